@@ -1,0 +1,53 @@
+# One task runner for Threadline. Every target creates the virtual environment when it is missing.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TL := $(VENV)/bin/threadline
+export THREADLINE_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test test-sqlite test-postgres test-browser lint format bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Create the venv, migrate, load the synthetic demo and serve on http://127.0.0.1:8000
+run: $(VENV)/.installed
+	THREADLINE_DEBUG=1 $(TL) migrate
+	THREADLINE_DEBUG=1 $(TL) demo --if-empty
+	THREADLINE_DEBUG=1 $(TL) serve --host 127.0.0.1 --port 8000
+
+## The whole suite on SQLite (unit, property, browser tests)
+test: $(VENV)/.installed
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+## The whole suite against PostgreSQL (THREADLINE_DATABASE_URL must point at a server)
+test-postgres: $(VENV)/.installed
+	THREADLINE_DATABASE_URL=$${THREADLINE_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+		$(PY) -m pytest -q -n 2 --dist loadfile
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(PY) -m django makemigrations --check --dry-run --settings=threadline.settings
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks
+
+## Speed and memory benchmarks; results go into docs/benchmarks.md by hand, with the machine
+bench: $(VENV)/.installed
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+## Re-extract and compile the translation catalogues
+messages: $(VENV)/.installed
+	cd src/threadline && ../../$(PY) -m django makemessages -l fr -l ar --settings=threadline.settings
+	cd src/threadline && ../../$(PY) -m django compilemessages --settings=threadline.settings
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,31 @@
+"""The ``threadline`` command line.
+
+Each area registers its commands from its own module. Engine commands (scan, eval, synth, screen,
+insights) never start Django; platform commands set it up lazily, so ``threadline scan`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from threadline.cli import insights, online, platform, release, screen
+
+app = typer.Typer(
+    name="threadline",
+    help="Threadline: identify, protect and count child victims of trafficking.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+groups: dict[str, typer.Typer] = {
+    "synth": typer.Typer(help="Seeded synthetic data (never real people).", no_args_is_help=True),
+    "insights": typer.Typer(help="Import, link and release statistics safely.", no_args_is_help=True),
+}
+for _name, _group in groups.items():
+    app.add_typer(_group, name=_name)
+
+for _module in (platform, online, screen, insights, release):
+    _module.register(app, groups)
+
+
+def main() -> None:
+    app()
