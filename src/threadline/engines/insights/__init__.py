@@ -1,0 +1,1 @@
+"""Insights data engine (see the module docstring once complete)."""
