@@ -1,0 +1,261 @@
+"""Cell suppression with complementary suppression, audited against the release ledger.
+
+Algorithm (see docs/disclosure-control.md):
+
+1. Recode: categories whose overall count is below k are merged into "Other", so a category label
+   never reveals that a rare value exists in the data.
+2. Primary suppression: every cell, totals included, with 0 < n < k. Zeros are published.
+3. Difference suppression: a cell whose value differs by 1..k-1 from the value published for the same
+   cell in a release of an earlier *version* of the dataset (subtracting the two would reveal the
+   records added or removed).
+4. Complementary suppression along every line (a total and its children), to a fixpoint, until each
+   hidden sensitive cell can be moved by at least k-1 within its line.
+5. Audit by linear programming over this table *and every earlier release of the same dataset version*:
+   a sensitive cell (primary or difference) must have an attacker interval at least k-1 wide (so the
+   attacker cannot even prove it is below k), every other hidden cell one at least 1 wide (never exactly
+   derivable), and earlier hidden cells must not lose protection. Failures add complementary
+   suppressions and the audit repeats. If nothing is left to suppress, :class:`ReleaseRefused`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from threadline.engines.disclosure.audit import Equation, _System, canonical, table_equations
+from threadline.engines.disclosure.crosstab import Crosstab, Key
+from threadline.engines.disclosure.fields import OTHER
+from threadline.engines.disclosure.ledger import ReleaseLedger, ReleaseRefused, _now
+from threadline.engines.disclosure.protected import (
+    COMPLEMENTARY,
+    DIFFERENCE,
+    PRIMARY,
+    ProtectedCell,
+    ProtectedTable,
+)
+
+DEFAULT_K = 11
+
+
+def recode_rare(ct: Crosstab, k: int) -> Crosstab:
+    """Merge every category with 0 < total < k into "Other" (field by field)."""
+    mapping: dict[str, dict[str, str]] = {}
+    for f in ct.by:
+        totals = ct.field_totals(f)
+        rare = {c for c, n in totals.items() if n < k and c != OTHER}
+        if rare:
+            mapping[f] = dict.fromkeys(rare, OTHER)
+    if not mapping:
+        return ct
+    return ct.recode(mapping)
+
+
+def _lines(
+    by: tuple[str, ...], keys: Iterable[Key], categories: dict[str, tuple[str, ...]]
+) -> list[list[Key]]:
+    """Each line as [parent, *children] in table keys."""
+    out = []
+    for key in keys:
+        for j, v in enumerate(key):
+            if v is None:
+                out.append([key, *(key[:j] + (c,) + key[j + 1 :] for c in categories[by[j]])])
+    return out
+
+
+def suppress(
+    ct: Crosstab, k: int = DEFAULT_K, *, ledger: ReleaseLedger | None = None, recode: bool = True
+) -> ProtectedTable:
+    """Protect ``ct`` by primary and complementary suppression (threshold ``k``, CTDC uses 11).
+
+    With a ``ledger`` the table is audited together with every earlier release of the same dataset and
+    recorded in the ledger (one locked transaction). Raises :class:`ReleaseRefused` if no suppression
+    pattern can make it safe.
+    """
+    if k < 2:
+        raise ValueError("k must be at least 2")
+    if recode:
+        ct = recode_rare(ct, k)
+    by = ct.by
+    values = ct.with_margins()
+    ckey = {key: canonical(by, key) for key in values}
+    ctx: Any = ledger.transaction() if ledger is not None else contextlib.nullcontext(None)
+    with ctx as data:
+        prior = [r for r in (data["releases"] if data else []) if r.get("dataset_id") == ct.dataset_id]
+        table = _protect(ct, k, values, ckey, prior)
+        if data is not None:
+            data["releases"].append(
+                {
+                    "release": len(data["releases"]) + 1,
+                    "dataset_id": ct.dataset_id,
+                    "version": ct.version,
+                    "method": "suppression",
+                    "k": k,
+                    "by": list(by),
+                    "categories": {f: list(c) for f, c in ct.categories.items()},
+                    "published": {ckey[c.key]: c.value for c in table.cells},
+                    "at": _now(),
+                }
+            )
+            table.meta["release"] = data["releases"][-1]["release"]
+    return table
+
+
+def _protect(
+    ct: Crosstab, k: int, values: dict[Key, int], ckey: dict[Key, str], prior: list[dict[str, Any]]
+) -> ProtectedTable:
+    by = ct.by
+    same = [r for r in prior if r["version"] == ct.version]
+    other_versions = [r for r in prior if r["version"] != ct.version]
+    notes: list[str] = []
+
+    known_before: dict[str, int] = {}
+    hidden_before: set[str] = set()
+    equations: list[Equation] = []
+    for r in same:
+        equations.extend(table_equations(r["by"], r["categories"]))
+        for c, v in r["published"].items():
+            if v is None:
+                hidden_before.add(c)
+            else:
+                known_before[c] = int(v)
+    hidden_before -= known_before.keys()
+    prior_equations = list(equations)
+    equations.extend(table_equations(by, ct.categories))
+
+    reason: dict[Key, str] = {}
+    for key, v in values.items():
+        if 0 < v < k:
+            reason[key] = PRIMARY
+    earlier: dict[str, list[int]] = {}
+    for r in other_versions:
+        for c, v in r["published"].items():
+            if v is not None:
+                earlier.setdefault(c, []).append(int(v))
+    for key, v in values.items():
+        if key in reason or v == 0:
+            continue
+        if any(0 < abs(v - p) < k for p in earlier.get(ckey[key], [])):
+            reason[key] = DIFFERENCE
+    for key in values:
+        # Hidden by an earlier release of this version: stays hidden, or the earlier protection breaks.
+        if key not in reason and ckey[key] in hidden_before:
+            reason[key] = COMPLEMENTARY
+    for key in list(reason):
+        if ckey[key] in known_before:
+            notes.append(f"cell {ckey[key]} was already published by an earlier release (other k?)")
+
+    # Required attacker-interval width per hidden cell.
+    def required(key: Key) -> float:
+        return float(k - 1) if reason.get(key) in (PRIMARY, DIFFERENCE) else 1.0
+
+    prior_need: dict[str, float] = {}
+    if hidden_before:
+        prior_sys = _System(prior_equations, known_before, hidden_before)
+        for c, w in prior_sys.widths(prior_sys.hidden).items():
+            prior_need[c] = min(float(k - 1), w)
+
+    # Cells the new release may still hide: not already public, not zero.
+    candidates = {key for key, v in values.items() if v > 0 and ckey[key] not in known_before}
+    lines = _lines(by, values.keys(), ct.categories)
+
+    def deficit_in_line(line: list[Key], key: Key) -> float:
+        slack = sum(values[c] - 1 for c in line if c != key and c in reason)
+        return required(key) - (values[key] - 1) - slack
+
+    def pick(pool: Iterable[Key], need: float) -> Key | None:
+        options = [c for c in pool if c in candidates and c not in reason]
+        if not options:
+            return None
+        return min(
+            options, key=lambda c: (values[c] - 1 < need, sum(x is None for x in c), values[c], ckey[c])
+        )
+
+    # Steps 3-4: line-by-line complementary suppression to a fixpoint (cheap necessary condition).
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            for key in line:
+                if key not in reason or ckey[key] in known_before:
+                    continue
+                need = deficit_in_line(line, key)
+                if need > 0:
+                    c = pick(line, need)
+                    if c is not None:
+                        reason[c] = COMPLEMENTARY
+                        changed = True
+
+    # Step 5: exact audit, jointly with earlier releases of the same version.
+    # Hiding one more cell only enlarges the attacker's feasible set, so a cell that passed stays
+    # passed: each round re-checks only the cells that failed and the newly hidden ones.
+    key_of = {ckey[key]: key for key in values}
+    passed: set[str] = set()
+    for _ in range(len(values) + 1):
+        hidden_now = {ckey[key] for key in reason} | hidden_before
+        known = dict(known_before)
+        known.update({ckey[key]: v for key, v in values.items() if key not in reason})
+        system = _System(equations, known, hidden_now)
+        widths = system.widths([c for c in system.hidden if c not in passed])
+        failing: list[tuple[str, float]] = []
+        for c, w in widths.items():
+            if c in key_of and key_of[c] in reason:
+                need = required(key_of[c])
+                if c in prior_need:
+                    need = min(need, max(prior_need[c], 1.0))
+            else:
+                need = prior_need.get(c, 1.0)
+            if w < need - 1e-6:
+                failing.append((c, need - w))
+            else:
+                passed.add(c)
+        if not failing:
+            break
+        used_components: set[int] = set()
+        added = False
+        for c, need in failing:
+            comp = system.component[system.index[c]]
+            if comp in used_components:
+                continue
+            pool: list[Key] = []
+            own = key_of.get(c)
+            if own is not None:
+                pool = [x for line in lines if own in line for x in line]
+            choice = pick(pool, need)
+            if choice is None:
+                members = {key_of[m] for m in system.component_of(c) if m in key_of}
+                pool = [x for line in lines if members & set(line) for x in line]
+                choice = pick(pool, need)
+            if choice is None:
+                choice = pick(values.keys(), need)
+            if choice is not None:
+                reason[choice] = COMPLEMENTARY
+                used_components.add(comp)
+                added = True
+        if not added:
+            raise ReleaseRefused(
+                f"table by {list(by)} cannot be released without revealing a suppressed cell of this or an "
+                "earlier release (nothing left to suppress)"
+            )
+    else:  # pragma: no cover - bounded by the number of cells
+        raise ReleaseRefused("suppression did not converge")
+
+    cells = [
+        ProtectedCell(key, None if key in reason else values[key], reason.get(key)) for key in ct.all_keys()
+    ]
+    n_primary = sum(1 for r in reason.values() if r == PRIMARY)
+    if n_primary and math.isfinite(k):
+        notes.append(
+            f"{n_primary} cell(s) below k={k} and {len(reason) - n_primary} more suppressed to protect them"
+        )
+    return ProtectedTable(
+        by=by,
+        categories=dict(ct.categories),
+        cells=cells,
+        method="suppression",
+        dataset_id=ct.dataset_id,
+        version=ct.version,
+        k=k,
+        notes=notes,
+    )
