@@ -1,0 +1,65 @@
+"""Roles and what they may do. One table, reviewed as a whole; deny by default.
+
+A permission is ``<app_label>.<action>_<model_name>``. Areas add their models' permissions here so the whole
+access matrix can be read in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    label: str
+    requires_mfa: bool
+    permissions: frozenset[str]
+
+
+def _crud(model: str, actions=("view", "add", "change", "delete")) -> set[str]:
+    app, name = model.split(".")
+    return {f"{app}.{action}_{name}" for action in actions}
+
+
+ORG_SELF = {"accounts.view_organisation"}
+MEMBERS_ADMIN = _crud("accounts.membership") | {"accounts.change_organisation"}
+AUDIT_READ = {"audit.view_auditentry", "audit.export_auditentry"}
+TASKS_OWN = {"core.view_task", "core.change_task"}
+
+ADMINISTRATOR = "administrator"
+SUPERVISOR = "supervisor"
+CASEWORKER = "caseworker"
+ONLINE_ANALYST = "online_analyst"
+DATA_OFFICER = "data_officer"
+AUDITOR = "auditor"
+
+ROLES: dict[str, Role] = {
+    ADMINISTRATOR: Role(
+        ADMINISTRATOR,
+        _("Administrator"),
+        True,
+        frozenset(ORG_SELF | MEMBERS_ADMIN | AUDIT_READ | TASKS_OWN | {"accounts.view_membership"}),
+    ),
+    SUPERVISOR: Role(SUPERVISOR, _("Supervisor"), True, frozenset(ORG_SELF | TASKS_OWN)),
+    CASEWORKER: Role(CASEWORKER, _("Caseworker"), True, frozenset(ORG_SELF | TASKS_OWN)),
+    ONLINE_ANALYST: Role(ONLINE_ANALYST, _("Online analyst"), True, frozenset(ORG_SELF | TASKS_OWN)),
+    DATA_OFFICER: Role(DATA_OFFICER, _("Data officer"), True, frozenset(ORG_SELF | TASKS_OWN)),
+    AUDITOR: Role(AUDITOR, _("Read-only auditor"), True, frozenset(ORG_SELF | AUDIT_READ)),
+}
+
+ROLE_CHOICES = [(role.key, role.label) for role in ROLES.values()]
+
+
+def grant(role_keys: list[str] | tuple[str, ...], permissions: set[str]) -> None:
+    """Let an area add its permissions to roles at import time (called from that area's ``roles.py``)."""
+    for key in role_keys:
+        role = ROLES[key]
+        ROLES[key] = Role(role.key, role.label, role.requires_mfa, role.permissions | frozenset(permissions))
+
+
+def role_permissions(role_key: str) -> frozenset[str]:
+    role = ROLES.get(role_key)
+    return role.permissions if role else frozenset()

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from threadline.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("mfa/setup/", views.MFASetupView.as_view(), name="mfa_setup"),
+    path("mfa/verify/", views.MFAVerifyView.as_view(), name="mfa_verify"),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/recovery-codes/", views.RecoveryCodesView.as_view(), name="recovery_codes"),
+    path("profile/tokens/", views.TokenCreateView.as_view(), name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
+    path("organisation/switch/", views.SwitchOrganisationView.as_view(), name="switch_org"),
+    path("organisation/new/", views.OrganisationCreateView.as_view(), name="org_create"),
+    path("members/", views.MemberListView.as_view(), name="members"),
+    path("members/new/", views.MemberCreateView.as_view(), name="member_create"),
+    path("members/<int:pk>/", views.MemberEditView.as_view(), name="member_edit"),
+]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from threadline.audit.models import AuditEntry
+from threadline.core.api.views import RestrictedReadOnlyViewSet
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "actor_label", "action", "object_type", "object_id", "fields", "request_id", "via",
+                  "hash", "prev_hash"]  # fmt: skip
+        read_only_fields = fields
+
+
+class AuditEntryViewSet(RestrictedReadOnlyViewSet):
+    """The organisation's audit entries, newest first (administrators and auditors)."""
+
+    queryset = AuditEntry.objects.all()
+    serializer_class = AuditEntrySerializer

@@ -1,0 +1,200 @@
+"""A small database-backed task queue: enqueue from a request, run in ``threadline worker``.
+
+Tasks are registered by name with ``@task("area.name")``. A task function receives a ``TaskContext`` to
+report progress and to check for cancellation. A worker claims a queued task with a conditional UPDATE, which
+is atomic on SQLite and PostgreSQL alike, so several workers can run side by side. A task whose worker died
+(no heartbeat for ``STALE_AFTER``) is queued again, up to ``MAX_ATTEMPTS``; task functions are written to be
+resumable (they skip work already finished).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from threadline.core import context
+from threadline.core.models import Task
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 3
+HEARTBEAT_SECONDS = 15
+
+
+class TaskCancelled(Exception):
+    """Raised inside a task when a user asked to cancel it."""
+
+
+@dataclass(frozen=True)
+class RegisteredTask:
+    name: str
+    func: Callable[[TaskContext], dict | None]
+    every: timedelta | None = None
+
+
+_registry: dict[str, RegisteredTask] = {}
+
+
+def task(name: str, *, every: timedelta | None = None):
+    """Register a task function; ``every`` makes the worker schedule it periodically."""
+
+    def decorator(func):
+        _registry[name] = RegisteredTask(name=name, func=func, every=every)
+        return func
+
+    return decorator
+
+
+def registered() -> dict[str, RegisteredTask]:
+    return dict(_registry)
+
+
+class TaskContext:
+    def __init__(self, record: Task):
+        self.task = record
+        self._last_beat = 0.0
+
+    @property
+    def payload(self) -> dict:
+        return self.task.payload
+
+    def progress(self, **values) -> None:
+        """Store progress (stage, counts) for the page to show; also acts as the heartbeat."""
+        self.task.progress = {**self.task.progress, **values}
+        now = timezone.now()
+        Task.objects.filter(pk=self.task.pk).update(progress=self.task.progress, heartbeat_at=now)
+        self._last_beat = time.monotonic()
+
+    def cancelled(self) -> bool:
+        return Task.objects.filter(pk=self.task.pk, cancel_requested=True).exists()
+
+    def check_cancelled(self) -> None:
+        if self.cancelled():
+            raise TaskCancelled
+
+
+def enqueue(name: str, *, organisation=None, user=None, payload: dict | None = None, run_after=None) -> Task:
+    if name not in _registry:
+        raise KeyError(f"Unknown task {name!r}")
+    return Task.objects.create(
+        name=name, organisation=organisation, created_by=user, payload=payload or {}, run_after=run_after
+    )
+
+
+def request_cancel(record: Task) -> None:
+    Task.objects.filter(pk=record.pk).update(cancel_requested=True)
+    # A task that has not started yet is cancelled at once.
+    Task.objects.filter(pk=record.pk, status=Task.Status.QUEUED).update(
+        status=Task.Status.CANCELLED, finished_at=timezone.now()
+    )
+
+
+def _requeue_stale(now) -> None:
+    stale = Task.objects.filter(status=Task.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    stale.filter(attempts__lt=MAX_ATTEMPTS).update(status=Task.Status.QUEUED, worker="")
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Task.Status.FAILED, error="The worker stopped responding too many times.", finished_at=now
+    )
+
+
+def _schedule_periodic(now) -> None:
+    for item in _registry.values():
+        if item.every is None:
+            continue
+        pending = Task.objects.filter(name=item.name, status__in=[Task.Status.QUEUED, Task.Status.RUNNING])
+        if pending.exists():
+            continue
+        last = Task.objects.filter(name=item.name).order_by("-created_at").first()
+        if last is None or last.created_at <= now - item.every:
+            Task.objects.create(name=item.name)
+
+
+def claim_next(worker_id: str) -> Task | None:
+    now = timezone.now()
+    candidates = (
+        Task.objects.filter(status=Task.Status.QUEUED, cancel_requested=False)
+        .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:5]
+    )
+    for pk in candidates:
+        with transaction.atomic():
+            claimed = Task.objects.filter(pk=pk, status=Task.Status.QUEUED).update(
+                status=Task.Status.RUNNING, worker=worker_id, started_at=now, heartbeat_at=now
+            )
+        if claimed:
+            record = Task.objects.get(pk=pk)
+            Task.objects.filter(pk=pk).update(attempts=record.attempts + 1)
+            return record
+    return None
+
+
+def run_task(record: Task) -> Task:
+    """Run one claimed task to its end state."""
+    item = _registry.get(record.name)
+    ctx = TaskContext(record)
+    stop_beat = threading.Event()
+
+    def beat():
+        while not stop_beat.wait(HEARTBEAT_SECONDS):
+            Task.objects.filter(pk=record.pk).update(heartbeat_at=timezone.now())
+        close_old_connections()
+
+    beater = threading.Thread(target=beat, daemon=True)
+    beater.start()
+    org_id = record.organisation_id
+    user_id = record.created_by_id
+    req = context.RequestContext(request_id=f"task-{record.pk.hex[:24]}", user_id=user_id, organisation_id=org_id,
+                                 via="task")
+    try:
+        with context.bind(req):
+            if item is None:
+                raise LookupError(f"No task is registered under the name {record.name!r}.")
+            result = item.func(ctx) or {}
+        Task.objects.filter(pk=record.pk).update(
+            status=Task.Status.SUCCEEDED, result=result, finished_at=timezone.now(), error=""
+        )
+    except TaskCancelled:
+        Task.objects.filter(pk=record.pk).update(status=Task.Status.CANCELLED, finished_at=timezone.now())
+    except Exception as exc:  # noqa: BLE001 - a task failure must never kill the worker
+        log.exception("Task %s failed", record.name)
+        # The error names the exception type and the task's own message; tasks never put identifying data there.
+        Task.objects.filter(pk=record.pk).update(
+            status=Task.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+    finally:
+        stop_beat.set()
+    record.refresh_from_db()
+    return record
+
+
+def run_worker(*, once: bool = False, poll_seconds: float = 1.0, stop: threading.Event | None = None) -> int:
+    """Run tasks until stopped (or until the queue is empty when ``once``). Returns how many ran."""
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    ran = 0
+    while stop is None or not stop.is_set():
+        close_old_connections()
+        now = timezone.now()
+        _requeue_stale(now)
+        if not once:
+            _schedule_periodic(now)
+        record = claim_next(worker_id)
+        if record is None:
+            if once:
+                return ran
+            time.sleep(poll_seconds)
+            continue
+        run_task(record)
+        ran += 1
+    return ran

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from threadline.core.views import HealthView
+
+urlpatterns = [
+    path("health/", HealthView.as_view(), name="health"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("threadline.accounts.urls")),
+    path("audit/", include("threadline.audit.urls")),
+    path("api/v1/", include(("threadline.api_urls", "api"), namespace="api")),
+    path("", include("threadline.core.urls")),
+]
+
+handler403 = "threadline.core.errors.permission_denied"
+handler404 = "threadline.core.errors.page_not_found"
+handler500 = "threadline.core.errors.server_error"
