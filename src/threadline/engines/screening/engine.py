@@ -57,7 +57,12 @@ def _dimension_result(instrument: Instrument, dim: Dimension, answers: dict[str,
     declined = tuple(i.id for i in dim.indicators if answers[i.id] == "declined")
     counts = {s: sum(1 for i in found if i.strength == s) for s in STRENGTHS}
     clauses = dim.rule or instrument.rule.dimension_rule
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no indicators"
+    by_strength = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    summary = (
+        by_strength
+        if by_strength and len(found) == sum(counts.values())
+        else (f"{len(found)} indicator(s)" if found else "no indicators")
+    )
     if clauses is None:
         return DimensionResult(
             dim.id,
@@ -112,6 +117,11 @@ class _Context:
         raise ValueError(f"unknown condition {expr!r}")  # unreachable for a validated instrument
 
 
+def _describe_top(expr: Any, instrument: Instrument) -> str:
+    text = _describe(expr, instrument)
+    return text[1:-1] if isinstance(expr, dict) and ("any" in expr or "all" in expr) else text
+
+
 def _describe(expr: Any, instrument: Instrument) -> str:
     if isinstance(expr, str):
         try:
@@ -122,7 +132,7 @@ def _describe(expr: Any, instrument: Instrument) -> str:
     if "any" in expr:
         return "(" + " OR ".join(_describe(e, instrument) for e in expr["any"]) + ")"
     if "all" in expr:
-        return " AND ".join(_describe(e, instrument) for e in expr["all"])
+        return "(" + " AND ".join(_describe(e, instrument) for e in expr["all"]) + ")"
     if "at_least" in expr:
         return (
             f"at least {expr['at_least']} of ["
@@ -133,7 +143,7 @@ def _describe(expr: Any, instrument: Instrument) -> str:
         scope = expr.get("in")
         where = f" in {scope if isinstance(scope, str) else ', '.join(scope)}" if scope else ""
         return f"at least {expr['found_at_least']} indicator(s) found{where}"
-    return f"weighted score at least {expr['score_at_least']}"
+    return f"weighted score at least {expr['score_at_least']:g}"
 
 
 def _age_rule(instrument: Instrument, is_child: bool | None) -> tuple[str, str]:
@@ -181,22 +191,24 @@ def evaluate(instrument: Instrument, answers: Mapping[str, Any], *, is_child: bo
     further = rule.further_assessment[population]
     if presumption is not None and ctx.holds(presumption):
         outcome = "presumed_victim"
-        explanation.append(f"presumption rule ({population}) met: {_describe(presumption, instrument)}")
+        explanation.append(f"presumption rule ({population}) met: {_describe_top(presumption, instrument)}")
     elif ctx.holds(further):
         outcome = "further_assessment"
         if presumption is not None:
             explanation.append(
-                f"presumption rule ({population}) not met: {_describe(presumption, instrument)}"
+                f"presumption rule ({population}) not met: {_describe_top(presumption, instrument)}"
             )
         else:
             explanation.append(
                 "this instrument is a screen: it can recommend further assessment but cannot "
                 "establish reasonable grounds on its own"
             )
-        explanation.append(f"further-assessment rule met: {_describe(further, instrument)}")
+        explanation.append(f"further-assessment rule met: {_describe_top(further, instrument)}")
     else:
         outcome = "no_indicators"
-        explanation.append(f"further-assessment rule not met: {_describe(further, instrument)}")
+        explanation.append(f"further-assessment rule not met: {_describe_top(further, instrument)}")
+    if any(i.weight is not None for i in instrument.indicators):
+        explanation.append(f"weighted score of the items found: {ctx.score:g}")
     unverified = [
         p
         for p in rule.unverified
