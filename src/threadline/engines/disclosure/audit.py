@@ -41,7 +41,7 @@ def table_equations(by: Sequence[str], categories: Mapping[str, Sequence[str]]) 
         for j, v in enumerate(key):
             if v is not None:
                 continue
-            children = tuple(canonical(by, key[:j] + (c,) + key[j + 1 :]) for c in categories[by[j]])
+            children = tuple(canonical(by, (*key[:j], c, *key[j + 1 :])) for c in categories[by[j]])
             out.append((canonical(by, key), children))
     return out
 

@@ -128,11 +128,26 @@ class Crosstab:
         return Crosstab(self.by, cats, full, self.dataset_id, self.version, self.n, dict(self.meta))
 
 
-def _sort_categories(values: set[str]) -> tuple[str, ...]:
-    from threadline.engines.disclosure.fields import MISSING
+def _sort_categories(field_name: str, values: set[str]) -> tuple[str, ...]:
+    """Codebook order where there is one (age bands), else numbers then text; Other, Unknown last."""
+    from threadline.engines.disclosure.fields import COUNTRY_FIELDS, MISSING, public_codebook
 
+    order: dict[str, int] = {}
+    if field_name not in COUNTRY_FIELDS:
+        try:
+            order = {c: i for i, c in enumerate(public_codebook(field_name))}
+        except ValueError:
+            order = {}
     specials = [v for v in (OTHER, MISSING) if v in values]
-    rest = sorted(values - set(specials), key=lambda v: (not v.lstrip("-").isdigit(), v))
+    rest = sorted(
+        values - set(specials),
+        key=lambda v: (
+            order.get(v, len(order)),
+            not v.lstrip("-").isdigit(),
+            int(v) if v.lstrip("-").isdigit() else 0,
+            v,
+        ),
+    )
     return (*rest, *specials)
 
 
@@ -167,7 +182,7 @@ def crosstab(
                 allowed_values.append(OTHER)
             cats[f] = tuple(allowed_values)
         else:
-            cats[f] = _sort_categories(set(col))
+            cats[f] = _sort_categories(f, set(col))
     size = 1
     for f in fields:
         size *= len(cats[f]) + 1

@@ -60,7 +60,7 @@ def _lines(
     for key in keys:
         for j, v in enumerate(key):
             if v is None:
-                out.append([key, *(key[:j] + (c,) + key[j + 1 :] for c in categories[by[j]])])
+                out.append([key, *((*key[:j], c, *key[j + 1 :]) for c in categories[by[j]])])
     return out
 
 
