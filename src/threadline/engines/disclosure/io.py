@@ -63,7 +63,7 @@ def to_rows(table: ProtectedTable, *, include_reason: bool = False) -> list[dict
 def to_csv(
     table: ProtectedTable, path: str | os.PathLike[str] | None = None, *, include_reason: bool = False
 ) -> str:
-    """The table as CSV text; written atomically to ``path`` when given. A header comment states the method."""
+    """The table as CSV text; written atomically to ``path`` when given."""
     rows = to_rows(table, include_reason=include_reason)
     buf = io.StringIO()
     fields = [*table.by, "count", "status", "accuracy", "confidence"] + (["reason"] if include_reason else [])
@@ -89,4 +89,7 @@ def describe(table: ProtectedTable) -> str:
             f"accuracy = half-width of a {100 * (1 - (table.alpha or 0.05)):g}% interval."
         )
     hidden = sum(1 for c in table.cells if c.value is None)
-    return f"Cells below k={table.k} suppressed, with complementary suppression: {hidden} of {len(table.cells)} hidden."
+    return (
+        f"Cells below k={table.k} suppressed, with complementary suppression: "
+        f"{hidden} of {len(table.cells)} figures hidden."
+    )
