@@ -110,21 +110,16 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from rich.table import Table
 
         table = Table(title="Screening instruments")
-        for col in ("id", "version", "population", "exploitation", "rule", "items", "status"):
-            table.add_column(col, no_wrap=True)
-        table.add_column("title")
+        table.add_column("id", no_wrap=True)
+        table.add_column("version")
+        table.add_column("for")
+        table.add_column("rule")
+        table.add_column("items", justify="right")
+        table.add_column("status")
         for i in instruments:
-            status = i.status + (" (gaps)" if i.gaps else "")
-            table.add_row(
-                i.id,
-                i.version,
-                i.population,
-                ", ".join(i.exploitation),
-                i.rule.type,
-                str(len(i.indicators)),
-                status,
-                i.title,
-            )
+            status = i.status + (", gaps" if i.gaps else "")
+            who = f"{i.population}: {', '.join(i.exploitation)}"
+            table.add_row(i.id, i.version, who, i.rule.type, str(len(i.indicators)), status)
         Console().print(table)
 
     @screen.command("show")
