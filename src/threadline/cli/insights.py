@@ -1,9 +1,199 @@
-"""Commands of this area; see register()."""
+"""``threadline insights`` (import, validate, link, export) and ``threadline synth records``.
+
+Never imports Django; engine modules are imported inside each command. Bad arguments exit with code 2; a file
+that fails validation exits with code 1 after printing every problem (file, row, column, reason; never the
+offending value) and stores nothing.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
 import typer
+
+_STORE_HELP = "Store directory (default: $THREADLINE_DATA_DIR/insights)."
+_KEY_HELP = (
+    "File holding the linkage key shared by the participating agencies (needed only to encode raw "
+    "identifiers; also read from $THREADLINE_LINKAGE_KEY_FILE)."
+)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _dump(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _read_mapping(path: Path | None) -> dict[str, str | None] | None:
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        _fail(f"cannot read the mapping {path}: {exc.strerror or exc}")
+    try:
+        if path.suffix.lower() in {".yaml", ".yml"}:
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception:
+        _fail(f"the mapping {path} is not valid JSON/YAML")
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()
+    ):
+        _fail("the mapping must be an object of file column -> canonical column (or null to ignore)")
+    return data
+
+
+def _read_key(path: Path | None) -> bytes | None:
+    if path is None and os.environ.get("THREADLINE_LINKAGE_KEY_FILE"):
+        path = Path(os.environ["THREADLINE_LINKAGE_KEY_FILE"])
+    if path is None:
+        return None
+    try:
+        key = path.read_bytes().strip()
+    except OSError as exc:
+        _fail(f"cannot read the key file {path}: {exc.strerror or exc}")
+    if len(key) < 16:
+        _fail("the linkage key must be at least 16 bytes")
+    return key
+
+
+def _write_report(path: Path | None, data: dict) -> None:
+    if path is not None:
+        path.write_text(json.dumps(data, indent=2, default=str))
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     """Add this area's commands to the root app and to the shared groups (``synth``, ``insights``)."""
+    insights = groups["insights"]
+    synth = groups["synth"]
+
+    @insights.command("import")
+    def import_cmd(
+        file: Annotated[Path, typer.Argument(help="CSV (or .xlsx for htcds) file from a partner.")],
+        fmt: Annotated[str, typer.Option("--format", help="ctdc | ctdc-synthetic | htcds")],
+        source: Annotated[str, typer.Option("--source", help="Name of the partner organisation / source.")],
+        store: Annotated[Path | None, typer.Option("--store", help=_STORE_HELP)] = None,
+        mapping: Annotated[
+            Path | None, typer.Option("--mapping", help="JSON/YAML: file column -> canonical column (htcds).")
+        ] = None,
+        key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
+        report: Annotated[
+            Path | None, typer.Option("--report", help="Write the full report as JSON here.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    ) -> None:
+        """Validate a file and, only if it is entirely valid, store it as a new batch (atomic)."""
+        from threadline.engines.insights.importers import ImportError_, import_file
+
+        try:
+            result = import_file(file, fmt, source, store, _read_mapping(mapping), key=_read_key(key_file))
+        except ImportError_ as exc:
+            _fail(str(exc))
+        _write_report(report, result.to_dict())
+        if as_json:
+            _dump(result.to_dict())
+        else:
+            typer.echo(result.validation.summary() if result.validation else "")
+            if result.stored:
+                typer.echo(f"stored {result.rows} records as batch {result.batch_id}")
+        if not result.stored:
+            raise typer.Exit(1)
+
+    @insights.command("validate")
+    def validate_cmd(
+        file: Annotated[Path, typer.Argument(help="CSV (or .xlsx for htcds) file from a partner.")],
+        fmt: Annotated[str, typer.Option("--format", help="ctdc | ctdc-synthetic | htcds")],
+        mapping: Annotated[
+            Path | None, typer.Option("--mapping", help="JSON/YAML column mapping (htcds).")
+        ] = None,
+        key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
+        report: Annotated[
+            Path | None, typer.Option("--report", help="Write the full report as JSON here.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    ) -> None:
+        """Check a file without storing anything; exit 1 when it has problems."""
+        from threadline.engines.insights.importers import ImportError_, validate_file
+
+        try:
+            result = validate_file(file, fmt, mapping=_read_mapping(mapping), key=_read_key(key_file))
+        except ImportError_ as exc:
+            _fail(str(exc))
+        _write_report(report, result.to_dict())
+        if as_json:
+            _dump(result.to_dict())
+        else:
+            typer.echo(result.summary())
+        if not result.ok:
+            raise typer.Exit(1)
+
+    @insights.command("link")
+    def link_cmd(
+        store: Annotated[Path | None, typer.Option("--store", help=_STORE_HELP)] = None,
+        backend: Annotated[str, typer.Option("--backend", help="duckdb (spark: later)")] = "duckdb",
+        threshold: Annotated[float, typer.Option("--threshold", min=0.5, max=0.9999)] = 0.9,
+        truth: Annotated[
+            Path | None, typer.Option("--truth", help="record_id,person_id CSV (synthetic data) for F1.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    ) -> None:
+        """Link records across sources on their encodings and estimate how many distinct victims there are."""
+        from threadline.engines.insights.linkage import link
+
+        try:
+            result = link(store, backend, threshold=threshold, truth=truth)
+        except (ValueError, NotImplementedError) as exc:
+            _fail(str(exc))
+        if as_json:
+            _dump(result.to_dict())
+        else:
+            typer.echo(result.summary())
+
+    @insights.command("export")
+    def export_cmd(
+        out: Annotated[Path, typer.Option("--out", help="Output CSV file.")],
+        fmt: Annotated[str, typer.Option("--format", help="ctdc | ctdc-synthetic")] = "ctdc",
+        store: Annotated[Path | None, typer.Option("--store", help=_STORE_HELP)] = None,
+        dedupe: Annotated[
+            bool, typer.Option("--dedupe", help="One record per linkage cluster (count each victim once).")
+        ] = False,
+    ) -> None:
+        """Export the store's records in a CTDC layout (never identifiers or encodings)."""
+        from threadline.engines.insights.export import export_ctdc
+
+        try:
+            rows = export_ctdc(store, out, fmt, dedupe=dedupe)
+        except ValueError as exc:
+            _fail(str(exc))
+        typer.echo(f"wrote {rows} records to {out}")
+
+    @synth.command("records")
+    def synth_records(
+        out: Annotated[Path, typer.Option("--out", help="Output directory.")],
+        n: Annotated[int, typer.Option("--n", min=1, help="Number of records in total.")] = 10000,
+        agencies: Annotated[int, typer.Option("--agencies", min=1, max=99)] = 3,
+        seed: Annotated[int, typer.Option("--seed")] = 0,
+        dup_rate: Annotated[float, typer.Option("--dup-rate", min=0.0, max=1.0)] = 0.3,
+        raw: Annotated[
+            bool, typer.Option("--raw", help="Write the made-up identifiers instead of their encodings.")
+        ] = False,
+    ) -> None:
+        """Synthetic multi-agency records (made-up people) with planted duplicates and truth.csv."""
+        from threadline.engines.insights.synthetic import generate, write_agency_files
+
+        data = generate(n, agencies, seed, dup_rate=dup_rate)
+        paths = write_agency_files(data, out, raw=raw)
+        typer.echo(
+            f"wrote {data.table.num_rows} records for {len(paths)} agencies, truth.csv and the demo linkage.key "
+            f"to {out}"
+        )

@@ -154,6 +154,7 @@ ENCODING_COLUMNS: list[str] = [
     "enc_dob",
     "enc_dob_canon",
     "enc_dob_md",
+    "enc_dob_ym",
     "enc_yob",
     "bf_given",
     "bf_family",

@@ -122,12 +122,12 @@ def connect(
         con = duckdb.connect(str(st.catalogue_path))
     else:
         con = duckdb.connect()
-    con.execute(f"CREATE OR REPLACE VIEW records AS {_records_sql(st)}")
+    con.execute(f"CREATE OR REPLACE VIEW records AS {_records_sql(st)}").fetchall()
     rows = st.batches()
     con.execute(
         "CREATE OR REPLACE TABLE batches (batch_id VARCHAR, source VARCHAR, format VARCHAR, "
         "file_name VARCHAR, rows BIGINT, imported_at VARCHAR)"
-    )
+    ).fetchall()
     if rows:
         con.executemany(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",

@@ -187,6 +187,7 @@ class Encoder:
             "enc_dob": None,
             "enc_dob_canon": None,
             "enc_dob_md": None,
+            "enc_dob_ym": None,
             "enc_yob": None,
         }
         if dob is not None:
@@ -194,6 +195,7 @@ class Encoder:
             out["enc_dob"] = self.hmac("dob", dob.isoformat())
             out["enc_dob_canon"] = self.hmac("dob_canon", f"{dob.year:04d}-{low:02d}-{high:02d}")
             out["enc_dob_md"] = self.hmac("dob_md", f"{dob.month:02d}-{dob.day:02d}")
+            out["enc_dob_ym"] = self.hmac("dob_ym", f"{dob.year:04d}-{dob.month:02d}")
             out["enc_yob"] = self.hmac("yob", f"{dob.year:04d}")
         return out
 
@@ -207,6 +209,7 @@ ENCODED_FIELDS = [
     "enc_dob",
     "enc_dob_canon",
     "enc_dob_md",
+    "enc_dob_ym",
     "enc_yob",
     "bf_given",
     "bf_family",

@@ -263,7 +263,38 @@ class Reader:
             return "skip"
 
         names = [f"c{i}" for i in range(width)]
-        reader = pacsv.open_csv(
+        try:
+            reader = self._open_csv(names, on_invalid)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            self._report_unreadable(exc)
+            return
+        kept = 0
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                self._report_unreadable(exc)
+                return
+            n = batch.num_rows
+            positions = np.arange(kept, kept + n, dtype=np.int64) + 2
+            if skipped:
+                marks = np.asarray(sorted(skipped), dtype=np.int64) - np.arange(len(skipped))
+                positions = positions + np.searchsorted(marks, positions, side="right")
+            kept += n
+            yield RawBatch({h: batch.column(i) for i, h in enumerate(self.header)}, positions)
+
+    def _report_unreadable(self, exc: Exception) -> None:
+        reason = _csv_reason(exc)
+        if reason == "text is not valid UTF-8":
+            for number in self._bad_utf8_lines():
+                self.issues.append(Issue(self.path.name, number, "", reason))
+        else:
+            self.issues.append(Issue(self.path.name, 0, "", reason))
+
+    def _open_csv(self, names, on_invalid):
+        return pacsv.open_csv(
             self.path,
             read_options=pacsv.ReadOptions(
                 use_threads=False, block_size=8 << 20, skip_rows=1, column_names=names, encoding="utf8"
@@ -277,31 +308,16 @@ class Reader:
                 quoted_strings_can_be_null=False,
             ),
         )
-        kept = 0
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                break
-            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-                self.issues.append(Issue(name, self._find_bad_line(), "", _csv_reason(exc)))
-                return
-            n = batch.num_rows
-            positions = np.arange(kept, kept + n, dtype=np.int64) + 2
-            if skipped:
-                marks = np.asarray(sorted(skipped), dtype=np.int64) - np.arange(len(skipped))
-                positions = positions + np.searchsorted(marks, positions, side="right")
-            kept += n
-            yield RawBatch({h: batch.column(i) for i, h in enumerate(self.header)}, positions)
 
-    def _find_bad_line(self) -> int:
+    def _bad_utf8_lines(self) -> list[int]:
+        bad = []
         with open(self.path, "rb") as fh:
             for number, line in enumerate(fh, start=1):
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError:
-                    return number
-        return 0
+                    bad.append(number)
+        return bad or [0]
 
     # Excel
     def _excel_rows(self):
