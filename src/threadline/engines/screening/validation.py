@@ -157,16 +157,12 @@ _VALIDATOR = jsonschema.Draft202012Validator(INSTRUMENT_SCHEMA)
 
 
 # -- parsing -------------------------------------------------------------------------------------------
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML without aliases (no "billion laughs") and without silently repeated keys."""
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "aliases (*name) are not allowed in instrument files", event.start_mark
-            )
-        return super().compose_node(parent, index)
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe YAML that refuses silently repeated keys. Aliases are refused by a scan of the
+    events before loading (no "billion laughs")."""
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         seen: set[Any] = set()
@@ -196,6 +192,11 @@ def parse_instrument_text(text: str | bytes, source_name: str) -> dict[str, Any]
     if len(text) > MAX_FILE_BYTES:
         raise InstrumentError([ValidationError(source_name, "", f"file larger than {MAX_FILE_BYTES} bytes")])
     try:
+        for event in yaml.parse(text, Loader=_StrictLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.MarkedYAMLError(
+                    None, None, "aliases (*name) are not allowed in instrument files", event.start_mark
+                )
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
