@@ -59,7 +59,7 @@ def synthetic_instrument(strong: int = 3, medium: int = 4, weak: int = 5) -> dic
             "dimension_rule": copy.deepcopy(ILO_DIMENSION_RULE),
             "presumed_victim": {
                 "adult": {"all": [recruit, "exploitation", {"any": list(ILO_DIMENSIONS[4:])}]},
-                "child": {"all": [recruit, "exploitation"]},
+                "child": {"all": [copy.deepcopy(recruit), "exploitation"]},
             },
             "further_assessment": {"found_at_least": 1},
         },
