@@ -1,4 +1,4 @@
-"""Validation of malformed instrument files: each error names the file, the path of the field and the reason."""
+"""Validation of malformed instrument files: errors name the file, the path of the field and the reason."""
 
 from __future__ import annotations
 
