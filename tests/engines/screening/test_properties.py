@@ -170,9 +170,7 @@ def random_instrument(draw):
     return load_instrument(data)
 
 
-@settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(random_instrument(), st.data())
 def test_monotone_for_any_valid_instrument(inst, data):
     answers = data.draw(st.dictionaries(st.sampled_from(ALL_ITEMS), st.sampled_from(ANSWERS)))

@@ -116,9 +116,7 @@ def test_combination_rule_shipped(instrument_id, positive):
     for is_child, rule in ((False, _adult), (True, _child)):
         result = evaluate(inst, answers, is_child=is_child)
         assert set(result.positive_dimensions) == positive, result.explanation
-        expected = (
-            "presumed_victim" if rule(positive) else ("further_assessment" if positive else "no_indicators")
-        )
+        expected = "presumed_victim" if rule(positive) else ("further_assessment" if positive else "no_indicators")
         assert result.outcome == expected
         assert result.rule_applied == ("child" if is_child else "adult")
 

@@ -163,9 +163,7 @@ def test_weighted_type_needs_a_score_condition(synthetic_data):
     for dim in synthetic_data["dimensions"]:
         for ind in dim["indicators"]:
             ind["weight"] = 1
-    assert ("rule", "rule.type is 'weighted_score' but no condition uses score_at_least") in _errors(
-        synthetic_data
-    )
+    assert ("rule", "rule.type is 'weighted_score' but no condition uses score_at_least") in _errors(synthetic_data)
 
 
 def test_dimension_rule_needs_strengths(synthetic_data):
@@ -263,8 +261,6 @@ def test_to_dict_is_a_copy():
 
 
 def test_format_path():
-    assert (
-        format_path(["dimensions", 2, "indicators", 4, "strength"]) == "dimensions[2].indicators[4].strength"
-    )
+    assert format_path(["dimensions", 2, "indicators", 4, "strength"]) == "dimensions[2].indicators[4].strength"
     assert format_path(["translations", "fr", "title"]) == "translations.fr.title"
     assert format_path([]) == ""
