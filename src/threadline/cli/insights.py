@@ -87,9 +87,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             Path | None, typer.Option("--mapping", help="JSON/YAML: file column -> canonical column (htcds).")
         ] = None,
         key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
-        report: Annotated[
-            Path | None, typer.Option("--report", help="Write the full report as JSON here.")
-        ] = None,
+        report: Annotated[Path | None, typer.Option("--report", help="Write the full report as JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     ) -> None:
         """Validate a file and, only if it is entirely valid, store it as a new batch (atomic)."""
@@ -113,13 +111,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     def validate_cmd(
         file: Annotated[Path, typer.Argument(help="CSV (or .xlsx for htcds) file from a partner.")],
         fmt: Annotated[str, typer.Option("--format", help="ctdc | ctdc-synthetic | htcds")],
-        mapping: Annotated[
-            Path | None, typer.Option("--mapping", help="JSON/YAML column mapping (htcds).")
-        ] = None,
+        mapping: Annotated[Path | None, typer.Option("--mapping", help="JSON/YAML column mapping (htcds).")] = None,
         key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
-        report: Annotated[
-            Path | None, typer.Option("--report", help="Write the full report as JSON here.")
-        ] = None,
+        report: Annotated[Path | None, typer.Option("--report", help="Write the full report as JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     ) -> None:
         """Check a file without storing anything; exit 1 when it has problems."""
@@ -194,6 +188,6 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         data = generate(n, agencies, seed, dup_rate=dup_rate)
         paths = write_agency_files(data, out, raw=raw)
         typer.echo(
-            f"wrote {data.table.num_rows} records for {len(paths)} agencies, truth.csv and the demo linkage.key "
-            f"to {out}"
+            f"wrote {data.table.num_rows} records for {len(paths)} agencies, truth.csv and the demo "
+            f"linkage.key to {out}"
         )

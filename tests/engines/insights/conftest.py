@@ -19,7 +19,7 @@ def _encryption_keys():
 
 def ctdc_row(**overrides: str) -> list[str]:
     """A valid 63-column CTDC row (values as text), with overrides by column name."""
-    values = {c: "-99" for c in CTDC_COLUMNS}
+    values = dict.fromkeys(CTDC_COLUMNS, "-99")
     values.update(
         {
             "yearOfRegistration": "2019",

@@ -35,7 +35,13 @@ def test_normalise_name_is_idempotent_and_ascii(text):
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Mohammed", "Muhammad"), ("Youssef", "Yusuf"), ("Khalid", "Halid"), ("Sasha", "Sacha"), ("Filip", "Philip")],
+    [
+        ("Mohammed", "Muhammad"),
+        ("Youssef", "Yusuf"),
+        ("Khalid", "Halid"),
+        ("Sasha", "Sacha"),
+        ("Filip", "Philip"),
+    ],
 )
 def test_phonetic_key_absorbs_transliteration(a, b):
     assert phonetic_key(a) == phonetic_key(b)

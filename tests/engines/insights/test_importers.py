@@ -64,7 +64,7 @@ def test_malformed_rows_are_all_reported_with_row_and_column_and_nothing_stored(
 
 def test_header_problems_are_reported(tmp_path):
     header = [c for c in CTDC_COLUMNS if c != "gender"] + ["nickname"]
-    path = write_ctdc(tmp_path / "h.csv", [ctdc_row()[:-1] + ["x"]], header=header)
+    path = write_ctdc(tmp_path / "h.csv", [[*ctdc_row()[:-1], "x"]], header=header)
     rep = validate_file(path, "ctdc")
     assert {(i.row, i.column) for i in rep.issues} == {(1, "gender"), (1, "nickname")}
 
@@ -194,7 +194,7 @@ def test_damaged_excel_is_reported(tmp_path):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(blacklist_characters=";\n\r\"\x00"), max_size=8), min_size=3, max_size=3))
+@given(st.lists(st.text(alphabet=st.characters(blacklist_characters=';\n\r"\x00'), max_size=8), min_size=3, max_size=3))
 def test_any_flag_year_or_country_text_is_either_accepted_or_reported(tmp_path_factory, values):
     flag, year, country = values
     path = write_ctdc(
@@ -206,7 +206,12 @@ def test_any_flag_year_or_country_text_is_either_accepted_or_reported(tmp_path_f
     assert bad <= {"isAbduction", "yearOfRegistration", "citizenship"}
     low = flag.strip().lower()
     ok_flag = low in {"", "-99", "unknown", "na", "n/a", "null", "none", "0", "1", "0.0", "1.0", "-99.0"} | {
-        "true", "false", "yes", "no", "y", "n"
+        "true",
+        "false",
+        "yes",
+        "no",
+        "y",
+        "n",
     }
     assert ("isAbduction" in bad) == (not ok_flag)
     assert all(i.row == 2 for i in rep.issues)

@@ -15,7 +15,6 @@ from threadline.engines.insights.schema import (
     FLAG_COLUMNS,
     LABOUR_COLS,
     MOC_COLS,
-    RECRUITER_COLS,
     SEX_COLS,
     SYNTHETIC_MEANS_GROUPS,
 )
@@ -61,7 +60,7 @@ def _ctdc_select() -> list[str]:
         "typeOfLabourConcatenated": _concat(LABOUR_COLS, None, "typeOfLabour"),
         "typeOfSexConcatenated": _concat(SEX_COLS, None, "typeOfSex"),
         # CTDC has no forced-criminality flag: it counts as other exploitation.
-        "isOtherExploit": 'coalesce(CAST(greatest("isOtherExploit", "isForcedCriminality") AS VARCHAR), \'-99\')',
+        "isOtherExploit": ('coalesce(CAST(greatest("isOtherExploit", "isForcedCriminality") AS VARCHAR), \'-99\')'),
     }
     out = []
     for col in CTDC_COLUMNS:
@@ -133,18 +132,18 @@ def export_ctdc(
             )
         if fmt == "ctdc":
             select = ", ".join(_ctdc_select())
-            sql = f"SELECT {select} FROM ({base}) r ORDER BY r.record_id"
+            sql = f"SELECT {select} FROM ({base}) r ORDER BY r.record_id"  # noqa: S608
             options = "HEADER, DELIMITER ';'"
         else:
             con.register("iso", _iso_table())
             select = ", ".join(_synthetic_select())
             sql = (
-                f"SELECT {select} FROM ({base}) r LEFT JOIN iso ON iso.alpha2 = r.CountryOfExploitation "
+                f"SELECT {select} FROM ({base}) r LEFT JOIN iso ON iso.alpha2 = r.CountryOfExploitation "  # noqa: S608
                 "ORDER BY r.record_id"
             )
             options = "HEADER, DELIMITER ','"
         con.execute(f"COPY ({sql}) TO {_sql_str(str(tmp))} (FORMAT csv, {options})").fetchall()
-        rows = con.execute(f"SELECT count(*) FROM ({base})").fetchall()[0][0]
+        rows = con.execute(f"SELECT count(*) FROM ({base})").fetchall()[0][0]  # noqa: S608
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -16,6 +16,7 @@ until linkage has run, or when the record carries no encodings).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -88,14 +89,14 @@ def _records_sql(store: Store) -> str:
         typed = ", ".join(f'CAST(NULL AS {_duck_type(f.type)}) AS "{f.name}"' for f in CANONICAL_SCHEMA)
         return f"SELECT {typed}, CAST(NULL AS VARCHAR) AS cluster_id WHERE false"
     file_list = "[" + ", ".join(_sql_str(str(p.resolve())) for p in files) + "]"
-    base = f"SELECT {cols} FROM read_parquet({file_list}, union_by_name = true)"
+    base = f"SELECT {cols} FROM read_parquet({file_list}, union_by_name = true)"  # noqa: S608
     if store.clusters_path.exists():
         clusters = _sql_str(str(store.clusters_path.resolve()))
         return (
-            f"SELECT r.*, coalesce(c.cluster_id, r.record_id) AS cluster_id FROM ({base}) r "
+            f"SELECT r.*, coalesce(c.cluster_id, r.record_id) AS cluster_id FROM ({base}) r "  # noqa: S608
             f"LEFT JOIN read_parquet({clusters}) c USING (record_id)"
         )
-    return f"SELECT *, record_id AS cluster_id FROM ({base})"
+    return f"SELECT *, record_id AS cluster_id FROM ({base})"  # noqa: S608
 
 
 def _duck_type(t: pa.DataType) -> str:
@@ -108,9 +109,7 @@ def _duck_type(t: pa.DataType) -> str:
     return "VARCHAR"
 
 
-def connect(
-    store: Store | str | os.PathLike[str] | None = None, *, persist: bool = False
-) -> duckdb.DuckDBPyConnection:
+def connect(store: Store | str | os.PathLike[str] | None = None, *, persist: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a ``records`` view over the store (in memory unless ``persist``).
 
     With ``persist=True`` the view and the ``batches`` table are (re)written into ``catalogue.duckdb``;
@@ -131,10 +130,7 @@ def connect(
     if rows:
         con.executemany(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                [b["batch_id"], b["source"], b["format"], b["file_name"], b["rows"], b["imported_at"]]
-                for b in rows
-            ],
+            [[b["batch_id"], b["source"], b["format"], b["file_name"], b["rows"], b["imported_at"]] for b in rows],
         )
     return con
 
@@ -142,19 +138,19 @@ def connect(
 def refresh_catalogue(store: Store) -> None:
     """Rewrite ``catalogue.duckdb``; skipped when another process holds its lock (views are rebuilt on
     every :func:`connect` anyway, so the Parquet files stay the source of truth)."""
-    try:
+    with contextlib.suppress(duckdb.IOException):
         connect(store, persist=True).close()
-    except duckdb.IOException:
-        pass
 
 
-def records_table(
-    store: Store | str | os.PathLike[str] | None = None, columns: list[str] | None = None
-) -> pa.Table:
+def records_table(store: Store | str | os.PathLike[str] | None = None, columns: list[str] | None = None) -> pa.Table:
     """All records of the store as a pyarrow Table (canonical schema plus ``cluster_id``)."""
     con = connect(store)
     try:
+        allowed = {f.name for f in CANONICAL_SCHEMA} | {"cluster_id"}
+        unknown = [c for c in columns or [] if c not in allowed]
+        if unknown:
+            raise ValueError(f"unknown columns: {', '.join(unknown)}")
         select = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-        return con.sql(f"SELECT {select} FROM records ORDER BY record_id").to_arrow_table()
+        return con.sql(f"SELECT {select} FROM records ORDER BY record_id").to_arrow_table()  # noqa: S608
     finally:
         con.close()

@@ -136,7 +136,7 @@ def key_id(key: bytes) -> str:
 
 
 class Encoder:
-    """Encodes identifiers with one linkage key. Reuse one instance for many rows (bigram positions cached)."""
+    """Encodes identifiers with one linkage key; reuse one instance for many rows (caches bigrams)."""
 
     def __init__(self, key: bytes | str):
         if isinstance(key, str):
@@ -154,9 +154,7 @@ class Encoder:
         return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:_DIGEST_HEX]
 
     def _bigram_positions(self, field: str, gram: str) -> int:
-        digest = hmac.new(
-            self._key, b"bf\x1f" + field.encode() + b"\x1f" + gram.encode(), hashlib.sha256
-        ).digest()
+        digest = hmac.new(self._key, b"bf\x1f" + field.encode() + b"\x1f" + gram.encode(), hashlib.sha256).digest()
         mask = 0
         for i in range(BLOOM_HASHES):
             mask |= 1 << (int.from_bytes(digest[2 * i : 2 * i + 2], "big") % BLOOM_BITS)

@@ -143,7 +143,7 @@ MEANS_TOKENS: dict[str, str] = {m.lower(): f"meansOfControl{m}" for m in MEANS_O
 _SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class ImportError_(ValueError):  # noqa: N801 - avoid shadowing the builtin ImportError
+class ImportError_(ValueError):
     """Raised for unusable arguments (unknown format, bad source name), not for bad data."""
 
 
@@ -208,9 +208,7 @@ def _converter_for(target: str) -> tuple[Converter, str]:
     return text_converter(), REASONS["text"]
 
 
-def _plan(
-    fmt: str, header: list[str], mapping: dict[str, str | None] | None, report: ValidationReport
-) -> Plan:
+def _plan(fmt: str, header: list[str], mapping: dict[str, str | None] | None, report: ValidationReport) -> Plan:
     name = Path(report.file).name
     plan = Plan()
     seen: dict[str, str] = {}
@@ -261,9 +259,7 @@ def _plan(
         if mapping:
             for col in mapping:
                 if col not in header:
-                    report.issues.append(
-                        Issue(name, 1, col, "the mapping names a column the file does not have")
-                    )
+                    report.issues.append(Issue(name, 1, col, "the mapping names a column the file does not have"))
 
     for col, target in targets.items():
         if col not in header:
@@ -341,9 +337,7 @@ class _Converter:
         ):
             if target in special:
                 flags, invalid = _list_flags(clean(raw[special[target]]), tokens)
-                self._issue_rows(
-                    invalid, rows, special[target], "contains an item outside the HTCDS vocabulary"
-                )
+                self._issue_rows(invalid, rows, special[target], "contains an item outside the HTCDS vocabulary")
                 for flag, values in flags.items():
                     out[flag] = values if flag not in out else pc.coalesce(out[flag], values)
         if self.encoder is not None:
@@ -359,9 +353,7 @@ class _Converter:
             )
             record_id = pc.binary_join_element_wise(pa.scalar(self.source), case, ":")
         else:
-            record_id = pc.binary_join_element_wise(
-                pa.scalar(self.batch_id), pc.cast(pa.array(rows), pa.string()), ":"
-            )
+            record_id = pc.binary_join_element_wise(pa.scalar(self.batch_id), pc.cast(pa.array(rows), pa.string()), ":")
         meta = {
             "record_id": record_id,
             "source": pa.array(np.full(n, self.source, dtype=object), pa.string()),

@@ -200,7 +200,7 @@ class RawBatch:
 
 
 class Reader:
-    """Iterates :class:`RawBatch` es of a CSV or Excel file; header and malformed-row issues go to ``issues``."""
+    """Iterates raw batches of a CSV or Excel file; header and malformed-row issues go to ``issues``."""
 
     def __init__(self, path: Path, issues: list[Issue], delimiter: str | None = None):
         self.path = path
@@ -257,9 +257,7 @@ class Reader:
         def on_invalid(row: pacsv.InvalidRow) -> str:
             number = row.number if row.number is not None else 0
             skipped.append(number)
-            self.issues.append(
-                Issue(name, number, "", f"expected {width} fields, found {row.actual_columns}")
-            )
+            self.issues.append(Issue(name, number, "", f"expected {width} fields, found {row.actual_columns}"))
             return "skip"
 
         names = [f"c{i}" for i in range(width)]
@@ -355,23 +353,17 @@ class Reader:
                 continue
             extra = [v for v in values[width:] if v is not None]
             if extra:
-                self.issues.append(
-                    Issue(self.path.name, number, "", f"values beyond the {width} header columns")
-                )
+                self.issues.append(Issue(self.path.name, number, "", f"values beyond the {width} header columns"))
                 continue
             for i in range(width):
                 buf[i].append(_excel_text(values[i] if i < len(values) else None))
             rows.append(number)
             if len(rows) >= BATCH_ROWS:
-                yield RawBatch(
-                    {h: pa.array(buf[i], pa.string()) for i, h in enumerate(self.header)}, np.array(rows)
-                )
+                yield RawBatch({h: pa.array(buf[i], pa.string()) for i, h in enumerate(self.header)}, np.array(rows))
                 buf = [[] for _ in range(width)]
                 rows = []
         if rows:
-            yield RawBatch(
-                {h: pa.array(buf[i], pa.string()) for i, h in enumerate(self.header)}, np.array(rows)
-            )
+            yield RawBatch({h: pa.array(buf[i], pa.string()) for i, h in enumerate(self.header)}, np.array(rows))
 
 
 def _excel_text(value: object) -> str | None:

@@ -50,8 +50,8 @@ class LinkReport:
 
     def summary(self) -> str:
         lines = [
-            f"{self.records} records ({self.encoded_records} with encodings) -> {self.clusters} estimated victims; "
-            f"{self.estimated_duplicates} estimated duplicates",
+            f"{self.records} records ({self.encoded_records} with encodings) -> {self.clusters} estimated "
+            f"victims; {self.estimated_duplicates} estimated duplicates",
             f"{self.pairs_scored} candidate pairs scored, {self.links} links at p >= {self.threshold}, "
             f"{self.borderline_pairs} borderline pairs for review",
         ]
@@ -101,9 +101,7 @@ def build_settings(backend: LinkageBackend, *, dedupe: bool = True):
         output_column_name="date_of_birth",
         comparison_description="date of birth: keyed hashes of the date and its parts",
         comparison_levels=[
-            cll.CustomLevel('"enc_dob_l" IS NULL OR "enc_dob_r" IS NULL', "dob missing").configure(
-                is_null_level=True
-            ),
+            cll.CustomLevel('"enc_dob_l" IS NULL OR "enc_dob_r" IS NULL', "dob missing").configure(is_null_level=True),
             cll.CustomLevel('"enc_dob_l" = "enc_dob_r"', "exact"),
             cll.CustomLevel('"enc_dob_canon_l" = "enc_dob_canon_r"', "day and month transposed"),
             cll.CustomLevel('"enc_dob_md_l" = "enc_dob_md_r"', "same day and month, other year"),
@@ -193,7 +191,7 @@ def link(
     con.execute(
         f"""CREATE OR REPLACE TABLE link_clusters AS
         SELECT a.record_id, coalesce(c.cluster_id, a.record_id) AS cluster_id, a.source
-        FROM all_records a LEFT JOIN {clus_name} c ON c.unique_id = a.record_id"""
+        FROM all_records a LEFT JOIN {clus_name} c ON c.unique_id = a.record_id"""  # noqa: S608
     ).fetchall()
     timings["cluster"] = time.perf_counter() - t3
 
@@ -203,7 +201,7 @@ def link(
                    avg(match_probability) FILTER (WHERE match_probability >= {threshold}),
                    coalesce(sum(match_probability) FILTER (WHERE match_probability < {threshold}), 0),
                    count(*) FILTER (WHERE match_probability >= 0.5 AND match_probability < {threshold})
-            FROM {pred_name}"""
+            FROM {pred_name}"""  # noqa: S608
     ).fetchall()[0]
     n_clusters = con.execute("SELECT count(DISTINCT cluster_id) FROM link_clusters").fetchall()[0][0]
     sizes = con.execute(
@@ -212,12 +210,13 @@ def link(
     ).fetchall()
     spans = con.execute(
         """SELECT s::VARCHAR, count(*) FROM
-           (SELECT cluster_id, count(DISTINCT source) s FROM link_clusters GROUP BY 1) GROUP BY 1 ORDER BY 1"""
+           (SELECT cluster_id, count(DISTINCT source) s FROM link_clusters GROUP BY 1)
+           GROUP BY 1 ORDER BY 1"""
     ).fetchall()
 
     tmp = st.linkage_dir / ".clusters.parquet.tmp"
     con.execute(
-        f"COPY (SELECT record_id, cluster_id FROM link_clusters ORDER BY record_id) TO {_sql_str(str(tmp))} "
+        f"COPY (SELECT record_id, cluster_id FROM link_clusters ORDER BY record_id) TO {_sql_str(str(tmp))} "  # noqa: S608
         "(FORMAT parquet, COMPRESSION zstd)"
     ).fetchall()
     os.replace(tmp, st.clusters_path)
@@ -236,8 +235,8 @@ def link(
         expected_precision=float(pair_stats[2]) if pair_stats[2] is not None else None,
         expected_missed_links=float(pair_stats[3]),
         borderline_pairs=pair_stats[4],
-        cluster_sizes={k: v for k, v in sizes},
-        clusters_by_sources={k: v for k, v in spans},
+        cluster_sizes=dict(sizes),
+        clusters_by_sources=dict(spans),
         seconds={},
     )
     if truth is not None:
@@ -253,7 +252,7 @@ def _evaluate(con, clusters_table: str, truth: str | os.PathLike[str]) -> dict:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE eval_join AS
         SELECT c.cluster_id, t.person_id FROM {clusters_table} c
-        JOIN read_csv({_sql_str(str(Path(truth)))}, header = true, all_varchar = true) t USING (record_id)"""
+        JOIN read_csv({_sql_str(str(Path(truth)))}, header = true, all_varchar = true) t USING (record_id)"""  # noqa: S608
     ).fetchall()
     tp, pred, true, n = con.execute(
         """SELECT
@@ -292,7 +291,7 @@ def evaluate_clusters(store: Store | str | os.PathLike[str], truth: str | os.Pat
     if not st.clusters_path.exists():
         raise ValueError("run link() first")
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE c AS SELECT * FROM read_parquet({_sql_str(str(st.clusters_path))})").fetchall()
+    con.execute(f"CREATE TABLE c AS SELECT * FROM read_parquet({_sql_str(str(st.clusters_path))})").fetchall()  # noqa: S608
     return _evaluate(con, "c", truth)
 
 

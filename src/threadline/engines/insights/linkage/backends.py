@@ -70,18 +70,16 @@ class DuckDBBackend:
             CREATE OR REPLACE TABLE all_records AS
             SELECT record_id, enc_key_id, {cols}, bf_given, bf_family
             FROM read_parquet({file_list}, union_by_name = true)
-            """
+            """  # noqa: S608
         ).fetchall()
         keys = [
             r[0]
-            for r in con.execute(
-                "SELECT DISTINCT enc_key_id FROM all_records WHERE enc_key_id IS NOT NULL"
-            ).fetchall()
+            for r in con.execute("SELECT DISTINCT enc_key_id FROM all_records WHERE enc_key_id IS NOT NULL").fetchall()
         ]
         if len(keys) > 1:
             raise ValueError(
-                f"records were encoded with {len(keys)} different linkage keys; encodings under different keys "
-                "cannot be compared (re-encode with one shared key)"
+                f"records were encoded with {len(keys)} different linkage keys; encodings under different "
+                "keys cannot be compared (re-encode with one shared key)"
             )
         con.execute(
             f"""
@@ -92,7 +90,7 @@ class DuckDBBackend:
             FROM all_records
             WHERE enc_key_id IS NOT NULL
               AND (enc_given IS NOT NULL OR enc_family IS NOT NULL OR enc_dob IS NOT NULL)
-            """
+            """  # noqa: S608
         ).fetchall()
         n_all = con.execute("SELECT count(*) FROM all_records").fetchall()[0][0]
         n_link = con.execute("SELECT count(*) FROM link_input").fetchall()[0][0]

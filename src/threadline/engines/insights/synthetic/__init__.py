@@ -117,9 +117,7 @@ def _invent(rng: random.Random, low: int, high: int) -> str:
     return "".join(_syllable(rng) for _ in range(rng.randint(low, high))).capitalize()
 
 
-def make_name_pools(
-    seed: int, given: int = 6000, family: int = 40000
-) -> tuple[list[str], list[str], list[str]]:
+def make_name_pools(seed: int, given: int = 6000, family: int = 40000) -> tuple[list[str], list[str], list[str]]:
     """Invented female given names, male given names and family names (distinct within each pool)."""
     rng = random.Random(seed * 7919 + 1)
 
@@ -186,9 +184,7 @@ class SyntheticData:
         return self.table.select(["agency", "case_id", "person_id"])
 
 
-def _pick(
-    rng: np.random.Generator, options: list[str], p: np.ndarray | list[float] | None, n: int
-) -> np.ndarray:
+def _pick(rng: np.random.Generator, options: list[str], p: np.ndarray | list[float] | None, n: int) -> np.ndarray:
     return rng.choice(np.array(options, dtype=object), size=n, p=p)
 
 
@@ -211,9 +207,7 @@ def generate(
     females, males, families = make_name_pools(seed)
     # copies per person: 1, or 2-4 (capped by the number of agencies)
     est_people = int(n / (1 + dup_rate * 1.35)) + 16
-    extra = np.where(
-        rng.random(est_people) < dup_rate, rng.choice([1, 2, 3], est_people, p=[0.7, 0.25, 0.05]), 0
-    )
+    extra = np.where(rng.random(est_people) < dup_rate, rng.choice([1, 2, 3], est_people, p=[0.7, 0.25, 0.05]), 0)
     copies = np.minimum(1 + extra, max(agencies, 1)) if agencies > 1 else np.ones(est_people, dtype=int)
     while copies.sum() < n:
         copies = np.concatenate([copies, np.ones(n - int(copies.sum()), dtype=int)])
@@ -232,9 +226,7 @@ def generate(
     birth = np.array([dt.date(2000, 1, 1).toordinal()] * people)
     doy = rng.integers(0, 365, people)
     birth_year = reg_year - age
-    birth = np.array(
-        [dt.date(int(y), 1, 1).toordinal() + int(d) for y, d in zip(birth_year, doy, strict=True)]
-    )
+    birth = np.array([dt.date(int(y), 1, 1).toordinal() + int(d) for y, d in zip(birth_year, doy, strict=True)])
     purpose = np.empty(people, dtype=object)
     for g, shares in PURPOSES.items():
         idx = np.flatnonzero(groups == g)
@@ -261,9 +253,7 @@ def generate(
     agency = np.empty(total, dtype=int)
     start = 0
     for c in copies:
-        agency[start : start + c] = (
-            rng.choice(agencies, c, replace=False) if c > 1 else rng.integers(0, agencies)
-        )
+        agency[start : start + c] = rng.choice(agencies, c, replace=False) if c > 1 else rng.integers(0, agencies)
         start += c
     r = rng.random((total, 12))
     e = error_rate
@@ -324,10 +314,7 @@ def generate(
     for j, m in enumerate(MEANS_OF_CONTROL[:-1]):
         cols[f"meansOfControl{m}"] = moc[person_of, j].astype(np.int8)
     table = pa.table(
-        {
-            k: pa.array(list(v) if isinstance(v, np.ndarray) and v.dtype == object else v)
-            for k, v in cols.items()
-        }
+        {k: pa.array(list(v) if isinstance(v, np.ndarray) and v.dtype == object else v) for k, v in cols.items()}
     )
     key = f"threadline-synthetic-demo-key-{seed:08d}".encode()
     return SyntheticData(table=table, key=key)
@@ -356,9 +343,7 @@ def agency_table(data: SyntheticData, agency: str, *, raw: bool = False) -> pa.T
         for c in ("given_name", "family_name", "date_of_birth"):
             out[c] = t[c]
     else:
-        enc = encode_identifiers(
-            t.select(["given_name", "family_name", "date_of_birth"]).to_pylist(), data.key
-        )
+        enc = encode_identifiers(t.select(["given_name", "family_name", "date_of_birth"]).to_pylist(), data.key)
         for c in enc.column_names:
             out[c] = enc[c]
     keep = [
@@ -385,7 +370,7 @@ def agency_table(data: SyntheticData, agency: str, *, raw: bool = False) -> pa.T
 
 
 def write_agency_files(data: SyntheticData, out: str | Path, *, raw: bool = False) -> list[Path]:
-    """Write ``agencyNN.csv`` per agency, ``truth.csv`` and ``linkage.key`` (synthetic demo key) into ``out``."""
+    """Write ``agencyNN.csv`` per agency, ``truth.csv`` and the synthetic demo ``linkage.key`` to ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []

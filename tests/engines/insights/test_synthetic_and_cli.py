@@ -1,0 +1,114 @@
+"""The synthetic generator (calibration, determinism, no raw identifiers in encoded files) and the CLI."""
+
+from __future__ import annotations
+
+import collections
+
+import pyarrow.compute as pc
+from typer.testing import CliRunner
+
+from threadline.engines.insights.synthetic import generate, write_agency_files
+
+
+def test_generator_is_seeded_and_calibrated():
+    a, b = generate(20000, 4, seed=11), generate(20000, 4, seed=11)
+    assert a.table.equals(b.table)
+    t = a.table
+    assert t.num_rows == 20000
+    # person-level shares (one row per person)
+    first = t.take(pc.unique(t["person_id"]).to_pylist() and _first_rows(t))
+    n = first.num_rows
+    girls = pc.sum(pc.and_(pc.equal(first["gender"], "Female"), pc.equal(first["majorityStatus"], "Minor"))).as_py()
+    boys = pc.sum(pc.and_(pc.equal(first["gender"], "Male"), pc.equal(first["majorityStatus"], "Minor"))).as_py()
+    assert abs(girls / n - 0.22) < 0.02 and abs(boys / n - 0.16) < 0.02
+    girl_rows = first.filter(pc.and_(pc.equal(first["gender"], "Female"), pc.equal(first["majorityStatus"], "Minor")))
+    assert abs(pc.mean(girl_rows["isSexualExploit"]).as_py() - 0.60) < 0.03
+    crim = pc.mean(first["isForcedCriminality"]).as_py()
+    assert 0.05 < crim < 0.11
+    copies = collections.Counter(t["person_id"].to_pylist())
+    assert 0.15 < sum(1 for c in copies.values() if c > 1) / len(copies) < 0.45
+
+
+def _first_rows(t):
+    seen, idx = set(), []
+    for i, p in enumerate(t["person_id"].to_pylist()):
+        if p not in seen:
+            seen.add(p)
+            idx.append(i)
+    return idx
+
+
+def test_agency_files_hold_encodings_not_names(tmp_path):
+    data = generate(500, 2, seed=5)
+    files = write_agency_files(data, tmp_path)
+    names = {n for n in data.table["family_name"].to_pylist() if n}
+    text = "".join(f.read_text() for f in files)
+    assert not any(name in text for name in list(names)[:50])
+    assert (tmp_path / "truth.csv").read_text().startswith('"record_id","person_id"')
+    raw = write_agency_files(data, tmp_path / "raw", raw=True)
+    assert "given_name" in raw[0].read_text().splitlines()[0]
+
+
+def test_cli_end_to_end(tmp_path):
+    from threadline.cli import app
+
+    runner = CliRunner()
+    out, store = tmp_path / "synth", tmp_path / "store"
+    res = runner.invoke(app, ["synth", "records", "--n", "1200", "--agencies", "2", "--seed", "4", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    for agency in ("agency01", "agency02"):
+        res = runner.invoke(
+            app,
+            [
+                "insights",
+                "import",
+                str(out / f"{agency}.csv"),
+                "--format",
+                "htcds",
+                "--source",
+                agency,
+                "--store",
+                str(store),
+            ],
+        )
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["insights", "link", "--store", str(store), "--truth", str(out / "truth.csv")])
+    assert res.exit_code == 0, res.output
+    assert "F1" in res.output
+    res = runner.invoke(
+        app,
+        ["insights", "export", "--format", "ctdc", "--out", str(tmp_path / "c.csv"), "--store", str(store)],
+    )
+    assert res.exit_code == 0 and "1200 records" in res.output
+    res = runner.invoke(app, ["insights", "validate", str(tmp_path / "c.csv"), "--format", "ctdc"])
+    assert res.exit_code == 0, res.output
+
+
+def test_cli_failed_import_exits_1_and_lists_problems(tmp_path):
+    from threadline.cli import app
+
+    (tmp_path / "bad.csv").write_text("case_id,gender,yearOfRegistration\n1,Female,20x1\n2,Robot,2020\n")
+    runner = CliRunner()
+    res = runner.invoke(
+        app,
+        [
+            "insights",
+            "import",
+            str(tmp_path / "bad.csv"),
+            "--format",
+            "htcds",
+            "--source",
+            "ngo",
+            "--store",
+            str(tmp_path / "store"),
+            "--report",
+            str(tmp_path / "r.json"),
+        ],
+    )
+    assert res.exit_code == 1
+    assert "row 2, column yearOfRegistration" in res.output and "row 3, column gender" in res.output
+    assert "Robot" not in res.output and "20x1" not in res.output
+    assert (tmp_path / "r.json").exists()
+    assert not list((tmp_path / "store" / "batches").glob("*"))
+    res = runner.invoke(app, ["insights", "import", str(tmp_path / "bad.csv"), "--format", "xml", "--source", "n"])
+    assert res.exit_code == 2
