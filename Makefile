@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 TL := $(VENV)/bin/threadline
 export THREADLINE_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test test-sqlite test-postgres test-browser lint format bench messages clean
+.PHONY: run venv test test-postgres lint format bench messages docs clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

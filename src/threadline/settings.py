@@ -43,7 +43,7 @@ DATA_DIR = Path(env("DATA_DIR") or (Path.cwd() / "data")).resolve()
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-" + "x" * 40  # noqa: S105 - never used in production
+        SECRET_KEY = "insecure-development-key-" + "x" * 40
     else:
         raise ImproperlyConfigured("THREADLINE_SECRET_KEY must be set when THREADLINE_DEBUG is off.")
 
@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "threadline.core",
     "threadline.accounts",
     "threadline.audit",
+    "threadline.screening",
+    "threadline.cases",
+    "threadline.online",
+    "threadline.insights",
 ]
 
 MIDDLEWARE = [

@@ -1,13 +1,16 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from threadline.core.views import HealthView
+from threadline.core.views import HealthView, LanguageView
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", LanguageView.as_view(), name="set_language"),
     path("accounts/", include("threadline.accounts.urls")),
     path("audit/", include("threadline.audit.urls")),
+    path("screening/", include("threadline.screening.urls")),
+    path("cases/", include("threadline.cases.urls")),
+    path("online/", include("threadline.online.urls")),
+    path("insights/", include("threadline.insights.urls")),
     path("api/v1/", include(("threadline.api_urls", "api"), namespace="api")),
     path("", include("threadline.core.urls")),
 ]

@@ -12,8 +12,15 @@ SESSION_MFA = "threadline_mfa_verified"
 
 # Paths a signed-in user may reach before the second factor is verified.
 MFA_EXEMPT_PREFIXES = (
-    "/accounts/login/", "/accounts/logout/", "/accounts/mfa/", "/static/", "/health", "/i18n/", "/api/", "/public/",
-)  # fmt: skip
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/mfa/",
+    "/static/",
+    "/health",
+    "/i18n/",
+    "/api/",
+    "/public/",
+)
 
 
 class OrganisationMiddleware:

@@ -125,6 +125,9 @@ class RecoveryCode(models.Model):
     code_hash = models.CharField(max_length=128)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return "recovery code"
+
     @staticmethod
     def hash_code(code: str) -> str:
         return hashlib.sha256(code.replace("-", "").strip().lower().encode()).hexdigest()
@@ -164,6 +167,9 @@ class LoginFailure(models.Model):
     account_hash = models.CharField(max_length=64, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"sign-in failure at {self.at:%Y-%m-%d %H:%M}"
 
     @staticmethod
     def hash_account(email: str) -> str:

@@ -34,7 +34,7 @@ from threadline.accounts.roles import ROLES
 from threadline.audit.services import audit_record
 
 RECOVERY_CODE_COUNT = 10
-TOKEN_PREFIX = "tl"
+TOKEN_PREFIX = "tl"  # noqa: S105 - a label, not a secret
 
 
 # --- Organisations and users ---------------------------------------------------------------------
@@ -55,9 +55,7 @@ def organisation_create(*, name: str, country: str = "", slug: str | None = None
 
 
 @transaction.atomic
-def user_create(
-    *, email: str, password: str, organisation: Organisation, role: str, display_name: str = ""
-) -> User:
+def user_create(*, email: str, password: str, organisation: Organisation, role: str, display_name: str = "") -> User:
     """Create a user (or add an existing one to the organisation) with a role."""
     if role not in ROLES:
         raise ValidationError({"role": _("Unknown role.")})
@@ -86,6 +84,12 @@ def membership_set(*, user: User, organisation: Organisation, role: str, is_acti
     membership.save()
     forget_roles(user)
     return membership
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 # --- Sign-in throttling --------------------------------------------------------------------------
@@ -183,9 +187,7 @@ def mfa_verify(*, user: User, code: str) -> bool:
         if hmac.compare_digest(recovery.code_hash, code_hash):
             recovery.used_at = timezone.now()
             recovery.save(update_fields=["used_at"])
-            audit_record(
-                action="mfa", object_type="accounts.user", object_id=str(user.pk), note="recovery code used"
-            )
+            audit_record(action="mfa", object_type="accounts.user", object_id=str(user.pk), note="recovery code used")
             return True
     audit_record(action="mfa", object_type="accounts.user", object_id=str(user.pk), note="wrong code")
     return False

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -55,9 +57,15 @@ class SignInView(FormView):
         login(self.request, result.user)
         self.request.session[SESSION_MFA] = False
         audit_record(action="login", object_type="accounts.user", object_id=str(result.user.pk), actor=result.user)
+        response = redirect(_safe_next(self.request, reverse("core:home")))
         if result.user.language:
-            self.request.session["_language"] = result.user.language
-        return redirect(_safe_next(self.request, reverse("core:home")))
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                result.user.language,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
 
 class SignOutView(View):
@@ -90,7 +98,12 @@ class MFASetupView(LoginRequiredMixin, View):
     def _render(self, request, form, device, status=200):
         uri = services.mfa_provisioning_uri(device)
         qr_svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff", title=_("QR code"))
-        ctx = {"form": form, "qr_svg": qr_svg, "secret": device.secret, "already": request.user.has_confirmed_mfa}
+        ctx = {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": device.secret,
+            "already": request.user.has_confirmed_mfa,
+        }
         return render(request, self.template_name, ctx, status=status)
 
     def get(self, request):
@@ -226,14 +239,15 @@ class MemberEditView(OrganisationPermissionMixin, FormView):
     template_name = "accounts/member_edit.html"
     form_class = MembershipForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.membership = get_object_or_404(
-            Membership.objects.restrict(request.user, "change", request.organisation).select_related("user"),
-            pk=kwargs["pk"],
-        )
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def membership(self) -> Membership:
+        request = self.request
+        scoped = Membership.objects.restrict(request.user, "change", request.organisation)
+        return get_object_or_404(scoped.select_related("user"), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        self.membership  # noqa: B018 - 404 before rendering anything
+        return super().get(request, *args, **kwargs)
 
     def get_initial(self):
         return {"role": self.membership.role, "is_active": self.membership.is_active}

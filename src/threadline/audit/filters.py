@@ -8,7 +8,7 @@ from threadline.audit.models import AuditEntry
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who (email)"), required=False)
-    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any"))] + AuditEntry.Action.choices)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any")), *AuditEntry.Action.choices])
     object_type = forms.CharField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

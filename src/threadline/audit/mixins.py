@@ -27,13 +27,11 @@ class AuditedModel(models.Model):
         for field in self._meta.concrete_fields:
             if field.attname in self.audit_exclude or field.name in self.audit_exclude or field.primary_key:
                 continue
-            if loaded is None:
-                names.append(field.name)
-            elif field.attname in loaded and loaded[field.attname] != getattr(self, field.attname):
+            if loaded is None or (field.attname in loaded and loaded[field.attname] != getattr(self, field.attname)):
                 names.append(field.name)
         return names
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs):  # noqa: DJ012 - the mixin has no fields; from_db must come first
         from threadline.audit.services import audit_object
 
         creating = self._state.adding

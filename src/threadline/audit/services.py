@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
 import json
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,9 +15,20 @@ from threadline.core import context
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "at", "actor_id", "actor_label", "organisation_id", "action", "object_type", "object_id", "fields", "note",
-    "request_id", "via", "ip_address", "prev_hash",
-)  # fmt: skip
+    "at",
+    "actor_id",
+    "actor_label",
+    "organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "fields",
+    "note",
+    "request_id",
+    "via",
+    "ip_address",
+    "prev_hash",
+)
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -86,7 +97,12 @@ def audit_object(action: str, obj, *, fields: list[str] | None = None, note: str
     object_type, object_id = label_for(obj)
     org_id = _organisation_id_of(obj)
     return audit_record(
-        action=action, object_type=object_type, object_id=object_id, fields=fields, note=note, organisation_id=org_id
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        fields=fields,
+        note=note,
+        organisation_id=org_id,
     )
 
 

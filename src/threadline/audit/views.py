@@ -49,16 +49,35 @@ class AuditExportView(OrganisationPermissionMixin, View):
         if request.GET:
             queryset = form.apply(queryset)
         audit_record(action="export", object_type="audit.auditentry", note="csv")
-        columns = ["id", "at", "actor_label", "action", "object_type", "object_id", "fields", "request_id", "via"]
+        columns = [
+            "id",
+            "at",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "fields",
+            "request_id",
+            "via",
+        ]
         writer = csv.writer(_Echo())
 
         def rows():
             yield writer.writerow(columns)
             for entry in queryset.order_by("id").iterator(chunk_size=2000):
                 yield writer.writerow(
-                    [entry.pk, entry.at.isoformat(), entry.actor_label, entry.action, entry.object_type,
-                     entry.object_id, " ".join(entry.fields), entry.request_id, entry.via]
-                )  # fmt: skip
+                    [
+                        entry.pk,
+                        entry.at.isoformat(),
+                        entry.actor_label,
+                        entry.action,
+                        entry.object_type,
+                        entry.object_id,
+                        " ".join(entry.fields),
+                        entry.request_id,
+                        entry.via,
+                    ]
+                )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit.csv"'

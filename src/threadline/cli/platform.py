@@ -55,8 +55,14 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
     keys_app = typer.Typer(help="Encryption keys for identifying fields.", no_args_is_help=True)
     demo_app = typer.Typer(help="The synthetic demo.", invoke_without_command=True)
-    for name, sub in [("org", org_app), ("user", user_app), ("token", token_app), ("audit", audit_app),
-                      ("keys", keys_app), ("demo", demo_app)]:  # fmt: skip
+    for name, sub in [
+        ("org", org_app),
+        ("user", user_app),
+        ("token", token_app),
+        ("audit", audit_app),
+        ("keys", keys_app),
+        ("demo", demo_app),
+    ]:
         app.add_typer(sub, name=name)
 
     @app.command()
@@ -77,8 +83,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         host: str = "127.0.0.1",
         port: int = 8000,
         workers: Annotated[int, typer.Option(help="Web server processes.")] = 2,
-        task_worker: Annotated[bool, typer.Option("--task-worker/--no-task-worker",
-                                                  help="Also run the background task worker.")] = True,
+        task_worker: Annotated[
+            bool, typer.Option("--task-worker/--no-task-worker", help="Also run the background task worker.")
+        ] = True,
     ) -> None:
         """Serve the web app with gunicorn (and the task worker alongside)."""
         django_setup()
@@ -92,11 +99,25 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if task_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "threadline", "worker"])  # noqa: S603
-        args = [sys.executable, "-m", "gunicorn", "threadline.wsgi:application", "--bind", f"{host}:{port}",
-                "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--timeout", "120"]  # fmt: skip
+            worker = subprocess.Popen([sys.executable, "-m", "threadline", "worker"])
+        args = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "threadline.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
+        ]
         try:
-            subprocess.run(args, check=False)  # noqa: S603
+            subprocess.run(args, check=False)
         except KeyboardInterrupt:
             pass
         finally:
@@ -111,8 +132,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     ) -> None:
         """Run background tasks from the database queue until stopped."""
         django_setup()
-        from threadline.core.tasks import run_worker
         from threadline.core.taskregistry import load_all
+        from threadline.core.tasks import run_worker
 
         load_all()
         console.print("Task worker started.")
@@ -123,13 +144,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         if once:
             console.print(f"Ran {ran} task(s).")
 
-    @app.command()
-    def manage(args: Annotated[list[str], typer.Argument(help="A Django management command and its options.")]):
+    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def manage(ctx: typer.Context) -> None:
         """Run a Django management command (for example: collectstatic, check --deploy)."""
         django_setup()
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["threadline manage", *args])
+        execute_from_command_line(["threadline manage", *ctx.args])
 
     # --- demo ----------------------------------------------------------------------------------
     @demo_app.callback()
@@ -170,7 +191,6 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     def _print_demo_logins(password: str) -> None:
         from threadline.accounts.models import Membership
-
         from threadline.synth.demo import PLATFORM_EMAIL, is_demo_email
 
         table = Table(title="Demo sign-ins (synthetic data only)")
@@ -229,11 +249,15 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     @user_app.command("create")
     def user_create(
         org: Annotated[str, typer.Option("--org", help="Organisation name or short name.")],
-        role: Annotated[str, typer.Option(help="administrator, supervisor, caseworker, online_analyst, "
-                                               "data_officer or auditor")],
+        role: Annotated[
+            str,
+            typer.Option(help="administrator, supervisor, caseworker, online_analyst, data_officer or auditor"),
+        ],
         email: Annotated[str, typer.Option(help="Sign-in email address.")],
-        password_file: Annotated[Path, typer.Option("--password-file", help="File holding the password "
-                                                    "('-' reads standard input).")],
+        password_file: Annotated[
+            Path,
+            typer.Option("--password-file", help="File holding the password ('-' reads standard input)."),
+        ],
         name: Annotated[str, typer.Option(help="Display name.")] = "",
     ) -> None:
         """Create a user (or add an existing user to the organisation) non-interactively."""
@@ -252,8 +276,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         organisation = _find_org(org)
         with _cli_context():
             try:
-                user = create(email=email, password=password, organisation=organisation, role=role,
-                              display_name=name)  # fmt: skip
+                user = create(email=email, password=password, organisation=organisation, role=role, display_name=name)
             except ValidationError as exc:
                 fail(_validation_message(exc))
         console.print(f"User {user.email} is {role} in {organisation.name}.")
@@ -266,8 +289,12 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
         table = Table("email", "role", "active", "second factor")
         for m in Membership.objects.filter(organisation=_find_org(org)).select_related("user"):
-            table.add_row(m.user.email, m.role, "yes" if m.is_active else "no",
-                          "yes" if m.user.has_confirmed_mfa else "no")  # fmt: skip
+            table.add_row(
+                m.user.email,
+                m.role,
+                "yes" if m.is_active else "no",
+                "yes" if m.user.has_confirmed_mfa else "no",
+            )
         console.print(table)
 
     @token_app.command("create")
@@ -289,8 +316,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             fail("No user with that email.")
         with _cli_context():
             try:
-                _token, key = create(user=account, organisation=_find_org(org), name=name,
-                                     expires_in_days=days or None)  # fmt: skip
+                _token, key = create(user=account, organisation=_find_org(org), name=name, expires_in_days=days or None)
             except ValidationError as exc:
                 fail(_validation_message(exc))
         typer.echo(key)
@@ -307,7 +333,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             console.print(f"[green]Audit chain intact[/green]: {result.checked} entries checked.")
             return
         where = f"entry #{result.first_broken_id}" if result.first_broken_id else "the end of the log"
-        err.print(f"[red]Audit chain broken[/red] at {where}: {result.reason} ({result.checked} entries verified before it).")
+        err.print(
+            f"[red]Audit chain broken[/red] at {where}: {result.reason} ({result.checked} entries verified before it)."
+        )
         raise typer.Exit(1)
 
     # --- keys -------------------------------------------------------------------------------------
@@ -338,8 +366,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     @keys_app.command("rotate")
     def keys_rotate(
-        new_key: Annotated[bool, typer.Option("--new-key/--no-new-key", help="Add a key version first "
-                                              "(key file only).")] = True,
+        new_key: Annotated[
+            bool, typer.Option("--new-key/--no-new-key", help="Add a key version first (key file only).")
+        ] = True,
         batch_size: int = 500,
     ) -> None:
         """Add a key version and re-encrypt every identifying value with it, batch by batch, while running."""

@@ -76,24 +76,23 @@ def keys_rotate(
         rewritten[label] = 0
         last_pk = None
         while True:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    where = f"WHERE {qn(pk)} > %s" if last_pk is not None else ""
-                    params = [last_pk] if last_pk is not None else []
-                    cursor.execute(
-                        f"SELECT {qn(pk)}, {qn(column)} FROM {qn(table)} {where} "  # noqa: S608
-                        f"ORDER BY {qn(pk)} LIMIT %s",
-                        [*params, batch_size],
-                    )
-                    rows = cursor.fetchall()
-                    for row_pk, value in rows:
-                        if value and crypto.Keyring.version_of(value) != target:
-                            fresh = keyring.encrypt(keyring.decrypt(value, aad), aad)
-                            cursor.execute(
-                                f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE {qn(pk)} = %s",  # noqa: S608
-                                [fresh, row_pk],
-                            )
-                            rewritten[label] += 1
+            with transaction.atomic(), connection.cursor() as cursor:
+                where = f"WHERE {qn(pk)} > %s" if last_pk is not None else ""
+                params = [last_pk] if last_pk is not None else []
+                cursor.execute(
+                    f"SELECT {qn(pk)}, {qn(column)} FROM {qn(table)} {where} "  # noqa: S608
+                    f"ORDER BY {qn(pk)} LIMIT %s",
+                    [*params, batch_size],
+                )
+                rows = cursor.fetchall()
+                for row_pk, value in rows:
+                    if value and crypto.Keyring.version_of(value) != target:
+                        fresh = keyring.encrypt(keyring.decrypt(value, aad), aad)
+                        cursor.execute(
+                            f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE {qn(pk)} = %s",  # noqa: S608
+                            [fresh, row_pk],
+                        )
+                        rewritten[label] += 1
             if not rows:
                 break
             last_pk = rows[-1][0]

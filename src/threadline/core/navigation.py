@@ -23,11 +23,15 @@ class Section:
 
 
 SECTIONS: list[Section] = [
-    Section(_("Members"), _("People in this organisation and their roles."), "accounts:members",
-            "accounts.view_membership"),
+    Section(
+        _("Members"),
+        _("People in this organisation and their roles."),
+        "accounts:members",
+        "accounts.view_membership",
+    ),
     Section(_("Audit log"), _("Who did what, when: tamper-evident."), "audit:list", "audit.view_auditentry"),
     Section(_("Background tasks"), _("Long jobs and their progress."), "core:tasks", "core.view_task"),
-]  # fmt: skip
+]
 
 
 def register_section(section: Section, *, position: int | None = None) -> None:

@@ -155,8 +155,9 @@ def run_task(record: Task) -> Task:
     beater.start()
     org_id = record.organisation_id
     user_id = record.created_by_id
-    req = context.RequestContext(request_id=f"task-{record.pk.hex[:24]}", user_id=user_id, organisation_id=org_id,
-                                 via="task")
+    req = context.RequestContext(
+        request_id=f"task-{record.pk.hex[:24]}", user_id=user_id, organisation_id=org_id, via="task"
+    )
     try:
         with context.bind(req):
             if item is None:
@@ -167,7 +168,7 @@ def run_task(record: Task) -> Task:
         )
     except TaskCancelled:
         Task.objects.filter(pk=record.pk).update(status=Task.Status.CANCELLED, finished_at=timezone.now())
-    except Exception as exc:  # noqa: BLE001 - a task failure must never kill the worker
+    except Exception as exc:
         log.exception("Task %s failed", record.name)
         # The error names the exception type and the task's own message; tasks never put identifying data there.
         Task.objects.filter(pk=record.pk).update(

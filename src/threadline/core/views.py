@@ -73,7 +73,7 @@ class HealthView(View):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
-        except Exception:  # noqa: BLE001
+        except Exception:
             return JsonResponse({"status": "unavailable"}, status=503)
         return JsonResponse({"status": "ok"})
 
@@ -106,3 +106,19 @@ class TaskCancelView(OrganisationPermissionMixin, View):
         record = get_object_or_404(Task.objects.restrict(request.user, "change", request.organisation), pk=pk)
         request_cancel(record)
         return redirect("core:task", pk=record.pk)
+
+
+class LanguageView(View):
+    """Django's language switch, remembered on the signed-in user's profile as well as in the cookie."""
+
+    def post(self, request):
+        from django.conf import settings
+        from django.views.i18n import set_language
+
+        response = set_language(request)
+        language = request.POST.get("language", "")
+        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+            from threadline.accounts.services import user_set_language
+
+            user_set_language(user=request.user, language=language)
+        return response

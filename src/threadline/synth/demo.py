@@ -64,16 +64,21 @@ def load_demo(*, progress: Callable[[str], None] | None = None) -> DemoContext:
             for role in ROLES:
                 email = demo_email(role, slug)
                 user = User.objects.filter(email=email).first() or services.user_create(
-                    email=email, password=DEMO_PASSWORD, organisation=org, role=role,
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    organisation=org,
+                    role=role,
                     display_name=f"Demo {ROLES[role].label}",
-                )  # fmt: skip
+                )
                 users[f"{slug}:{role}"] = user
         staff = User.objects.filter(email=PLATFORM_EMAIL).first()
         if staff is None:
             staff = User.objects.create_user(
-                email=PLATFORM_EMAIL, password=DEMO_PASSWORD, display_name="Demo platform admin",
+                email=PLATFORM_EMAIL,
+                password=DEMO_PASSWORD,
+                display_name="Demo platform admin",
                 is_staff=True,
-            )  # fmt: skip
+            )
         users["platform"] = staff
     ctx = DemoContext(organisations=orgs, users=users)
     _import_area_loaders()

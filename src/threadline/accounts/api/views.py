@@ -5,7 +5,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from threadline.accounts import services
-from threadline.accounts.api.serializers import MemberCreateSerializer, MembershipSerializer, OrganisationSerializer
+from threadline.accounts.api.serializers import (
+    MemberCreateSerializer,
+    MembershipSerializer,
+    OrganisationSerializer,
+)
 from threadline.accounts.models import Membership, Organisation
 from threadline.core.api.views import RestrictedReadOnlyViewSet, RestrictedViewSetMixin
 
@@ -32,7 +36,7 @@ class MembershipViewSet(
 
     def perform_update(self, serializer):
         membership = serializer.instance
-        services.membership_set(
+        serializer.instance = services.membership_set(
             user=membership.user,
             organisation=membership.organisation,
             role=serializer.validated_data.get("role", membership.role),

@@ -9,8 +9,19 @@ from threadline.core.api.views import RestrictedReadOnlyViewSet
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = ["id", "at", "actor_label", "action", "object_type", "object_id", "fields", "request_id", "via",
-                  "hash", "prev_hash"]  # fmt: skip
+        fields = [
+            "id",
+            "at",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "fields",
+            "request_id",
+            "via",
+            "hash",
+            "prev_hash",
+        ]
         read_only_fields = fields
 
 

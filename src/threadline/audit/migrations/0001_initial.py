@@ -4,44 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('actor_label', models.CharField(blank=True, max_length=254)),
-                ('organisation_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('action', models.CharField(choices=[('create', 'Create'), ('update', 'Update'), ('delete', 'Delete'), ('view', 'View'), ('export', 'Export'), ('login', 'Sign in'), ('login_failed', 'Failed sign-in'), ('logout', 'Sign out'), ('mfa', 'Second factor'), ('denied', 'Access refused'), ('override', 'Consent override'), ('run', 'Run')], db_index=True, max_length=20)),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('fields', models.JSONField(blank=True, default=list, help_text='Names of changed fields, never values.')),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('via', models.CharField(blank=True, max_length=10)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("actor_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("actor_label", models.CharField(blank=True, max_length=254)),
+                ("organisation_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Create"),
+                            ("update", "Update"),
+                            ("delete", "Delete"),
+                            ("view", "View"),
+                            ("export", "Export"),
+                            ("login", "Sign in"),
+                            ("login_failed", "Failed sign-in"),
+                            ("logout", "Sign out"),
+                            ("mfa", "Second factor"),
+                            ("denied", "Access refused"),
+                            ("override", "Consent override"),
+                            ("run", "Run"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, db_index=True, max_length=100)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "fields",
+                    models.JSONField(blank=True, default=list, help_text="Names of changed fields, never values."),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("via", models.CharField(blank=True, max_length=10)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-id'],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_hash', models.CharField(max_length=64)),
-                ('count', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("last_hash", models.CharField(max_length=64)),
+                ("count", models.BigIntegerField(default=0)),
             ],
         ),
     ]

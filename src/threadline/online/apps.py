@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OnlineConfig(AppConfig):
+    name = "threadline.online"
+    label = "online"
+    verbose_name = _("Online investigations")
+
+    def ready(self) -> None:
+        from threadline.online import roles  # noqa: F401 - adds this area's permissions to the role table

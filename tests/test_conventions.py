@@ -1,0 +1,68 @@
+"""Conventions kept by tests rather than memory: docs cover the CLI and settings, migrations are current."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import typer
+from django.core.management import call_command
+
+from threadline.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "threadline"
+
+
+def _command_paths(command, path):
+    yield " ".join(path)
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _command_paths(sub, [*path, name])
+
+
+def test_cli_reference_covers_every_command():
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = [p for p in _command_paths(typer.main.get_command(app), ["threadline"]) if f"## `{p}`" not in text]
+    assert not missing, f"run `make docs`: docs/cli.md lacks {missing}"
+
+
+def test_configuration_docs_cover_every_setting():
+    names = set()
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        names |= set(re.findall(r"\benv(?:_bool|_int)?\(\s*\"([A-Z_]+)\"", text))
+        names |= set(re.findall(r"\"THREADLINE_([A-Z_]+)\"", text))
+    documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = sorted(n for n in names if f"THREADLINE_{n}" not in documented)
+    assert not missing, f"docs/configuration.md lacks: {missing}"
+
+
+@pytest.mark.django_db
+def test_migrations_are_up_to_date():
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:
+        pytest.fail(f"models changed without migrations:\n{out.getvalue()}\n{exc}")
+
+
+def test_engines_never_import_django():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pkgutil, importlib, threadline.engines as e\n"
+            "for m in pkgutil.walk_packages(e.__path__, 'threadline.engines.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "bad = [n for n in sys.modules if n == 'django' or n.startswith('django.')]\n"
+            "print(bad); sys.exit(1 if bad else 0)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
