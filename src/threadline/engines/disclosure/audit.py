@@ -132,9 +132,7 @@ class _System:
                 c[local[self.index[t]]] = 1.0
                 ends = []
                 for sign in (1.0, -1.0):
-                    res = linprog(
-                        sign * c, A_eq=a_eq, b_eq=b, bounds=(HIDDEN_LOWER_BOUND, None), method="highs"
-                    )
+                    res = linprog(sign * c, A_eq=a_eq, b_eq=b, bounds=(HIDDEN_LOWER_BOUND, None), method="highs")
                     if res.status == 3:
                         ends.append(math.inf if sign < 0 else HIDDEN_LOWER_BOUND)
                     elif res.status == 0:

@@ -81,9 +81,7 @@ class Crosstab:
         """Count of an interior cell or of a total (``None`` positions are summed over)."""
         if None not in key:
             return self.counts.get(tuple(key), 0)  # type: ignore[arg-type]
-        return sum(
-            v for k, v in self.counts.items() if all(a is None or a == b for a, b in zip(key, k, strict=True))
-        )
+        return sum(v for k, v in self.counts.items() if all(a is None or a == b for a, b in zip(key, k, strict=True)))
 
     def all_keys(self) -> Iterator[Key]:
         """Interior cells first, then every margin down to the grand total."""
@@ -187,9 +185,7 @@ def crosstab(
     for f in fields:
         size *= len(cats[f]) + 1
     if size > MAX_CELLS:
-        raise ValueError(
-            f"a table by {fields} would have {size} cells (limit {MAX_CELLS}); group by fewer fields"
-        )
+        raise ValueError(f"a table by {fields} would have {size} cells (limit {MAX_CELLS}); group by fewer fields")
     observed = Counter(zip(*columns, strict=True)) if fields else Counter()
     counts = {k: observed.get(k, 0) for k in itertools.product(*(cats[f] for f in fields))}
     return Crosstab(

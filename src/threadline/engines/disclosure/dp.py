@@ -136,9 +136,7 @@ def dp_counts(
 
     cell_acc = float(dp.discrete_laplacian_scale_to_accuracy(scale=scale, alpha=alpha))
     raw = dict(zip(interior, noisy, strict=True))
-    ct = Crosstab(
-        tuple(fields), cats, dict.fromkeys(interior, 0), dataset_id, dataset_version(arrow), arrow.num_rows
-    )
+    ct = Crosstab(tuple(fields), cats, dict.fromkeys(interior, 0), dataset_id, dataset_version(arrow), arrow.num_rows)
     sums: dict[tuple, int] = {}
     sizes: dict[tuple, int] = {}
     for key, v in raw.items():
@@ -153,9 +151,7 @@ def dp_counts(
         if None not in key:
             cells.append(ProtectedCell(key, max(0, raw[key]), None, cell_acc))
         else:
-            cells.append(
-                ProtectedCell(key, max(0, sums[key]), None, total_accuracy(scale, sizes[key], alpha))
-            )
+            cells.append(ProtectedCell(key, max(0, sums[key]), None, total_accuracy(scale, sizes[key], alpha)))
     return ProtectedTable(
         by=tuple(fields),
         categories=cats,

@@ -47,9 +47,7 @@ def to_rows(table: ProtectedTable, *, include_reason: bool = False) -> list[dict
     confidence = f"{100 * (1 - table.alpha):g}%" if table.alpha is not None else ""
     rows = []
     for cell in table.cells:
-        row: dict[str, Any] = {
-            f: (TOTAL if v is None else v) for f, v in zip(table.by, cell.key, strict=True)
-        }
+        row: dict[str, Any] = {f: (TOTAL if v is None else v) for f, v in zip(table.by, cell.key, strict=True)}
         row["count"] = cell.value
         row["status"] = SUPPRESSED if cell.value is None else ""
         row["accuracy"] = None if cell.accuracy is None else round(cell.accuracy, 2)
@@ -60,9 +58,7 @@ def to_rows(table: ProtectedTable, *, include_reason: bool = False) -> list[dict
     return rows
 
 
-def to_csv(
-    table: ProtectedTable, path: str | os.PathLike[str] | None = None, *, include_reason: bool = False
-) -> str:
+def to_csv(table: ProtectedTable, path: str | os.PathLike[str] | None = None, *, include_reason: bool = False) -> str:
     """The table as CSV text; written atomically to ``path`` when given."""
     rows = to_rows(table, include_reason=include_reason)
     buf = io.StringIO()

@@ -52,9 +52,7 @@ def recode_rare(ct: Crosstab, k: int) -> Crosstab:
     return ct.recode(mapping)
 
 
-def _lines(
-    by: tuple[str, ...], keys: Iterable[Key], categories: dict[str, tuple[str, ...]]
-) -> list[list[Key]]:
+def _lines(by: tuple[str, ...], keys: Iterable[Key], categories: dict[str, tuple[str, ...]]) -> list[list[Key]]:
     """Each line as [parent, *children] in table keys."""
     out = []
     for key in keys:
@@ -147,30 +145,50 @@ def _protect(
             notes.append(f"cell {ckey[key]} was already published by an earlier release (other k?)")
 
     # Required attacker-interval width per hidden cell.
+    # Cells the new release may still hide: not already public, not zero.
+    candidates = {key for key, v in values.items() if v > 0 and ckey[key] not in known_before}
+
+    # What earlier releases of this version already pin down: a sensitive cell's width can never exceed
+    # its width with *every* still-hideable cell of this table hidden (its cap). The requirement is
+    # k-1, lowered to the cap when earlier releases leave less room; below 1 the release is refused.
+    cap: dict[str, float] = {}
+    if same:
+        cap_known = dict(known_before)
+        cap_known.update({ckey[key]: v for key, v in values.items() if key not in candidates})
+        cap_sys = _System(equations, cap_known, {ckey[key] for key in candidates} | hidden_before)
+        cap = cap_sys.widths([ckey[key] for key in reason if ckey[key] in cap_sys.index])
+        disclosed = [c for c, w in cap.items() if w < 1 - 1e-6]
+        if disclosed:
+            raise ReleaseRefused(
+                f"earlier releases of this dataset version already determine {len(disclosed)} cell(s) of this "
+                "table that must be hidden; release refused"
+            )
+
     def required(key: Key) -> float:
-        return float(k - 1) if reason.get(key) in (PRIMARY, DIFFERENCE) else 1.0
+        if reason.get(key) in (PRIMARY, DIFFERENCE):
+            return min(float(k - 1), cap.get(ckey[key], math.inf))
+        return 1.0
 
     prior_need: dict[str, float] = {}
     if hidden_before:
         prior_sys = _System(prior_equations, known_before, hidden_before)
         for c, w in prior_sys.widths(prior_sys.hidden).items():
             prior_need[c] = min(float(k - 1), w)
-
-    # Cells the new release may still hide: not already public, not zero.
-    candidates = {key for key, v in values.items() if v > 0 and ckey[key] not in known_before}
     lines = _lines(by, values.keys(), ct.categories)
 
     def deficit_in_line(line: list[Key], key: Key) -> float:
-        slack = sum(values[c] - 1 for c in line if c != key and c in reason)
-        return required(key) - (values[key] - 1) - slack
+        """Necessary condition: alone in its line a hidden cell is determined; otherwise it can rise at
+        most by the others' room above 1 and fall at most to 1."""
+        others = [c for c in line if c != key and c in reason and ckey[c] not in known_before]
+        if not others:
+            return max(required(key), 1.0)
+        return required(key) - (values[key] - 1) - sum(values[c] - 1 for c in others)
 
     def pick(pool: Iterable[Key], need: float) -> Key | None:
         options = [c for c in pool if c in candidates and c not in reason]
         if not options:
             return None
-        return min(
-            options, key=lambda c: (values[c] - 1 < need, sum(x is None for x in c), values[c], ckey[c])
-        )
+        return min(options, key=lambda c: (values[c] - 1 < need, sum(x is None for x in c), values[c], ckey[c]))
 
     # Steps 3-4: line-by-line complementary suppression to a fixpoint (cheap necessary condition).
     changed = True
@@ -178,7 +196,7 @@ def _protect(
         changed = False
         for line in lines:
             for key in line:
-                if key not in reason or ckey[key] in known_before:
+                if key not in reason or ckey[key] in known_before or key not in candidates:
                     continue
                 need = deficit_in_line(line, key)
                 if need > 0:
@@ -241,14 +259,10 @@ def _protect(
     else:  # pragma: no cover - bounded by the number of cells
         raise ReleaseRefused("suppression did not converge")
 
-    cells = [
-        ProtectedCell(key, None if key in reason else values[key], reason.get(key)) for key in ct.all_keys()
-    ]
+    cells = [ProtectedCell(key, None if key in reason else values[key], reason.get(key)) for key in ct.all_keys()]
     n_primary = sum(1 for r in reason.values() if r == PRIMARY)
     if n_primary and math.isfinite(k):
-        notes.append(
-            f"{n_primary} cell(s) below k={k} and {len(reason) - n_primary} more suppressed to protect them"
-        )
+        notes.append(f"{n_primary} cell(s) below k={k} and {len(reason) - n_primary} more suppressed to protect them")
     return ProtectedTable(
         by=by,
         categories=dict(ct.categories),
