@@ -124,9 +124,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     @screen.command("show")
     def show(
-        instrument_id: Annotated[
-            str | None, typer.Argument(metavar="ID", help="Installed instrument id.")
-        ] = None,
+        instrument_id: Annotated[str | None, typer.Argument(metavar="ID", help="Installed instrument id.")] = None,
         instrument_file: Annotated[
             Path | None, typer.Option("--instrument-file", help="An instrument file that is not installed.")
         ] = None,
@@ -142,16 +140,12 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from rich.table import Table
 
         console = Console()
-        console.print(
-            f"[bold]{inst.text('title', language)}[/bold]  ({inst.id} {inst.version}, {inst.status})"
-        )
+        console.print(f"[bold]{inst.text('title', language)}[/bold]  ({inst.id} {inst.version}, {inst.status})")
         console.print(f"Source: {inst.source.get('citation', '')}")
         for gap in inst.gaps:
             console.print(f"[yellow]gap:[/yellow] {gap}")
         for dim in inst.dimensions:
-            table = Table(
-                title=f"{dim.id}: {inst.text(f'dimension.{dim.id}.name', language)}", show_lines=False
-            )
+            table = Table(title=f"{dim.id}: {inst.text(f'dimension.{dim.id}.name', language)}", show_lines=False)
             for col in ("id", "strength/weight", "question"):
                 table.add_column(col)
             for ind in dim.indicators:
@@ -177,17 +171,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                 help="JSON file mapping indicator ids to yes/no/unknown/declined ('-' reads stdin).",
             ),
         ],
-        instrument_id: Annotated[
-            str | None, typer.Option("--instrument", help="Installed instrument id.")
-        ] = None,
+        instrument_id: Annotated[str | None, typer.Option("--instrument", help="Installed instrument id.")] = None,
         instrument_file: Annotated[
             Path | None, typer.Option("--instrument-file", help="An instrument file that is not installed.")
         ] = None,
         is_child: Annotated[
             bool | None,
-            typer.Option(
-                "--child/--adult", help="The person is under 18 / 18 or over (default: from the instrument)."
-            ),
+            typer.Option("--child/--adult", help="The person is under 18 / 18 or over (default: from the instrument)."),
         ] = None,
         language: Annotated[str, typer.Option("--language", "-l", help="Language of the labels.")] = "en",
         as_json: Annotated[
@@ -218,9 +208,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         for col in ("dimension", "positive", "indicators found"):
             table.add_column(col)
         for dim in out["dimensions"]:
-            found = ", ".join(
-                f"{i['id']} ({i['strength'] or i.get('weight', '')})" for i in dim["indicators"]
-            )
+            found = ", ".join(f"{i['id']} ({i['strength'] or i.get('weight', '')})" for i in dim["indicators"])
             table.add_row(dim["id"], "yes" if dim["positive"] else "no", found or "-")
         console.print(table)
         for line in out["explanation"]:

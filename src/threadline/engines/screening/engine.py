@@ -23,9 +23,7 @@ def normalise_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dic
     without an answer counts as ``unknown``. Unknown ids or values raise :class:`AnswerError`.
     """
     if not isinstance(answers, Mapping):
-        raise AnswerError(
-            [f"answers must be a mapping of indicator id to answer, got {type(answers).__name__}"]
-        )
+        raise AnswerError([f"answers must be a mapping of indicator id to answer, got {type(answers).__name__}"])
     known = {item.id for item in instrument.indicators}
     problems = []
     out = dict.fromkeys((item.id for item in instrument.indicators), "unknown")
@@ -134,11 +132,7 @@ def _describe(expr: Any, instrument: Instrument) -> str:
     if "all" in expr:
         return "(" + " AND ".join(_describe(e, instrument) for e in expr["all"]) + ")"
     if "at_least" in expr:
-        return (
-            f"at least {expr['at_least']} of ["
-            + ", ".join(_describe(e, instrument) for e in expr["of"])
-            + "]"
-        )
+        return f"at least {expr['at_least']} of [" + ", ".join(_describe(e, instrument) for e in expr["of"]) + "]"
     if "found_at_least" in expr:
         scope = expr.get("in")
         where = f" in {scope if isinstance(scope, str) else ', '.join(scope)}" if scope else ""
@@ -195,9 +189,7 @@ def evaluate(instrument: Instrument, answers: Mapping[str, Any], *, is_child: bo
     elif ctx.holds(further):
         outcome = "further_assessment"
         if presumption is not None:
-            explanation.append(
-                f"presumption rule ({population}) not met: {_describe_top(presumption, instrument)}"
-            )
+            explanation.append(f"presumption rule ({population}) not met: {_describe_top(presumption, instrument)}")
         else:
             explanation.append(
                 "this instrument is a screen: it can recommend further assessment but cannot "
@@ -223,8 +215,7 @@ def evaluate(instrument: Instrument, answers: Mapping[str, Any], *, is_child: bo
     ]
     if unverified:
         explanation.append(
-            "note: part of this rule is marked unverified against its published source: "
-            + ", ".join(unverified)
+            "note: part of this rule is marked unverified against its published source: " + ", ".join(unverified)
         )
     found = tuple(i.id for i in instrument.indicators if normalised[i.id] == "yes")
     not_known = tuple(i.id for i in instrument.indicators if normalised[i.id] == "unknown")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from importlib import resources
 from pathlib import Path
@@ -80,13 +81,11 @@ def build_instrument(data: dict[str, Any], origin: str) -> Instrument:
         languages=tuple(data.get("languages", ["en"])),
         translations={lang: dict(texts) for lang, texts in data.get("translations", {}).items()},
         origin=origin,
-        raw=data,
+        raw=copy.deepcopy(data),
     )
 
 
-def load_instrument(
-    path_or_dict: str | Path | dict[str, Any], *, source_name: str | None = None
-) -> Instrument:
+def load_instrument(path_or_dict: str | Path | dict[str, Any], *, source_name: str | None = None) -> Instrument:
     """Load and validate an instrument from a YAML/JSON file path or from already parsed data.
 
     Raises :class:`InstrumentError` (with every problem found) when it is not valid, ``OSError`` when the

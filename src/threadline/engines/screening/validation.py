@@ -98,7 +98,17 @@ INSTRUMENT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Threadline screening instrument",
     "type": "object",
-    "required": ["schema_version", "id", "version", "title", "source", "population", "exploitation", "rule"],
+    "required": [
+        "schema_version",
+        "id",
+        "version",
+        "title",
+        "source",
+        "population",
+        "exploitation",
+        "rule",
+        "dimensions",
+    ],
     "additionalProperties": False,
     "properties": {
         "schema_version": {"const": 1},
@@ -180,15 +190,11 @@ def parse_instrument_text(text: str | bytes, source_name: str) -> dict[str, Any]
     """Parse YAML (or JSON, a subset of YAML) into a dict; raise :class:`InstrumentError` when it cannot."""
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
-            raise InstrumentError(
-                [ValidationError(source_name, "", f"file larger than {MAX_FILE_BYTES} bytes")]
-            )
+            raise InstrumentError([ValidationError(source_name, "", f"file larger than {MAX_FILE_BYTES} bytes")])
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InstrumentError(
-                [ValidationError(source_name, "", f"not UTF-8 text ({exc.reason})")]
-            ) from exc
+            raise InstrumentError([ValidationError(source_name, "", f"not UTF-8 text ({exc.reason})")]) from exc
     if len(text) > MAX_FILE_BYTES:
         raise InstrumentError([ValidationError(source_name, "", f"file larger than {MAX_FILE_BYTES} bytes")])
     try:
@@ -207,9 +213,7 @@ def parse_instrument_text(text: str | bytes, source_name: str) -> dict[str, Any]
         raise InstrumentError([ValidationError(source_name, "", f"YAML error: {exc}")]) from exc
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise InstrumentError(
-            [ValidationError(source_name, "", f"must be a mapping of fields; the file is {kind}")]
-        )
+        raise InstrumentError([ValidationError(source_name, "", f"must be a mapping of fields; the file is {kind}")])
     return data
 
 
@@ -346,9 +350,7 @@ class _Ids:
         self.paths: dict[str, str] = {}
 
 
-def _check_expression(
-    expr: Any, path: str, ids: _Ids, source: str, uses: dict[str, set[str]]
-) -> list[ValidationError]:
+def _check_expression(expr: Any, path: str, ids: _Ids, source: str, uses: dict[str, set[str]]) -> list[ValidationError]:
     err = []
     if isinstance(expr, str):
         if expr in ids.dimensions:
@@ -390,9 +392,7 @@ def _check_expression(
         pool = len(ids.indicators)
         if scope is not None:
             if not isinstance(scope_ids, list) or not scope_ids:
-                return [
-                    ValidationError(source, _join(path, "in"), "must be a dimension id or a list of them")
-                ]
+                return [ValidationError(source, _join(path, "in"), "must be a dimension id or a list of them")]
             pool = 0
             for i, dim_id in enumerate(scope_ids):
                 if dim_id not in ids.dimensions:
@@ -425,9 +425,7 @@ def _check_expression(
         x = expr["score_at_least"]
         if not isinstance(x, (int, float)) or isinstance(x, bool) or x <= 0:
             err.append(
-                ValidationError(
-                    source, _join(path, "score_at_least"), f"must be a number greater than 0; got {x!r}"
-                )
+                ValidationError(source, _join(path, "score_at_least"), f"must be a number greater than 0; got {x!r}")
             )
         uses["score"].add(path)
         return err
@@ -450,16 +448,12 @@ def _check_population_expr(
         for pop in ("adult", "child"):
             if pop not in expr:
                 errors.append(
-                    ValidationError(
-                        source, _join(path, pop), "is required when the rule is given per population"
-                    )
+                    ValidationError(source, _join(path, pop), "is required when the rule is given per population")
                 )
         for key in expr:
             if key not in ("adult", "child"):
                 errors.append(
-                    ValidationError(
-                        source, _join(path, str(key)), "unknown population (use 'adult' and 'child')"
-                    )
+                    ValidationError(source, _join(path, str(key)), "unknown population (use 'adult' and 'child')")
                 )
         for pop in ("adult", "child"):
             if pop in expr:
@@ -475,9 +469,7 @@ def _semantic_errors(data: dict[str, Any], source: str) -> list[ValidationError]
 
     def claim(item_id: str, path: str) -> None:
         if item_id in seen:
-            errors.append(
-                ValidationError(source, path, f"duplicate id {item_id!r} (first used at {seen[item_id]})")
-            )
+            errors.append(ValidationError(source, path, f"duplicate id {item_id!r} (first used at {seen[item_id]})"))
         else:
             seen[item_id] = path
 
@@ -492,10 +484,6 @@ def _semantic_errors(data: dict[str, Any], source: str) -> list[ValidationError]
         claim(anchor["id"], f"anchors[{a}].id")
         ids.indicators[anchor["id"]] = anchor
         ids.paths[anchor["id"]] = f"anchors[{a}]"
-    if not data.get("dimensions") and not data.get("anchors"):
-        errors.append(
-            ValidationError(source, "dimensions", "is required: an instrument needs at least one item")
-        )
 
     exploitation = data["exploitation"]
     if isinstance(exploitation, str) and exploitation not in EXPLOITATION_TYPES:
@@ -562,9 +550,7 @@ def _semantic_errors(data: dict[str, Any], source: str) -> list[ValidationError]
                 )
         if rule["type"] == "weighted_score" and not uses["score"]:
             errors.append(
-                ValidationError(
-                    source, "rule", "rule.type is 'weighted_score' but no condition uses score_at_least"
-                )
+                ValidationError(source, "rule", "rule.type is 'weighted_score' but no condition uses score_at_least")
             )
 
     errors += _translation_errors(data, source, ids)
