@@ -251,3 +251,10 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                 f"{file}: valid instrument {inst.id} {inst.version} ({len(inst.indicators)} items, "
                 f"{len(inst.gaps)} gap note(s))"
             )
+
+    @screen.command("schema")
+    def schema() -> None:
+        """Print the JSON Schema of instrument files (structure only; 'validate' also checks meaning)."""
+        from threadline.engines.screening import INSTRUMENT_SCHEMA
+
+        _dump(INSTRUMENT_SCHEMA)

@@ -167,3 +167,14 @@ def test_validate_shipped_file(run):
     result = run("validate", str(entry), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["valid"] is True
+
+
+def test_show_instrument_file_and_schema(run, tmp_path):
+    path = tmp_path / "copy.yaml"
+    path.write_text(json.dumps(get_instrument("example-weighted-score").to_dict()), encoding="utf-8")
+    shown = run("show", "--instrument-file", str(path), "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == "example-weighted-score"
+    both = run("show", "example-weighted-score", "--instrument-file", str(path))
+    assert both.exit_code == 2 and "exactly one of" in both.stderr
+    schema = run("schema")
+    assert schema.exit_code == 0 and json.loads(schema.stdout)["title"] == "Threadline screening instrument"
