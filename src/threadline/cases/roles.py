@@ -1,3 +1,29 @@
-"""This area's permissions, added to the role table (see threadline.accounts.roles)."""
+"""Who may do what with cases. Caseworkers and supervisors work cases; only supervisors approve, override
+consent and erase; data officers export non-identifying fields only; auditors see no case data (they read
+the audit log); administrators manage the configuration (retention, reflection period, referral partners)."""
 
-from threadline.accounts.roles import grant  # noqa: F401
+from threadline.accounts.roles import ADMINISTRATOR, CASEWORKER, DATA_OFFICER, SUPERVISOR, _crud, grant
+
+CASE_WORK = (
+    _crud("cases.case", ("view", "add", "change"))
+    | {"cases.identify_case", "cases.access_export_case"}
+    | _crud("cases.childview", ("view", "add"))
+    | _crud("cases.consent", ("view", "add", "change"))
+    | _crud("cases.service", ("view", "add", "change"))
+    | _crud("cases.plantask", ("view", "add", "change"))
+    | _crud("cases.assessment", ("view", "add", "change"))
+    | _crud("cases.approval", ("view", "add"))
+    | _crud("cases.cooperation", ("view", "add", "change"))
+    | _crud("cases.referral", ("view", "add", "change"))
+    | _crud("cases.incomingreferral", ("view", "change"))
+    | {"cases.view_referralpartner"}
+)
+SUPERVISION = {"cases.approve_case", "cases.change_approval", "cases.override_consent", "cases.erase_case"}
+CONFIGURATION = _crud("cases.casesettings", ("view", "change")) | _crud(
+    "cases.referralpartner", ("view", "add", "delete")
+)
+
+grant([CASEWORKER, SUPERVISOR], CASE_WORK)
+grant([SUPERVISOR], SUPERVISION)
+grant([DATA_OFFICER], {"cases.export_case"})
+grant([ADMINISTRATOR], CONFIGURATION)

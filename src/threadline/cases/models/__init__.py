@@ -1,0 +1,21 @@
+"""Protection cases and everything attached to them; one file per area of the case."""
+
+from threadline.cases.models.case import Case, CaseSettings, ChildView, ReferralPartner
+from threadline.cases.models.consent import Consent
+from threadline.cases.models.referral import IncomingReferral, Referral
+from threadline.cases.models.support import Approval, Assessment, Cooperation, PlanTask, Service
+
+__all__ = [
+    "Approval",
+    "Assessment",
+    "Case",
+    "CaseSettings",
+    "ChildView",
+    "Consent",
+    "Cooperation",
+    "IncomingReferral",
+    "PlanTask",
+    "Referral",
+    "ReferralPartner",
+    "Service",
+]

@@ -1,0 +1,219 @@
+"""The case: a pseudonymous code, minimal encrypted identity, HTCDS details and the child's own views."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from threadline.audit.mixins import AuditedModel
+from threadline.cases import vocabulary as v
+from threadline.core.fields import EncryptedTextField
+from threadline.core.querysets import RestrictedQuerySet
+
+# The fields that identify a person. They are encrypted, never listed, and read only through an audited view.
+IDENTITY_FIELDS = ("full_name", "date_of_birth", "contact", "address", "guardian_name", "guardian_contact")
+
+
+class Case(AuditedModel, models.Model):
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="cases")
+    code = models.CharField(_("case code"), max_length=24, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=v.Status.choices, default=v.Status.OPEN)
+    opened_on = models.DateField(_("opened on"), default=date.today)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_reason = models.CharField(_("closure reason"), max_length=200, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("caseworker"),
+    )
+
+    # Identifying data: minimal and encrypted at rest.
+    full_name = EncryptedTextField(_("name"), blank=True)
+    date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
+    contact = EncryptedTextField(_("contact"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+
+    # Person, non-identifying.
+    child_status = models.CharField(
+        _("child status"), max_length=16, choices=v.ChildStatus.choices, default=v.ChildStatus.UNKNOWN
+    )
+    gender = models.CharField(_("gender"), max_length=16, choices=v.Gender.choices, default=v.Gender.UNKNOWN)
+    age_at_registration = models.PositiveSmallIntegerField(_("age at registration"), null=True, blank=True)
+    citizenship = models.CharField(_("citizenship"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2"))
+
+    # Guardian or appointed representative.
+    guardian_name = EncryptedTextField(_("guardian or representative"), blank=True)
+    guardian_contact = EncryptedTextField(_("guardian contact"), blank=True)
+    guardian_role = models.CharField(_("guardian role"), max_length=60, blank=True)
+    guardian_appointed_on = models.DateField(_("guardian appointed on"), null=True, blank=True)
+
+    # HTCDS: recruitment, control, exploitation, movement.
+    recruitment = models.CharField(
+        _("recruitment"), max_length=24, choices=v.Recruitment.choices, default=v.Recruitment.UNKNOWN
+    )
+    recruiter_relation = models.CharField(
+        _("relation to recruiter"),
+        max_length=20,
+        choices=v.RecruiterRelation.choices,
+        default=v.RecruiterRelation.UNKNOWN,
+    )
+    means_of_control = models.JSONField(_("means of control"), default=list, blank=True)
+    exploitation = models.CharField(
+        _("main type of exploitation"),
+        max_length=24,
+        choices=v.Exploitation.choices,
+        default=v.Exploitation.UNKNOWN,
+    )
+    other_exploitation = models.JSONField(_("other types of exploitation"), default=list, blank=True)
+    country_of_exploitation = models.CharField(_("country of exploitation"), max_length=2, blank=True)
+    transit_countries = models.CharField(
+        _("transit countries"), max_length=60, blank=True, help_text=_("ISO alpha-2 codes, comma-separated")
+    )
+    route_notes = EncryptedTextField(_("route"), blank=True)
+
+    # How the person was identified and screened.
+    identification_method = models.CharField(
+        _("identified through"),
+        max_length=20,
+        choices=v.IdentificationMethod.choices,
+        default=v.IdentificationMethod.OTHER,
+    )
+    identified_on = models.DateField(_("identified on"), null=True, blank=True)
+    screening_instrument = models.CharField(_("screening instrument"), max_length=80, blank=True)
+    screening_outcome = models.CharField(_("screening outcome"), max_length=80, blank=True)
+    screening_ref = models.CharField(max_length=40, blank=True, editable=False)
+
+    # Best interests (children) and the recovery and reflection period.
+    best_interests = EncryptedTextField(_("best-interests assessment"), blank=True)
+    best_interests_on = models.DateField(_("best-interests assessment date"), null=True, blank=True)
+    reflection_start = models.DateField(_("recovery and reflection period starts"), null=True, blank=True)
+    reflection_end = models.DateField(_("recovery and reflection period ends"), null=True, blank=True)
+
+    # Set when a case arrives by an accepted referral or transfer.
+    received_from = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("identify_case", "Can read identifying data of a case"),
+            ("approve_case", "Can approve assessments, plans and closures"),
+            ("export_case", "Can export non-identifying case fields"),
+            ("access_export_case", "Can export a person's own record for them"),
+            ("erase_case", "Can erase identifying data on request"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-opened_on", "-id"], name="case_org_opened"),
+            models.Index(fields=["organisation", "status", "-opened_on"], name="case_org_status"),
+            models.Index(fields=["organisation", "exploitation", "-opened_on"], name="case_org_exploit"),
+            models.Index(fields=["organisation", "child_status", "-opened_on"], name="case_org_child"),
+            models.Index(fields=["status", "closed_on"], name="case_status_closed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_child(self) -> bool:
+        return self.child_status in (v.ChildStatus.CHILD, v.ChildStatus.PRESUMED_CHILD)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in v.OPEN_STATUSES
+
+    @property
+    def reflection_days_remaining(self) -> int | None:
+        if self.reflection_end is None:
+            return None
+        return max((self.reflection_end - timezone.localdate()).days, 0)
+
+    @property
+    def exploitation_types(self) -> list[str]:
+        return [self.exploitation, *[t for t in self.other_exploitation if t != self.exploitation]]
+
+
+class ChildView(AuditedModel, models.Model):
+    """What the person said they want, in their own words (CRC Art. 12); shown beside every decision."""
+
+    class Topic(models.TextChoices):
+        GENERAL = "general", _("General")
+        ASSESSMENT = "assessment", _("Assessment")
+        PLAN = "plan", _("Case plan")
+        SERVICES = "services", _("Services")
+        REFERRAL = "referral", _("Referral or transfer")
+        CLOSURE = "closure", _("Closure")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="views")
+    topic = models.CharField(_("about"), max_length=12, choices=Topic.choices, default=Topic.GENERAL)
+    text = EncryptedTextField(_("the person's views and wishes"))
+    recorded_on = models.DateField(_("recorded on"), default=date.today)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    organisation_field = "case__organisation"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        verbose_name = _("views and wishes")
+        verbose_name_plural = _("views and wishes")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.topic}"
+
+
+class CaseSettings(AuditedModel, models.Model):
+    """Per-organisation case configuration, managed by administrators."""
+
+    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="case_settings")
+    retention_days = models.PositiveIntegerField(
+        _("anonymise closed cases after (days)"),
+        default=730,
+        help_text=_("Identifying data of a closed case is erased this many days after closure."),
+    )
+    reflection_days = models.PositiveSmallIntegerField(
+        _("recovery and reflection period (days)"), default=30, help_text=_("At least 30 days.")
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case settings")
+        verbose_name_plural = _("case settings")
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)
+
+
+class ReferralPartner(AuditedModel, models.Model):
+    """An organisation this organisation may refer or transfer cases to."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="partners")
+    partner = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partner__name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "partner"], name="referral_partner_unique")]
+        verbose_name = _("referral partner")
+        verbose_name_plural = _("referral partners")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}->{self.partner_id}"
