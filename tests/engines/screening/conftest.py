@@ -72,8 +72,8 @@ def synthetic_data() -> dict[str, Any]:
     return synthetic_instrument()
 
 
-@pytest.fixture
-def synthetic(synthetic_data):
+@pytest.fixture(scope="session")
+def synthetic():
     from threadline.engines.screening import load_instrument
 
-    return load_instrument(synthetic_data)
+    return load_instrument(synthetic_instrument())

@@ -19,7 +19,7 @@ from threadline.engines.screening import (
 from .conftest import synthetic_instrument
 
 INSTRUMENTS = [*installed_instruments(), load_instrument(synthetic_instrument(2, 3, 3))]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -170,7 +170,7 @@ def random_instrument(draw):
     return load_instrument(data)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(random_instrument(), st.data())
 def test_monotone_for_any_valid_instrument(inst, data):
     answers = data.draw(st.dictionaries(st.sampled_from(ALL_ITEMS), st.sampled_from(ANSWERS)))
