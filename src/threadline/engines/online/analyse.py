@@ -1,0 +1,319 @@
+"""Stage 1: per-ad analysis of a batch of records into Arrow tables (pure function, no I/O).
+
+``analyse_records`` is the unit of work that a backend maps over record batches (locally with a process
+pool; on Spark with ``mapInArrow``). It returns the ads, entities and indicators tables of the batch plus the
+arrays needed for linking (identifier keys, MinHash signatures and LSH band keys).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import xxhash
+
+from threadline.engines.online import geo, minhash
+from threadline.engines.online.extract import (
+    find_ages,
+    find_emails,
+    find_handles,
+    find_names,
+    find_phones,
+    find_prices,
+    find_urls,
+    normalize_email,
+    normalize_phone,
+    words_of,
+)
+from threadline.engines.online.lexicon import Lexicon
+from threadline.engines.online.normalize import fold
+
+LINK_KINDS = {"phone": 1, "email": 2, "handle": 3, "image": 4}
+KIND_NAMES = {v: k for k, v in LINK_KINDS.items()}
+STANDARD_FIELDS = ("id", "site", "url", "posted_at", "city", "country", "title", "body", "phone", "phones",
+                   "email", "emails", "images", "image_hashes")  # fmt: skip
+
+ADS_SCHEMA = pa.schema([
+    ("ad_id", pa.string()), ("site", pa.string()), ("url", pa.string()),
+    ("posted_at", pa.timestamp("us", tz="UTC")), ("city", pa.string()), ("country", pa.string()),
+    ("region", pa.string()), ("title", pa.string()), ("body", pa.string()),
+    ("phones", pa.list_(pa.string())), ("emails", pa.list_(pa.string())), ("handles", pa.list_(pa.string())),
+    ("urls", pa.list_(pa.string())), ("names", pa.list_(pa.string())), ("ages", pa.list_(pa.int16())),
+    ("cities_mentioned", pa.list_(pa.string())), ("image_hashes", pa.list_(pa.string())),
+    ("price_min", pa.float64()), ("price_max", pa.float64()), ("price_mean", pa.float64()),
+    ("currency", pa.string()), ("indicator_categories", pa.list_(pa.string())), ("indicator_weight", pa.float64()),
+    ("obscured_contact", pa.bool_()), ("source_file", pa.string()), ("source_line", pa.int64()),
+    ("extra", pa.string()),
+])  # fmt: skip
+ENTITIES_SCHEMA = pa.schema([
+    ("ad_id", pa.string()), ("row", pa.int32()), ("kind", pa.string()), ("value", pa.string()),
+    ("raw", pa.string()), ("field", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
+    ("obfuscated", pa.bool_()),
+])  # fmt: skip
+INDICATORS_SCHEMA = pa.schema([
+    ("ad_id", pa.string()), ("row", pa.int32()), ("category", pa.string()), ("language", pa.string()),
+    ("weight", pa.float64()), ("matched", pa.string()), ("field", pa.string()), ("start", pa.int32()),
+    ("end", pa.int32()), ("pattern", pa.string()),
+])  # fmt: skip
+
+
+@dataclass
+class BatchResult:
+    ads: pa.Table
+    entities: pa.Table
+    indicators: pa.Table
+    key_rows: np.ndarray  # int32 local row of each link key
+    keys: np.ndarray  # uint64 identifier key
+    key_kinds: np.ndarray  # int8
+    sig: np.ndarray  # uint16 (n, NUM_PERM): low bits of the MinHash signature, for verification
+    bands: np.ndarray  # uint64 (n, BANDS) LSH band keys
+    id_hash: np.ndarray  # uint64 hash of the ad id (stable network ids)
+
+
+def link_key(kind: str, value: str) -> int:
+    return xxhash.xxh3_64_intdigest(f"{kind}:{value}".encode())
+
+
+def parse_time(value) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    s = str(value).strip()
+    if s.endswith("Z"):
+        s = s[:-1] + "+00:00"
+    try:
+        d = datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def _as_list(v) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        if v.startswith("["):
+            try:
+                x = json.loads(v)
+                return [str(i) for i in x if i is not None]
+            except ValueError:
+                pass
+        return [p for p in (s.strip() for s in v.replace(";", ",").split(",")) if p]
+    if isinstance(v, list | tuple):
+        return [str(i) for i in v if i is not None]
+    return [str(v)]
+
+
+def _split_span(start: int, end: int, tlen: int) -> tuple[str, int, int]:
+    if start < tlen:
+        return "title", start, min(end, tlen)
+    return "body", start - tlen - 1, end - tlen - 1
+
+
+def _image_hash(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return "xxh64:" + xxhash.xxh64_hexdigest(fh.read())
+    except OSError:
+        return None
+
+
+def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon: Lexicon,
+                    default_region: str | None = "US") -> BatchResult:  # fmt: skip
+    """Analyse a list of ad records (dicts with the standard field names; other keys are kept as ``extra``)."""
+    n = len(records)
+    cols: dict[str, list] = {f.name: [] for f in ADS_SCHEMA}
+    ent = {f.name: [] for f in ENTITIES_SCHEMA}
+    ind = {f.name: [] for f in INDICATORS_SCHEMA}
+    key_rows: list[int] = []
+    keys: list[int] = []
+    key_kinds: list[int] = []
+    flat_words: list[int] = []
+    lens: list[int] = []
+    region_cache: dict[tuple, str | None] = {}
+    wh = minhash._h
+
+    for row, rec in enumerate(records):
+        ad_id = str(rec.get("id"))
+        title = rec.get("title") or ""
+        body = rec.get("body") or ""
+        if not isinstance(title, str):
+            title = str(title)
+        if not isinstance(body, str):
+            body = str(body)
+        country = rec.get("country")
+        city = rec.get("city")
+        rk = (country, city)
+        region = region_cache.get(rk, "?")
+        if region == "?":
+            region = geo.region_for(country, city, default_region)
+            region_cache[rk] = region
+        text = title + "\n" + body
+        tlen = len(title)
+        f = fold(text)
+        words = words_of(f)
+        lens.append(len(words))
+        flat_words.extend([wh(w) for w in words])
+
+        found = []
+        phones = find_phones(f, region, words)
+        for h in phones:
+            if not text[h.start : h.end].isascii():
+                h.obfuscated = True
+        found.extend(phones)
+        found.extend(find_emails(f, words))
+        found.extend(find_handles(f, words))
+        found.extend(find_urls(f))
+        names = find_names(text, words)
+        ages = find_ages(f, words)
+        prices = find_prices(f, words)
+        obscured = False
+        seen: set[tuple[str, str]] = set()
+        for h in found:
+            fld, s, e = _split_span(h.start, h.end, tlen)
+            ent["ad_id"].append(ad_id)
+            ent["row"].append(row)
+            ent["kind"].append(h.kind)
+            ent["value"].append(h.value)
+            ent["raw"].append(text[h.start : h.end])
+            ent["field"].append(fld)
+            ent["start"].append(s)
+            ent["end"].append(e)
+            ent["obfuscated"].append(h.obfuscated)
+            if h.obfuscated and h.kind in ("phone", "email"):
+                obscured = True
+                ind["ad_id"].append(ad_id)
+                ind["row"].append(row)
+                ind["category"].append("obscured_contact")
+                ind["language"].append("any")
+                ind["weight"].append(1.0)
+                ind["matched"].append(text[h.start : h.end])
+                ind["field"].append(fld)
+                ind["start"].append(s)
+                ind["end"].append(e)
+                ind["pattern"].append(f"obfuscated {h.kind}")
+            seen.add((h.kind, h.value))
+        # structured fields
+        for fname, kind in (("phone", "phone"), ("phones", "phone"), ("email", "email"), ("emails", "email"),
+                            ("image_hashes", "image"), ("images", "image")):  # fmt: skip
+            v = rec.get(fname)
+            if v is None:
+                continue
+            for item in _as_list(v):
+                if kind == "phone":
+                    digits = "".join(c for c in item if c.isdigit())
+                    val = normalize_phone(("+" if item.strip().startswith("+") else "") + digits, region)
+                elif kind == "email":
+                    val = normalize_email(item)
+                elif fname == "images":
+                    val = _image_hash(item)
+                else:
+                    val = item.strip().lower()
+                if not val or (kind, val) in seen:
+                    continue
+                seen.add((kind, val))
+                found.append(None)  # placeholder count
+                ent["ad_id"].append(ad_id)
+                ent["row"].append(row)
+                ent["kind"].append(kind)
+                ent["value"].append(val)
+                ent["raw"].append(item)
+                ent["field"].append(fname)
+                ent["start"].append(None)
+                ent["end"].append(None)
+                ent["obfuscated"].append(False)
+        by_kind: dict[str, list[str]] = {"phone": [], "email": [], "handle": [], "url": [], "image": []}
+        for kind, val in seen:
+            lst = by_kind[kind]
+            if val not in lst:
+                lst.append(val)
+            lk = LINK_KINDS.get(kind)
+            if lk is not None:
+                key_rows.append(row)
+                keys.append(link_key(kind, val))
+                key_kinds.append(lk)
+        # indicators
+        cats: list[str] = ["obscured_contact"] if obscured else []
+        wsum = 1.0 if obscured else 0.0
+        for hit in lexicon.match(f, words):
+            fld, s, e = _split_span(hit.start, hit.end, tlen)
+            ind["ad_id"].append(ad_id)
+            ind["row"].append(row)
+            ind["category"].append(hit.category)
+            ind["language"].append(hit.language)
+            ind["weight"].append(hit.weight)
+            ind["matched"].append(text[hit.start : hit.end])
+            ind["field"].append(fld)
+            ind["start"].append(s)
+            ind["end"].append(e)
+            ind["pattern"].append(hit.pattern)
+            if hit.category not in cats:
+                cats.append(hit.category)
+            wsum += hit.weight
+        if prices:
+            amounts = [p.amount for p in prices]
+            cols["price_min"].append(min(amounts))
+            cols["price_max"].append(max(amounts))
+            cols["price_mean"].append(sum(amounts) / len(amounts))
+            cols["currency"].append(prices[0].currency)
+        else:
+            cols["price_min"].append(None)
+            cols["price_max"].append(None)
+            cols["price_mean"].append(None)
+            cols["currency"].append(None)
+        extra = {k: v for k, v in rec.items() if k not in STANDARD_FIELDS}
+        cols["ad_id"].append(ad_id)
+        cols["site"].append(None if rec.get("site") is None else str(rec.get("site")))
+        cols["url"].append(None if rec.get("url") is None else str(rec.get("url")))
+        cols["posted_at"].append(parse_time(rec.get("posted_at")))
+        cols["city"].append(None if city is None else str(city))
+        cols["country"].append(None if country is None else str(country))
+        cols["region"].append(region)
+        cols["title"].append(title)
+        cols["body"].append(body)
+        cols["phones"].append(by_kind["phone"])
+        cols["emails"].append(by_kind["email"])
+        cols["handles"].append(by_kind["handle"])
+        cols["urls"].append(by_kind["url"])
+        cols["image_hashes"].append(by_kind["image"])
+        cols["names"].append(list(dict.fromkeys(h.value for h in names)))
+        cols["ages"].append([int(a.value) for a in ages])
+        cols["cities_mentioned"].append(list(dict.fromkeys(c.name for c in geo.find_cities(words))))
+        cols["indicator_categories"].append(cats)
+        cols["indicator_weight"].append(wsum)
+        cols["obscured_contact"].append(obscured)
+        src = sources[row]
+        cols["source_file"].append(src[0])
+        cols["source_line"].append(src[1])
+        cols["extra"].append(json.dumps(extra, default=str, ensure_ascii=False) if extra else None)
+        for h in names:
+            fld, s, e = _split_span(h.start, h.end, tlen)
+            ent["ad_id"].append(ad_id)
+            ent["row"].append(row)
+            ent["kind"].append("name")
+            ent["value"].append(h.value)
+            ent["raw"].append(h.raw)
+            ent["field"].append(fld)
+            ent["start"].append(s)
+            ent["end"].append(e)
+            ent["obfuscated"].append(False)
+
+    sh, offsets = minhash.shingle_hashes(flat_words, lens)
+    sig = minhash.signatures(sh, offsets)
+    bands = minhash.band_keys(sig)
+    id_hash = np.fromiter((xxhash.xxh3_64_intdigest(a.encode()) for a in cols["ad_id"]), dtype=np.uint64, count=n)
+    return BatchResult(
+        ads=pa.table(cols, schema=ADS_SCHEMA),
+        entities=pa.table(ent, schema=ENTITIES_SCHEMA),
+        indicators=pa.table(ind, schema=INDICATORS_SCHEMA),
+        key_rows=np.asarray(key_rows, dtype=np.int32),
+        keys=np.asarray(keys, dtype=np.uint64),
+        key_kinds=np.asarray(key_kinds, dtype=np.int8),
+        sig=(sig & 0xFFFF).astype(np.uint16),
+        bands=bands,
+        id_hash=id_hash,
+    )

@@ -1,0 +1,478 @@
+"""Identifier extraction from one ad's text: phones, emails, handles, URLs, prices, ages, names, cities.
+
+Every finder works on the length-preserving :func:`~threadline.engines.online.normalize.fold` of the text,
+so each :class:`Hit` carries a character span that is valid in the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+
+from threadline.engines.online.normalize import fold
+
+# --------------------------------------------------------------------------------------------- number words
+NUMBER_WORDS: dict[str, str] = {}
+for _lang_words in (
+    "zero one two three four five six seven eight nine",  # English
+    "cero uno dos tres cuatro cinco seis siete ocho nueve",  # Spanish
+    "zero un deux trois quatre cinq six sept huit neuf",  # French (zéro folds to zero)
+):
+    for _i, _w in enumerate(_lang_words.split()):
+        NUMBER_WORDS.setdefault(_w, str(_i))
+NUMBER_WORDS.update({"oh": "0", "une": "1", "o": "0", "l": "1"})
+_NUMBER_WORD_BYTES = frozenset(w.encode() for w in NUMBER_WORDS if len(w) > 1)
+_PAD = "\x00"
+_PHONE_CAND = re.compile(r"[+(\d][\d\s.\-()/_*•|,:~+\x00ol]{5,60}[\dol]\x00*")
+_LAST_CHUNK = re.compile(r"[\s.\-/_*•|,:~]+[^\s.\-/_*•|,:~]*$")
+_OL = re.compile(r"(?<![a-z])[ol](?![a-z])")
+_WORD_RES: dict[tuple[str, ...], re.Pattern[str]] = {}
+_BYTE_TABLE = bytes(c if (48 <= c <= 57 or 97 <= c <= 122 or c >= 128 or c == 95) else 32 for c in range(256))
+
+
+def words_of(f: str) -> list[bytes]:
+    """Word tokens of folded text as bytes (letters, digits, underscore; everything else splits)."""
+    return f.encode("utf-8", "surrogatepass").translate(_BYTE_TABLE).split()
+
+
+def _number_word_re(present: tuple[str, ...]) -> re.Pattern[str]:
+    r = _WORD_RES.get(present)
+    if r is None:
+        r = re.compile(r"\b(?:" + "|".join(sorted(present, key=len, reverse=True)) + r")\b")
+        if len(_WORD_RES) < 4096:
+            _WORD_RES[present] = r
+    return r
+
+
+def _phone_view(f: str, words: list[bytes] | None) -> tuple[str, bool]:
+    """Replace number words by a digit padded with NUL (length preserved). Returns (view, words_replaced)."""
+    if words is None:
+        words = words_of(f)
+    present = _NUMBER_WORD_BYTES.intersection(words)
+    if not present:
+        return f, False
+    rx = _number_word_re(tuple(sorted(w.decode() for w in present)))
+    return rx.sub(lambda m: NUMBER_WORDS[m.group(0)] + _PAD * (len(m.group(0)) - 1), f), True
+
+
+_TOKEN_SPLIT = re.compile(r"\d|[a-z]+")
+
+
+@dataclass(slots=True)
+class Hit:
+    kind: str
+    value: str
+    start: int
+    end: int
+    raw: str
+    obfuscated: bool = False
+
+
+def _tokens_to_digits(raw: str) -> tuple[str, bool]:
+    """Digits of a phone-like span that may contain number words, letter O for zero or l for one."""
+    out = []
+    obf = False
+    for tok in _TOKEN_SPLIT.findall(raw):
+        if tok.isdigit():
+            out.append(tok)
+            continue
+        if tok in NUMBER_WORDS:
+            out.append(NUMBER_WORDS[tok])
+            obf = True
+            continue
+        if set(tok) <= {"o", "l"}:
+            out.append(tok.replace("o", "0").replace("l", "1"))
+            obf = True
+            continue
+        return "", False
+    return "".join(out), obf
+
+
+@lru_cache(maxsize=200_000)
+def normalize_phone(digits: str, region: str | None) -> str | None:
+    """E.164 form of a phone number given as digits (optionally with a leading +), or None if invalid."""
+    if not 7 <= len(digits.lstrip("+")) <= 15:
+        return None
+    try:
+        num = phonenumbers.parse(digits, region or "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(num):
+        if region and not digits.startswith("+"):
+            try:
+                num = phonenumbers.parse("+" + digits, None)
+            except phonenumbers.NumberParseException:
+                return None
+            if not phonenumbers.is_valid_number(num):
+                return None
+        else:
+            return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _span_digits(raw: str) -> tuple[str, bool]:
+    digits = []
+    obf = False
+    for ch in raw:
+        if ch.isdigit():
+            digits.append(ch)
+        elif ch == "o" or ch == "l":
+            digits.append("0" if ch == "o" else "1")
+            obf = True
+    return "".join(digits), obf
+
+
+_OBF_SEP = re.compile(r"[^\d+()\s.\-ol\x00]")
+
+
+def find_phones(f: str, region: str | None, words: list[bytes] | None = None) -> list[Hit]:
+    """Phones in folded text ``f`` (digits, number words in en/es/fr, letter O for zero, separators)."""
+    view, replaced = _phone_view(f, words)
+    hits: list[Hit] = []
+    pos = 0
+    while True:
+        m = _PHONE_CAND.search(view, pos)
+        if m is None:
+            break
+        raw = m.group(0)
+        end = m.end()
+        pos = end
+        # letters o/l only count inside a number, never as part of a word
+        while raw and raw[-1] in "ol" and end < len(view) and view[end].isalpha():
+            raw = raw[:-1].rstrip(" .-")
+            end = m.start() + len(raw)
+        obf = replaced and _PAD in raw
+        e164 = None
+        for _ in range(3):
+            d, o = _span_digits(raw)
+            if len(d) < 7:
+                break
+            plus = raw.lstrip("(").startswith("+")
+            e164 = normalize_phone(("+" if plus else "") + d, region)
+            if e164 is not None:
+                obf = obf or o
+                break
+            cut = _LAST_CHUNK.search(raw)
+            if cut is None:
+                break
+            raw = raw[: cut.start()]
+            end = m.start() + len(raw)
+        if e164 is None:
+            continue
+        pos = end
+        if not obf and _OBF_SEP.search(raw):
+            obf = True
+        if not obf and not f[m.start() : end].isascii():
+            obf = True
+        hits.append(Hit("phone", e164, m.start(), end, f[m.start() : end], obf))
+    return hits
+
+
+# --------------------------------------------------------------------------------------------------- emails
+_DOT = r"(?:\s*\.\s*|\s*[\(\[\{<]\s*(?:dot|punto|point)\s*[\)\]\}>]\s*|\s+(?:dot|punto|point)\s+)"
+_TLDS = r"(?:com|net|org|info|biz|co|io|me|us|uk|fr|es|mx|ca|be|ch|de|eu|test|example|invalid|email|mail)"
+_DOMAIN_PLAIN = re.compile(r"\s*([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24})\b")
+_DOMAIN_OBF = re.compile(r"\s*([a-z0-9-]+(?:" + _DOT + r"[a-z0-9-]+)*" + _DOT + _TLDS + r")\b")
+_AT_OBF = re.compile(r"\s*[\(\[\{<]\s*(?:at|arroba|arobase)\s*[\)\]\}>]|\s+(?:at|arroba|arobase)\s+")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_DOT_SUB = re.compile(_DOT)
+_AT_WORDS = frozenset((b"at", b"arroba", b"arobase"))
+_AT_NEEDLES = ("at", "arroba", "arobase")
+
+
+def _positions(f: str, needles: tuple[str, ...]) -> list[int]:
+    """Start positions of the word-boundary-free needles, minus the whitespace or bracket just before them."""
+    out = []
+    for nd in needles:
+        i = f.find(nd)
+        while i != -1:
+            j = i
+            while j > 0 and f[j - 1] in " ([{<":
+                j -= 1
+            if j < i:
+                out.append(j)
+            i = f.find(nd, i + 1)
+    return sorted(set(out))
+
+
+def _local_before(f: str, i: int) -> tuple[int, str] | None:
+    j = i
+    while j > 0 and f[j - 1] == " ":
+        j -= 1
+    start = j
+    lim = max(0, j - 64)
+    while start > lim and f[start - 1] in _LOCAL_CHARS:
+        start -= 1
+    while start < j and f[start] in "._%+-":
+        start += 1
+    if start >= j:
+        return None
+    return start, f[start:j]
+
+
+def find_emails(f: str, words: list[bytes] | None = None) -> list[Hit]:
+    """Emails, including "name at domain dot com", "(at)", "[dot]", "arroba", "arobase", "punto", "point"."""
+    hits: list[Hit] = []
+    i = f.find("@")
+    while i != -1:
+        lp = _local_before(f, i)
+        dm = _DOMAIN_OBF.match(f, i + 1) or _DOMAIN_PLAIN.match(f, i + 1)
+        if lp and dm:
+            domain = _DOT_SUB.sub(".", dm.group(1))
+            obf = f[lp[0] : dm.end()].count(" ") > 0 or domain != dm.group(1)
+            hits.append(Hit("email", f"{lp[1]}@{domain}", lp[0], dm.end(), f[lp[0] : dm.end()], obf))
+        i = f.find("@", i + 1)
+    if words is None:
+        words = words_of(f)
+    if _AT_WORDS.isdisjoint(words):
+        return hits
+    for pos in _positions(f, _AT_NEEDLES):
+        m = _AT_OBF.match(f, pos)
+        if m is None:
+            continue
+        lp = _local_before(f, m.start())
+        dm = _DOMAIN_OBF.match(f, m.end())
+        if lp and dm:
+            domain = _DOT_SUB.sub(".", dm.group(1))
+            hits.append(Hit("email", f"{lp[1]}@{domain}", lp[0], dm.end(), f[lp[0] : dm.end()], True))
+    return hits
+
+
+def normalize_email(value: str) -> str | None:
+    hits = find_emails(fold(value.strip()))
+    return hits[0].value if hits else None
+
+
+# -------------------------------------------------------------------------------------------------- handles
+PLATFORMS = {
+    "whatsapp": "whatsapp", "whats app": "whatsapp", "wa": "whatsapp", "wsp": "whatsapp", "watsap": "whatsapp",
+    "telegram": "telegram", "tg": "telegram", "telegrama": "telegram", "snapchat": "snapchat", "snap": "snapchat",
+    "sc": "snapchat", "instagram": "instagram", "insta": "instagram", "ig": "instagram", "signal": "signal",
+    "kik": "kik", "wechat": "wechat", "line": "line", "skype": "skype", "viber": "viber", "tiktok": "tiktok",
+}  # fmt: skip
+_PLAT_ALT = "|".join(sorted((re.escape(k) for k in PLATFORMS), key=len, reverse=True))
+HANDLE = re.compile(r"(" + _PLAT_ALT + r")\b\s*(?:id|handle|user)?\s*[:=\-–>]*\s*@?([a-z][a-z0-9_.]{2,31})\b")
+HANDLE_URL = re.compile(r"\b(t\.me|telegram\.me|instagram\.com|snapchat\.com/add|kik\.me|wa\.me)/([a-z0-9_.+]{3,32})")
+_URL_PLAT = {"t.me": "telegram", "telegram.me": "telegram", "instagram.com": "instagram",
+             "snapchat.com/add": "snapchat", "kik.me": "kik", "wa.me": "whatsapp"}  # fmt: skip
+_HANDLE_STOP = {"me", "only", "and", "or", "for", "the", "with", "para", "pour", "avec", "y", "et", "del", "ok",
+                "available", "disponible", "message", "mensaje", "text", "call", "just", "same", "number"}  # fmt: skip
+
+
+_PLATFORM_WORDS = frozenset(k.encode() for k in PLATFORMS if " " not in k) | {b"whats"}
+
+
+def find_handles(f: str, words: list[bytes] | None = None) -> list[Hit]:
+    hits: list[Hit] = []
+    if words is None:
+        words = words_of(f)
+    has_words = not _PLATFORM_WORDS.isdisjoint(words)
+    if not has_words and "/" not in f:
+        return hits
+    for m in HANDLE_URL.finditer(f):
+        plat = _URL_PLAT[m.group(1)]
+        name = m.group(2).strip(".")
+        if plat == "whatsapp":
+            continue  # wa.me/<digits> is a phone and is found by the phone finder
+        hits.append(Hit("handle", f"{plat}:{name}", m.start(), m.end(), m.group(0), False))
+    if not has_words:
+        return hits
+    starts = []
+    for w in _PLATFORM_WORDS.intersection(words):
+        nd = w.decode()
+        i = f.find(nd)
+        while i != -1:
+            if i == 0 or not f[i - 1].isalnum():
+                starts.append(i)
+            i = f.find(nd, i + 1)
+    for st in sorted(set(starts)):
+        m = HANDLE.match(f, st)
+        if m is None:
+            continue
+        name = m.group(2).strip(".")
+        if name in _HANDLE_STOP or name in PLATFORMS:
+            continue
+        plat = PLATFORMS[m.group(1)]
+        hits.append(Hit("handle", f"{plat}:{name}", m.start(), m.end(), m.group(0), False))
+    return hits
+
+
+# ----------------------------------------------------------------------------------------------------- URLs
+URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+")
+
+
+def find_urls(f: str) -> list[Hit]:
+    hits: list[Hit] = []
+    if "http" not in f and "www." not in f:
+        return hits
+    for m in URL.finditer(f):
+        u = m.group(0).rstrip(".,;:!?")
+        norm = re.sub(r"^https?://", "", u)
+        norm = re.sub(r"^www\.", "", norm).rstrip("/")
+        hits.append(Hit("url", norm, m.start(), m.start() + len(u), u, False))
+    return hits
+
+
+# --------------------------------------------------------------------------------------------------- prices
+_CUR = {"$": "USD", "usd": "USD", "dollars": "USD", "dolares": "USD", "dollar": "USD", "€": "EUR", "eur": "EUR",
+        "euros": "EUR", "euro": "EUR", "£": "GBP", "gbp": "GBP", "pounds": "GBP", "roses": "USD", "rosas": "USD",
+        "🌹": "USD"}  # fmt: skip
+_UNIT = {"hr": "hour", "hour": "hour", "h": "hour", "hora": "hour", "heure": "hour", "hh": "half_hour",
+         "half hour": "half_hour", "30 min": "half_hour", "30min": "half_hour", "media hora": "half_hour",
+         "demi-heure": "half_hour", "demi heure": "half_hour", "session": "session", "sesion": "session",
+         "seance": "session", "day": "day", "dia": "day", "jour": "day", "night": "night", "noche": "night",
+         "nuit": "night", "week": "week", "semana": "week", "semaine": "week", "month": "month", "mes": "month",
+         "mois": "month"}  # fmt: skip
+_UNIT_ALT = "|".join(sorted((re.escape(k) for k in _UNIT), key=len, reverse=True))
+_UNIT_TAIL = r"(?:\s*(?:/|per|an|a|por|par|la|el|le|each)?\s*(?P<unit>" + _UNIT_ALT + r")\b)?"
+PRICE_PRE = re.compile(r"(?P<c1>[$€£])\s?(?P<a1>\d{2,5})(?:[.,]\d{2})?(?!\d)" + _UNIT_TAIL)
+_AMOUNT_BEFORE = re.compile(r"(?<![\d.,])\d{2,5}(?:[.,]\d{2})?\s?$")
+PRICE_POST = re.compile(
+    r"(?P<a2>\d{2,5})(?:[.,]\d{2})?\s?(?P<c2>[$€£🌹]|usd|euros?|eur|gbp|dollars?|dolares|pounds|roses|rosas)"
+    r"(?![a-z])" + _UNIT_TAIL
+)
+_CUR_WORDS = frozenset(
+    w.encode() for w in ("usd", "eur", "euro", "euros", "gbp", "dollar", "dollars", "dolares", "pounds", "roses",
+                         "rosas")
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Price:
+    amount: float
+    currency: str
+    unit: str
+    start: int
+    end: int
+
+
+def find_prices(f: str, words: list[bytes] | None = None) -> list[Price]:
+    out: list[Price] = []
+    if "$" in f or "€" in f or "£" in f:
+        for m in PRICE_PRE.finditer(f):
+            unit = _UNIT.get(m.group("unit") or "", "")
+            out.append(Price(float(m.group("a1")), _CUR[m.group("c1")], unit, m.start(), m.end()))
+    if words is None:
+        words = words_of(f)
+    needles = [c for c in ("$", "€", "£", "🌹") if c in f]
+    needles.extend(w.decode() for w in _CUR_WORDS.intersection(words))
+    if not needles:
+        return out
+    cands = set()
+    for nd in needles:
+        i = f.find(nd)
+        while i != -1:
+            m = _AMOUNT_BEFORE.search(f, max(0, i - 12), i)
+            if m is not None:
+                cands.add(m.start())
+            i = f.find(nd, i + 1)
+    for st in sorted(cands):
+        m = PRICE_POST.match(f, st)
+        if m is not None:
+            unit = _UNIT.get(m.group("unit") or "", "")
+            out.append(Price(float(m.group("a2")), _CUR.get(m.group("c2"), "USD"), unit, m.start(), m.end()))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------- ages
+AGE = re.compile(
+    r"\b(?:(?:age|aged|edad|tengo|j'ai|i am|i'm|im)\s*:?\s*(?P<a1>\d{2})\b(?!\s*(?:h|hr|min|\$|€|%))"
+    r"|(?P<a2>\d{2})\s*(?:yo|y/o|years? old|yrs?|anos|ans)\b)"
+)
+
+
+_AGE_WORDS = frozenset(
+    w.encode() for w in ("age", "aged", "edad", "tengo", "ai", "am", "im", "yo", "years", "year", "yrs", "yr",
+                         "anos", "ans", "y")
+)  # fmt: skip
+
+
+def find_ages(f: str, words: list[bytes] | None = None) -> list[Hit]:
+    out: list[Hit] = []
+    if words is None:
+        words = words_of(f)
+    if _AGE_WORDS.isdisjoint(words):
+        return out
+    for m in AGE.finditer(f):
+        a = int(m.group("a1") or m.group("a2"))
+        if 12 <= a <= 70:
+            out.append(Hit("age", str(a), m.start(), m.end(), m.group(0)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- names
+_INTROS = ("my name is", "i am", "i'm", "call me", "ask for", "me llamo", "mi nombre es", "soy", "preguntar por",
+           "je m'appelle", "je suis", "demandez", "moi c'est")  # fmt: skip
+_NAME_AFTER = re.compile(r"\s+([A-Z][a-z]{2,14})\b")
+_NAME_STOP = {"The", "New", "Available", "Here", "Back", "Very", "Nueva", "Nuevo", "Nouvelle", "Nouveau", "Your",
+              "Disponible", "Just", "Only", "Not", "From", "In", "En", "Una", "Un", "Une", "La", "Le", "El",
+              "Ready", "Open", "Friendly", "Happy", "Sweet", "Lista", "Prete", "Aqui", "Ici", "Tres", "Muy"}  # fmt: skip
+
+
+_NAME_WORDS = frozenset(
+    w.encode() for w in ("name", "am", "m", "call", "ask", "llamo", "nombre", "soy", "appelle", "suis", "demandez",
+                         "est", "por")
+)  # fmt: skip
+
+
+def find_names(text: str, words: list[bytes] | None = None) -> list[Hit]:
+    """Persona names after an explicit introduction ("my name is", "me llamo", "je m'appelle" ...)."""
+    out: list[Hit] = []
+    if words is None:
+        words = words_of(fold(text))
+    if _NAME_WORDS.isdisjoint(words):
+        return out
+    low = fold(text)
+    for intro in _INTROS:
+        i = low.find(intro)
+        while i != -1:
+            if i == 0 or not low[i - 1].isalnum():
+                m = _NAME_AFTER.match(text, i + len(intro))
+                if m is not None and m.group(1) not in _NAME_STOP:
+                    out.append(Hit("name", m.group(1), m.start(1), m.end(1), m.group(1)))
+            i = low.find(intro, i + 1)
+    return out
+
+
+def normalize_query(query: str, region: str | None = None) -> list[tuple[str, str]]:
+    """Normalise an identifier typed in a search box the same way extraction does.
+
+    Returns a list of ``(kind, value)`` candidates to look up in ``entities.parquet`` (``kind`` is phone, email,
+    handle or url). A phone in any format (``(202) 555-0123``, ``+1 202 555 0123``, ``two zero two ...``) gives
+    its E.164 form; an email gives its lower-case de-obfuscated form; ``@name`` or ``telegram: name`` gives
+    ``platform:name`` (or every platform when none is named).
+    """
+    q = query.strip()
+    if not q:
+        return []
+    f = fold(q)
+    out: list[tuple[str, str]] = []
+    for h in find_emails(f):
+        out.append(("email", h.value))
+    if out:
+        return out
+    for h in find_handles(f):
+        out.append(("handle", h.value))
+    if out:
+        return out
+    for h in find_phones(f, region):
+        out.append(("phone", h.value))
+    if not out:
+        digits, _ = _tokens_to_digits(re.sub(r"[^\w+]", " ", f))
+        if digits:
+            e = normalize_phone(("+" if f.startswith("+") else "") + digits, region)
+            if e:
+                out.append(("phone", e))
+    if out:
+        return out
+    for h in find_urls(f):
+        out.append(("url", h.value))
+    if out:
+        return out
+    name = f.lstrip("@").strip()
+    if re.fullmatch(r"[a-z][a-z0-9_.]{2,31}", name):
+        out.extend(("handle", f"{p}:{name}") for p in sorted(set(PLATFORMS.values())))
+    return out

@@ -1,0 +1,293 @@
+"""Stages after linking: workspace files, network features and risk, hubs, rejects, DuckDB views, report."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from threadline.engines.online.analyse import KIND_NAMES, LINK_KINDS, link_key
+from threadline.engines.online.lexicon import CATEGORIES, DERIVED_CATEGORIES, load_lexicon, load_risk_weights
+from threadline.engines.online.risk import score_networks
+
+ALL_CATEGORIES = CATEGORIES + DERIVED_CATEGORIES
+OUTPUT_FILES = ("ads.parquet", "entities.parquet", "indicators.parquet", "networks.parquet", "networks.csv",
+                "hubs.csv", "rejects.jsonl", "report.html", "workspace.duckdb")  # fmt: skip
+
+
+def load_link_arrays(parts: Path, task_ids: list[str]) -> dict:
+    key_rows, keys, kinds, sigs, bands, ids, offsets = [], [], [], [], [], [], [0]
+    for t in task_ids:
+        with np.load(parts / f"link-{t}.npz") as z:
+            n = len(z["id_hash"])
+            key_rows.append(z["key_rows"].astype(np.int64) + offsets[-1])
+            keys.append(z["keys"])
+            kinds.append(z["key_kinds"])
+            sigs.append(z["sig"])
+            bands.append(z["bands"])
+            ids.append(z["id_hash"])
+        offsets.append(offsets[-1] + n)
+    if not ids:
+        from threadline.engines.online.minhash import BANDS, NUM_PERM
+
+        e64 = np.zeros(0, dtype=np.int64)
+        return {"n": 0, "key_rows": e64, "keys": np.zeros(0, np.uint64), "key_kinds": np.zeros(0, np.int8),
+                "sig": np.zeros((0, NUM_PERM), np.uint16), "bands": np.zeros((0, BANDS), np.uint64),
+                "id_hash": np.zeros(0, np.uint64), "offsets": np.array([0]), "keep": np.zeros(0, bool)}  # fmt: skip
+    id_hash = np.concatenate(ids)
+    n = len(id_hash)
+    keep = np.ones(n, dtype=bool)
+    if n:
+        order = np.argsort(id_hash, kind="stable")
+        sh = id_hash[order]
+        dup = np.zeros(n, dtype=bool)
+        dup[1:] = sh[1:] == sh[:-1]
+        keep[order[dup]] = False
+    return {
+        "n": n, "key_rows": np.concatenate(key_rows), "keys": np.concatenate(keys), "key_kinds": np.concatenate(kinds),
+        "sig": np.concatenate(sigs), "bands": np.concatenate(bands), "id_hash": id_hash,
+        "offsets": np.array(offsets, dtype=np.int64), "keep": keep,
+    }  # fmt: skip
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    os.replace(tmp, final)
+
+
+def _stream_outputs(out: Path, parts: Path, task_ids: list[str], arrays: dict, network_ids: np.ndarray):
+    """Write ads/entities/indicators Parquet with network_id, networks.csv and the duplicate-id rejects."""
+    offsets = arrays["offsets"]
+    keep = arrays["keep"]
+    writers: dict[str, pq.ParquetWriter] = {}
+    csv_tmp = out / "networks.csv.tmp"
+    dup_rejects: list[dict] = []
+    n_ent = 0
+    n_ind = 0
+    csv_writer = None
+    try:
+        for i, t in enumerate(task_ids):
+            lo, hi = int(offsets[i]), int(offsets[i + 1])
+            nid = pa.array(network_ids[lo:hi].tolist() if hi > lo else [], pa.string())
+            kslice = keep[lo:hi]
+            kmask = pa.array(kslice)
+            ads = pq.read_table(parts / f"ads-{t}.parquet")
+            if not kslice.all():
+                dropped = ads.filter(pc.invert(kmask))
+                for a, fsrc, line in zip(dropped["ad_id"].to_pylist(), dropped["source_file"].to_pylist(),
+                                         dropped["source_line"].to_pylist(), strict=True):  # fmt: skip
+                    dup_rejects.append({"file": fsrc, "line": line, "reason": "duplicate id (an earlier record has it)",
+                                        "id": a})  # fmt: skip
+            ads = ads.append_column("network_id", nid).filter(kmask)
+            if "ads" not in writers:
+                writers["ads"] = pq.ParquetWriter(out / "ads.parquet.tmp", ads.schema, compression="zstd")
+            writers["ads"].write_table(ads)
+            two = pa.table({"ad_id": ads["ad_id"], "network_id": ads["network_id"]})
+            if csv_writer is None:
+                csv_writer = pacsv.CSVWriter(str(csv_tmp), two.schema,
+                                             write_options=pacsv.WriteOptions(quoting_style="needed"))  # fmt: skip
+            csv_writer.write_table(two)
+            for name, fname in (("ent", "entities"), ("ind", "indicators")):
+                tbl = pq.read_table(parts / f"{name}-{t}.parquet")
+                rows = tbl["row"].to_numpy()
+                if len(rows):
+                    tbl = tbl.append_column("network_id", pa.array(network_ids[lo + rows].tolist(), pa.string()))
+                    tbl = tbl.filter(pa.array(kslice[rows]))
+                else:
+                    tbl = tbl.append_column("network_id", pa.array([], pa.string()))
+                tbl = tbl.drop_columns(["row"])
+                if fname not in writers:
+                    writers[fname] = pq.ParquetWriter(out / f"{fname}.parquet.tmp", tbl.schema, compression="zstd")
+                writers[fname].write_table(tbl)
+                if name == "ent":
+                    n_ent += tbl.num_rows
+                else:
+                    n_ind += tbl.num_rows
+    finally:
+        for w in writers.values():
+            w.close()
+        if csv_writer is not None:
+            csv_writer.close()
+    if csv_writer is None:
+        csv_tmp.write_text('"ad_id","network_id"\n')
+    for fname in ("ads", "entities", "indicators"):
+        tmp = out / f"{fname}.parquet.tmp"
+        if not tmp.exists():
+            from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA
+
+            sch = {"ads": ADS_SCHEMA, "entities": ENTITIES_SCHEMA.remove(1),
+                   "indicators": INDICATORS_SCHEMA.remove(1)}[fname]  # fmt: skip
+            pq.write_table(sch.append(pa.field("network_id", pa.string())).empty_table(), tmp)
+        _replace(tmp, out / f"{fname}.parquet")
+    _replace(csv_tmp, out / "networks.csv")
+    return dup_rejects, n_ent, n_ind
+
+
+NETWORK_SQL = """
+WITH a AS (SELECT * FROM read_parquet('{ads}')),
+ph AS (SELECT network_id, count(DISTINCT v) n, list(DISTINCT v ORDER BY v)[1:20] l
+       FROM (SELECT network_id, unnest(phones) v FROM a) GROUP BY 1),
+em AS (SELECT network_id, count(DISTINCT v) n, list(DISTINCT v ORDER BY v)[1:20] l
+       FROM (SELECT network_id, unnest(emails) v FROM a) GROUP BY 1),
+hd AS (SELECT network_id, count(DISTINCT v) n, list(DISTINCT v ORDER BY v)[1:20] l
+       FROM (SELECT network_id, unnest(handles) v FROM a) GROUP BY 1),
+nm AS (SELECT network_id, count(DISTINCT v) n, list(DISTINCT v ORDER BY v)[1:20] l
+       FROM (SELECT network_id, unnest(names) v FROM a) GROUP BY 1),
+base AS (
+  SELECT network_id, count(*) AS n_ads,
+    count(DISTINCT site) AS n_sites, list(DISTINCT site ORDER BY site)[1:20] AS sites,
+    count(DISTINCT lower(city)) AS n_cities, list(DISTINCT city ORDER BY city)[1:20] AS cities,
+    min(posted_at) AS first_seen, max(posted_at) AS last_seen,
+    count(DISTINCT CAST(posted_at AS DATE)) AS active_days,
+    min(price_min) AS price_min, median(price_mean) AS price_median, avg(price_mean) AS price_mean,
+    max(price_max) AS price_max,
+    {cat_cols}
+  FROM a GROUP BY network_id)
+SELECT base.*,
+  coalesce(ph.n, 0) AS n_phones, coalesce(ph.l, []) AS phones,
+  coalesce(em.n, 0) AS n_emails, coalesce(em.l, []) AS emails,
+  coalesce(hd.n, 0) AS n_handles, coalesce(hd.l, []) AS handles,
+  coalesce(nm.n, 0) AS n_names, coalesce(nm.l, []) AS names,
+  CASE WHEN first_seen IS NULL THEN NULL
+       ELSE date_diff('second', first_seen, last_seen) / 86400.0 END AS span_days
+FROM base LEFT JOIN ph USING (network_id) LEFT JOIN em USING (network_id) LEFT JOIN hd USING (network_id)
+  LEFT JOIN nm USING (network_id)
+"""
+
+
+def _network_table(ads_path: Path, threads: int) -> pa.Table:
+    import duckdb
+
+    cat_cols = ",\n    ".join(
+        f"sum(CASE WHEN list_contains(indicator_categories, '{c}') THEN 1 ELSE 0 END)::BIGINT AS n_{c}"
+        for c in ALL_CATEGORIES
+    )
+    con = duckdb.connect()
+    con.execute(f"SET threads = {max(1, threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    sql = NETWORK_SQL.format(ads=str(ads_path).replace("'", "''"), cat_cols=cat_cols)
+    tbl = con.sql(sql).to_arrow_table()
+    con.close()
+    n_ads = tbl["n_ads"].to_numpy().astype(float)
+    span = tbl["span_days"].to_numpy(zero_copy_only=False)
+    span = np.nan_to_num(np.asarray(span, dtype=float), nan=0.0)
+    active = np.maximum(tbl["active_days"].to_numpy().astype(float), 1.0)
+    n_cities = tbl["n_cities"].to_numpy().astype(float)
+    tbl = tbl.append_column("ads_per_day", pa.array(n_ads / active))
+    tbl = tbl.append_column("cities_per_week", pa.array(n_cities / np.maximum(span / 7.0, 1.0)))
+    cats_present = []
+    for c in ALL_CATEGORIES:
+        cnt = tbl[f"n_{c}"].to_numpy().astype(float)
+        tbl = tbl.append_column(f"share_{c}", pa.array(cnt / n_ads))
+        cats_present.append(cnt > 0)
+    lists = [[c for c, present in zip(ALL_CATEGORIES, row, strict=True) if present]
+             for row in np.stack(cats_present, axis=1)] if tbl.num_rows else []  # fmt: skip
+    tbl = tbl.append_column("indicator_categories", pa.array(lists, pa.list_(pa.string())))
+    return tbl
+
+
+def _hub_rows(out: Path, parts: Path, task_ids: list[str], arrays: dict, hubs: list[dict], labels: np.ndarray):
+    """Resolve hub keys to (kind, value) through one member ad's entities (each part file read at most once)."""
+    offsets = arrays["offsets"]
+    by_task: dict[int, list[dict]] = {}
+    for h in hubs:
+        ti = int(np.searchsorted(offsets, h["example_row"], "right") - 1)
+        by_task.setdefault(ti, []).append(h)
+    resolved: dict[int, tuple[str, str]] = {}
+    for ti, hs in by_task.items():
+        ent = pq.read_table(parts / f"ent-{task_ids[ti]}.parquet", columns=["row", "kind", "value"])
+        want = {h["example_row"] - int(offsets[ti]) for h in hs}
+        keys = {h["key"] for h in hs}
+        for r, k, v in zip(ent["row"].to_pylist(), ent["kind"].to_pylist(), ent["value"].to_pylist(), strict=True):
+            if r in want and k in LINK_KINDS:
+                lk = link_key(k, v)
+                if lk in keys:
+                    resolved[lk] = (k, v)
+    key_rows = arrays["key_rows"]
+    keys_all = arrays["keys"]
+    rows_out = []
+    for h in hubs:
+        kind, value = resolved.get(h["key"], ("?", "?"))
+        members = key_rows[keys_all == np.uint64(h["key"])]
+        rows_out.append({"kind": kind, "value": value, "n_ads": h["n_ads"], "n_separate_groups": h["n_groups"],
+                         "n_other_identifiers": h["n_other_identifiers"],
+                         "n_networks_touched": len(np.unique(labels[members])) if len(members) else 0})  # fmt: skip
+    rows_out.sort(key=lambda x: -x["n_ads"])
+    cols = ["kind", "value", "n_ads", "n_separate_groups", "n_other_identifiers", "n_networks_touched"]
+    tbl = pa.table({c: [r[c] for r in rows_out] for c in cols},
+                   schema=pa.schema([(c, pa.string() if c in ("kind", "value") else pa.int64())
+                                     for c in cols]))  # fmt: skip
+    tmp = out / "hubs.csv.tmp"
+    pacsv.write_csv(tbl, str(tmp))
+    _replace(tmp, out / "hubs.csv")
+    return rows_out
+
+
+def _write_rejects(out: Path, parts: Path, task_ids: list[str], extra: list[dict]) -> None:
+    tmp = out / "rejects.jsonl.tmp"
+    with open(tmp, "wb") as fh:
+        for t in task_ids:
+            p = parts / f"rej-{t}.jsonl"
+            if p.exists():
+                fh.write(p.read_bytes())
+        for r in extra:
+            fh.write((json.dumps(r, ensure_ascii=False) + "\n").encode())
+    _replace(tmp, out / "rejects.jsonl")
+
+
+def write_duckdb(out: Path) -> None:
+    """``workspace.duckdb`` with one view per Parquet file (absolute paths; see ``workspace.connect``)."""
+    import duckdb
+
+    tmp = out / "workspace.duckdb.tmp"
+    if tmp.exists():
+        tmp.unlink()
+    con = duckdb.connect(str(tmp))
+    for name in ("ads", "entities", "indicators", "networks"):
+        p = str((out / f"{name}.parquet").resolve()).replace("'", "''")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")
+    p = str((out / "hubs.csv").resolve()).replace("'", "''")
+    con.execute(f"CREATE OR REPLACE VIEW hubs AS SELECT * FROM read_csv('{p}', header = true)")
+    con.close()
+    _replace(tmp, out / "workspace.duckdb")
+
+
+def finalize(out: Path, parts: Path, task_ids: list[str], arrays: dict, lr, network_ids: np.ndarray, opts, st,
+             cancel_check) -> dict:  # fmt: skip
+    st.start("write")
+    dup_rejects, n_ent, n_ind = _stream_outputs(out, parts, task_ids, arrays, network_ids)
+    hubs = _hub_rows(out, parts, task_ids, arrays, lr.hubs, lr.labels)
+    _write_rejects(out, parts, task_ids, dup_rejects)
+    st.end()
+
+    st.start("networks")
+    weights = load_risk_weights(opts.risk_weights)
+    tbl = _network_table(out / "ads.parquet", opts.workers or (os.cpu_count() or 1))
+    tbl = score_networks(tbl, weights)
+    tbl = tbl.sort_by([("risk_score", "descending"), ("n_ads", "descending"), ("network_id", "ascending")])
+    tmp = out / "networks.parquet.tmp"
+    pq.write_table(tbl, tmp, compression="zstd", row_group_size=100_000)
+    _replace(tmp, out / "networks.parquet")
+    write_duckdb(out)
+    st.end()
+
+    n_ads = tbl["n_ads"].to_numpy() if tbl.num_rows else np.zeros(0)
+    lex = load_lexicon(opts.lexicons)
+    res = {
+        "duplicates": len(dup_rejects), "n_networks": int(tbl.num_rows), "n_multi": int((n_ads >= 2).sum()),
+        "ads_in_multi": int(n_ads[n_ads >= 2].sum()), "n_entities": n_ent, "n_indicators": n_ind,
+        "lexicon_versions": lex.versions, "risk_version": str(weights.get("version")),
+    }  # fmt: skip
+    if opts.html_report:
+        st.start("report")
+        from threadline.engines.online.report import write_report
+
+        write_report(out, tbl, hubs, st.times, opts.report_top)
+        st.end()
+    _ = KIND_NAMES
+    return res

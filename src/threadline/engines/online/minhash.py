@@ -1,0 +1,105 @@
+"""Vectorised MinHash over word shingles and LSH band keys (numpy, no per-ad Python loops except hashing words)."""
+
+from __future__ import annotations
+
+import numpy as np
+import xxhash
+
+NUM_PERM = 64
+BANDS = 16
+SHINGLE = 3
+_MERSENNE = np.uint64((1 << 61) - 1)
+_rng = np.random.default_rng(20261129)
+_A = (_rng.integers(1, 2**63 - 1, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)).astype(np.uint64)
+_B = _rng.integers(0, 2**63 - 1, size=NUM_PERM, dtype=np.uint64).astype(np.uint64)
+_A32 = ((_A >> np.uint64(32)).astype(np.uint32)) | np.uint32(1)
+_B32 = (_B >> np.uint64(32)).astype(np.uint32)
+_C1 = np.uint64(0x9E3779B97F4A7C15)
+_C2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_C3 = np.uint64(0x165667B19E3779F9)
+_EMPTY = np.uint32(0xFFFFFFFF)
+_h = xxhash.xxh3_64_intdigest
+
+
+def word_hashes(words: list[bytes]) -> list[int]:
+    return [_h(w) for w in words]
+
+
+def shingle_hashes(flat_words: list[int], lens: list[int], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of word k-grams for each document: (flat uint64 array, offsets of length n_docs + 1).
+
+    ``flat_words`` holds the word hashes of all documents one after another, ``lens`` their counts. A document
+    with fewer than k words contributes one shingle made of all its words (none when it is empty).
+    """
+    ln = np.asarray(lens, dtype=np.int64)
+    flat = np.asarray(flat_words, dtype=np.uint64)
+    n = len(flat)
+    nd = len(ln)
+    n_sh = np.where(ln >= k, ln - (k - 1), np.minimum(ln, 1))
+    offsets = np.zeros(nd + 1, dtype=np.int64)
+    np.cumsum(n_sh, out=offsets[1:])
+    if n >= k:
+        doc = np.repeat(np.arange(nd, dtype=np.int32), ln)
+        with np.errstate(over="ignore"):
+            sh = flat[: n - k + 1] * _C1
+            sh ^= flat[1 : n - k + 2] * _C2
+            if k >= 3:
+                sh ^= flat[2 : n - k + 3] * _C3
+        valid = doc[: n - k + 1] == doc[k - 1 :]
+        full = sh[valid]
+    else:
+        full = np.zeros(0, dtype=np.uint64)
+    short = np.nonzero((ln > 0) & (ln < k))[0]
+    if len(short) == 0:
+        return full, offsets
+    out = np.empty(int(offsets[-1]), dtype=np.uint64)
+    is_full = np.repeat(ln >= k, n_sh)
+    out[is_full] = full
+    starts = np.zeros(nd + 1, dtype=np.int64)
+    np.cumsum(ln, out=starts[1:])
+    with np.errstate(over="ignore"):
+        for d in short:
+            v = np.uint64(0)
+            for j in range(int(starts[d]), int(starts[d + 1])):
+                v = v ^ (flat[j] * (_C1 + np.uint64(j - starts[d])))
+            out[offsets[d]] = v
+    return out, offsets
+
+
+def signatures(sh: np.ndarray, offsets: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """MinHash signatures (n_docs, num_perm) uint32; empty documents get all 0xFFFFFFFF.
+
+    Each permutation is the bijection ``x -> (x XOR b_k) * a_k mod 2**32`` (``a_k`` odd) of the 32 high bits of
+    the shingle hash: cheap in numpy and good enough because shingle hashes are already well mixed.
+    """
+    n_docs = len(offsets) - 1
+    sig = np.full((num_perm, n_docs), _EMPTY, dtype=np.uint32)
+    if len(sh) == 0:
+        return np.ascontiguousarray(sig.T)
+    nonempty = offsets[1:] > offsets[:-1]
+    idx = offsets[:-1][nonempty]
+    s32 = (sh >> np.uint64(32)).astype(np.uint32)
+    hv = np.empty(len(s32), dtype=np.uint32)
+    for k in range(num_perm):
+        np.bitwise_xor(s32, _B32[k], out=hv)
+        np.multiply(hv, _A32[k], out=hv)
+        sig[k, nonempty] = np.minimum.reduceat(hv, idx)
+    return np.ascontiguousarray(sig.T)
+
+
+def band_keys(sig: np.ndarray, bands: int = BANDS) -> np.ndarray:
+    """One uint64 key per (document, band); documents without shingles get key 0 (never bucketed)."""
+    n, k = sig.shape
+    r = k // bands
+    s = sig.astype(np.uint64)
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for b in range(bands):
+            v = np.full(n, np.uint64(b + 1) * _C3, dtype=np.uint64)
+            for j in range(r):
+                v = (v ^ s[:, b * r + j]) * _C1
+                v ^= v >> np.uint64(29)
+            keys[:, b] = v | np.uint64(1)
+    empty = sig[:, 0] == _EMPTY
+    keys[empty] = 0
+    return keys

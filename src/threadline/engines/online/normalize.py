@@ -1,0 +1,85 @@
+"""Text normalisation for online ads.
+
+Two views of a text are used:
+
+* :func:`fold` is *length-preserving*: every character maps to exactly one character (NFKC where that gives
+  one character, homoglyphs to Latin, accents stripped, emoji digits to digits, invisible characters to a
+  space, lower case). Matches found on the folded text therefore have character spans that are valid in the
+  original text, which lets the UI highlight the evidence.
+* :func:`normalize_text` is the full Unicode NFKC form with the same substitutions, for display and search.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Characters that look like Latin letters or digits (Cyrillic, Greek, a few symbols).
+_HOMOGLYPHS = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ո": "n", "ⅼ": "l",
+    "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c", "Т": "t",
+    "Х": "x", "І": "i", "Ј": "j", "Ѕ": "s",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+    "χ": "x", "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    "İ": "i", "ı": "i", "ß": "s", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
+    "⓪": "0", "⓿": "0", "🄌": "0", "🅾": "o",
+}  # fmt: skip
+_SPACE_LIKE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0f\ufe0e\u20e3\u180e\u034f"
+# Emoji digits are written as DIGIT + U+FE0F + U+20E3 (keycap); the modifiers become spaces.
+_KEYCAP_TEN = "\U0001f51f"
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _HOMOGLYPHS:
+        return _HOMOGLYPHS[ch]
+    if ch in _SPACE_LIKE:
+        return " "
+    if ch == _KEYCAP_TEN:
+        return "0"
+    cat = unicodedata.category(ch)
+    if cat.startswith("Z"):
+        return " "
+    if cat == "Cc" and ch not in "\n\t\r":
+        return " "
+    n = unicodedata.normalize("NFKC", ch)
+    if len(n) != 1:
+        n = ch
+    d = unicodedata.normalize("NFKD", n)
+    base = "".join(c for c in d if not unicodedata.combining(c))
+    if len(base) == 1:
+        n = base
+    low = n.lower()
+    if len(low) != 1:
+        return n
+    return low
+
+
+class _FoldTable(dict):
+    """Lazily filled translation table (str.translate calls __missing__ once per new character)."""
+
+    def __missing__(self, cp: int) -> str:
+        out = _fold_char(chr(cp))
+        self[cp] = out
+        return out
+
+
+_TABLE = _FoldTable()
+for _c in range(65, 91):
+    _TABLE[_c] = chr(_c + 32)
+
+
+def fold(text: str) -> str:
+    """Length-preserving fold: ``len(fold(t)) == len(t)`` for every string ``t``."""
+    if text.isascii():
+        return text.lower()
+    return text.translate(_TABLE)
+
+
+def normalize_text(text: str) -> str:
+    """Full normalisation for display and search: NFKC, homoglyphs, no invisible characters, collapsed spaces."""
+    t = unicodedata.normalize("NFKC", text)
+    t = "".join(_HOMOGLYPHS.get(c, c) for c in t)
+    for c in _SPACE_LIKE:
+        t = t.replace(c, "")
+    return " ".join(t.split())
