@@ -16,7 +16,8 @@ MISSING = "Unknown"
 OTHER = "Other"
 TOTAL = "Total"
 
-_MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "nan", "none", "null", "na", "n/a"}
+# "NA" is Namibia's ISO code, so it is *not* a missing marker.
+_MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "nan", "none", "null"}
 
 MEANS_OF_CONTROL_FIELDS = [
     f"meansOfControl{m}"

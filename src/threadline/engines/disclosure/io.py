@@ -28,12 +28,15 @@ def read_records(path: str | os.PathLike[str]) -> pa.Table:
     with open(p, encoding="utf-8-sig", newline="") as fh:
         header = fh.readline()
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    # Read every column as text: codes such as "-99" and ISO codes must not be type-guessed.
+    # Read every column as text: codes such as "-99" and ISO codes must not be type-guessed, and "NA"
+    # (Namibia) must not become null.
     names = next(csv.reader([header.strip()], delimiter=delimiter))
     return pacsv.read_csv(
         p,
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, null_values=[]
+        ),
     )
 
 
