@@ -1,9 +1,131 @@
-"""Commands of this area; see register()."""
+"""Commands of this area; see register().
+
+``threadline scan``, ``threadline eval`` and ``threadline synth ads``: the online identification engine. Engine
+modules are imported inside the command functions so ``threadline --help`` stays fast; Django is never imported.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import typer
 
 
+def _parse_map(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for it in items or []:
+        if "=" not in it:
+            raise typer.BadParameter(f"--map expects field=column, got {it!r}")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def scan(
+    inputs: list[Path] = typer.Argument(..., help="JSONL, CSV or Parquet files (optionally .gz), or directories."),
+    out: Path = typer.Option(..., "--out", "-o", help="Workspace directory to write."),
+    map_: list[str] = typer.Option(None, "--map", help="Map a field to a column name: field=column (repeatable)."),
+    workers: int = typer.Option(0, help="Worker processes (0 = one per CPU core)."),
+    batch_size: int = typer.Option(20_000, help="Records per batch."),
+    region: str = typer.Option("US", help="Default phone region when an ad has no country or known city."),
+    encoding: str = typer.Option("utf-8", help="Text encoding of JSONL/CSV/HTML inputs."),
+    lexicon: list[Path] = typer.Option(None, help="Lexicon YAML file(s) to use instead of the packaged ones."),
+    risk_weights: Path = typer.Option(None, help="Risk weights YAML to use instead of the packaged one."),
+    text_threshold: float = typer.Option(0.5, help="Minimum text similarity (Jaccard) for near-duplicate links."),
+    hub_min_groups: int = typer.Option(10, help="An identifier joining this many separate groups is a hub."),
+    fresh: bool = typer.Option(False, "--fresh", help="Ignore finished batches of an earlier run."),
+    no_report: bool = typer.Option(False, "--no-report", help="Skip report.html."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Scan ads into WORKSPACE: identifiers, indicators, networks, hubs, risk scores and a report."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from threadline.engines.online.backend import Cancelled
+    from threadline.engines.online.readers import InputError
+    from threadline.engines.online.scan import ScanOptions, run_scan
+
+    console = Console(stderr=True)
+    opts = ScanOptions(
+        batch_size=batch_size, workers=workers, default_region=region, field_map=_parse_map(map_),
+        encoding=encoding, lexicons=[str(p) for p in lexicon] if lexicon else None,
+        risk_weights=str(risk_weights) if risk_weights else None, text_threshold=text_threshold,
+        hub_min_groups=hub_min_groups, resume=not fresh, html_report=not no_report,
+    )  # fmt: skip
+    progress = Progress(TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+                        TimeElapsedColumn(), console=console, disable=quiet)  # fmt: skip
+    tasks: dict[str, int] = {}
+
+    def cb(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total or 1)
+        progress.update(tasks[stage], completed=done if total else (1 if done else 0), total=total or 1)
+
+    try:
+        with progress:
+            summary = run_scan([str(p) for p in inputs], out, opts, cb)
+    except InputError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except Cancelled:
+        console.print("cancelled; finished batches are kept, run the same command again to resume")
+        raise typer.Exit(130) from None
+    except KeyboardInterrupt:
+        console.print("interrupted; finished batches are kept, run the same command again to resume")
+        raise typer.Exit(130) from None
+    c = summary["counts"]
+    console.print(
+        f"{c['input_records']:,} records: {c['read']:,} read, {c['rejected']:,} rejected; {c['networks']:,} networks "
+        f"({c['multi_ad_networks']:,} with 2+ ads), {c['hubs']:,} hubs; {summary['seconds']['total']:.1f} s -> {out}"
+    )
+
+
+def eval_(
+    workspace: Path = typer.Option(..., "--workspace", "-w", help="Workspace written by threadline scan."),
+    truth: Path = typer.Option(..., "--truth", "-t", help="Ground truth Parquet written by threadline synth ads."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Pairwise and B-cubed precision/recall/F1 for networks; per-category precision/recall for indicators."""
+    from threadline.engines.online.evaluate import evaluate
+
+    res = evaluate(workspace, truth)
+    if as_json:
+        typer.echo(json.dumps(res, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    t = Table(title=f"Networks ({res['ads_scored']:,} ads)")
+    for col in ("measure", "precision", "recall", "F1"):
+        t.add_column(col)
+    for k in ("pairwise", "bcubed"):
+        m = res["networks"][k]
+        t.add_row(k, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}")
+    con.print(t)
+    t2 = Table(title="Indicators (per ad)")
+    for col in ("category", "precision", "recall", "support"):
+        t2.add_column(col)
+    for c, m in res["indicators"].items():
+        t2.add_row(c, f"{m['precision']:.4f}", f"{m['recall']:.4f}", str(m["support"]))
+    con.print(t2)
+
+
+def synth_ads(
+    n: int = typer.Option(10_000, "--n", help="Number of ads."),
+    seed: int = typer.Option(1, "--seed", help="Random seed."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file: .parquet, .jsonl, .jsonl.gz or .csv."),
+) -> None:
+    """Synthetic ads (bland, non-explicit) with planted networks, hubs and indicators, plus ground truth."""
+    from threadline.engines.online.synth import write_corpus
+
+    path, truth = write_corpus(n, seed, out)
+    typer.echo(f"wrote {n:,} ads to {path} and ground truth to {truth}")
+
+
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     """Add this area's commands to the root app and to the shared groups (``synth``, ``insights``)."""
+    app.command("scan")(scan)
+    app.command("eval")(eval_)
+    groups["synth"].command("ads")(synth_ads)

@@ -137,8 +137,8 @@ class _Stages:
 
     def end(self, total: int | None = None) -> None:
         self.times[self._name] = round(time.perf_counter() - self._t, 3)
-        if self.progress and total is not None:
-            self.progress(self._name, total, total)
+        if self.progress:
+            self.progress(self._name, total or 1, total or 1)
 
 
 def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions | None = None,
