@@ -6,6 +6,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from threadline.engines.screening import (
     InstrumentError,
@@ -264,3 +266,51 @@ def test_format_path():
     assert format_path(["dimensions", 2, "indicators", 4, "strength"]) == "dimensions[2].indicators[4].strength"
     assert format_path(["translations", "fr", "title"]) == "translations.fr.title"
     assert format_path([]) == ""
+
+
+# -- robustness: any mutation of a valid file gives errors or a usable instrument, never a crash -----------------
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 20) | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=5,
+)
+
+
+def _nodes(data, path=()):
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _nodes(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _nodes(value, (*path, index))
+
+
+def _set(data, path, value):
+    target = data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_mutated_files_never_crash_the_validator(data):
+    from .conftest import synthetic_instrument
+
+    doc = synthetic_instrument(1, 2, 1)
+    doc["translations"] = {"fr": {"title": "Titre"}}
+    paths = [p for p in _nodes(doc) if p]
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(paths))
+        try:
+            _set(doc, path, data.draw(JSON_VALUES))
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation removed this path
+    errors = validate_instrument(doc, "fuzz.yaml")
+    assert all(e.source == "fuzz.yaml" and isinstance(e.message, str) and e.message for e in errors)
+    if not errors:
+        from threadline.engines.screening import evaluate
+
+        inst = load_instrument(doc)
+        evaluate(inst, {i.id: "yes" for i in inst.indicators})

@@ -395,7 +395,7 @@ def _check_expression(expr: Any, path: str, ids: _Ids, source: str, uses: dict[s
                 return [ValidationError(source, _join(path, "in"), "must be a dimension id or a list of them")]
             pool = 0
             for i, dim_id in enumerate(scope_ids):
-                if dim_id not in ids.dimensions:
+                if not isinstance(dim_id, str) or dim_id not in ids.dimensions:
                     err.append(
                         ValidationError(
                             source,
