@@ -128,7 +128,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     @app.command()
     def worker(
         once: Annotated[bool, typer.Option(help="Run queued tasks, then stop.")] = False,
-        poll: Annotated[float, typer.Option(help="Seconds between polls of an empty queue.")] = 1.0,
+        poll: Annotated[
+            float | None, typer.Option(help="Seconds between polls of an empty queue (THREADLINE_TASK_POLL_SECONDS).")
+        ] = None,
     ) -> None:
         """Run background tasks from the database queue until stopped."""
         django_setup()
