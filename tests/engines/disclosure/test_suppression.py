@@ -155,7 +155,7 @@ def random_tables(draw):
     return by, counts
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_tables(), st.booleans())
 def test_property_no_small_cell_and_no_hidden_cell_derivable(table, recode):
     by, counts = table
@@ -166,7 +166,7 @@ def test_property_no_small_cell_and_no_hidden_cell_derivable(table, recode):
     check_protection(pt, truth)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(random_tables(), st.integers(3, 20))
 def test_property_any_k(table, k):
     by, counts = table
