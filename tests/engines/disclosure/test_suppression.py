@@ -43,7 +43,7 @@ def check_protection(pt, truth, k=K, need_for_primary=None):
         if None in key:
             for j, x in enumerate(key):
                 if x is None:
-                    kids = [key[:j] + (c,) + key[j + 1 :] for c in pt.categories[pt.by[j]]]
+                    kids = [(*key[:j], c, *key[j + 1 :]) for c in pt.categories[pt.by[j]]]
                     if all(c in published for c in kids):
                         assert sum(published[c] for c in kids) == v
     intervals = attacker_intervals([pt])
@@ -104,8 +104,8 @@ def test_two_dimensional_no_hidden_cell_alone_in_a_line():
     hidden = set(pt.suppressed_keys())
     for key in hidden:
         for j in range(2):
-            line_parent = key[:j] + (None,) + key[j + 1 :]
-            line = [line_parent] + [line_parent[:j] + (c,) + line_parent[j + 1 :] for c in pt.categories[pt.by[j]]]
+            line_parent = (*key[:j], None, *key[j + 1 :])
+            line = [line_parent] + [(*line_parent[:j], c, *line_parent[j + 1 :]) for c in pt.categories[pt.by[j]]]
             assert len(hidden & set(line)) >= 2, key
     check_protection(pt, ct.with_margins())
 
