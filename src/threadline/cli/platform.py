@@ -134,10 +134,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     ) -> None:
         """Run background tasks from the database queue until stopped."""
         django_setup()
+        from django.conf import settings
+
         from threadline.core.taskregistry import load_all
         from threadline.core.tasks import run_worker
 
         load_all()
+        poll = poll if poll is not None else settings.TASK_POLL_SECONDS
         console.print("Task worker started.")
         try:
             ran = run_worker(once=once, poll_seconds=poll)
