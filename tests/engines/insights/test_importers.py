@@ -193,7 +193,7 @@ def test_damaged_excel_is_reported(tmp_path):
     assert rep.issues and rep.issues[0].row == 0
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters=';\n\r"\x00'), max_size=8), min_size=3, max_size=3))
 def test_any_flag_year_or_country_text_is_either_accepted_or_reported(tmp_path_factory, values):
     flag, year, country = values
@@ -233,3 +233,18 @@ def test_export_roundtrip_ctdc(tmp_path):
     assert a == b
     assert export_ctdc(tmp_path / "s1", tmp_path / "syn.csv", "ctdc-synthetic") == 2
     assert validate_file(tmp_path / "syn.csv", "ctdc-synthetic").ok
+
+
+def test_duplicate_case_ids_are_reported(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("case_id,gender\nA,Female\nB,Male\nA,Male\nA,Female\n")
+    rep = import_file(path, "htcds", "ngo", tmp_path / "store")
+    assert not rep.stored
+    assert [(i.row, i.column) for i in rep.validation.issues] == [(4, "case_id"), (5, "case_id")]
+    path.write_text("case_id,gender\nA,Female\nB,Male\n")
+    assert import_file(path, "htcds", "ngo", tmp_path / "store").stored
+    path.write_text("case_id,gender\nC,Female\nB,Male\n")
+    rep = import_file(path, "htcds", "ngo", tmp_path / "store")
+    assert [(i.row, i.column) for i in rep.validation.issues] == [(3, "case_id")]
+    assert import_file(path, "htcds", "other-ngo", tmp_path / "store").stored  # ids are per source
+    assert len(Store(tmp_path / "store").batch_files()) == 2

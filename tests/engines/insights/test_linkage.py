@@ -60,7 +60,7 @@ def test_dedupe_export_counts_each_victim_once(linked, tmp_path):
 
 
 def test_exact_duplicates_are_linked_perfectly(tmp_path):
-    files = write_agency_files(generate(1500, 2, seed=3, error_rate=0.0), tmp_path / "synth")
+    files = write_agency_files(generate(800, 2, seed=3, error_rate=0.0), tmp_path / "synth")
     for f in files:
         assert import_file(f, "htcds", f.stem, tmp_path / "store").stored
     report = link(tmp_path / "store", truth=tmp_path / "synth" / "truth.csv")

@@ -11,10 +11,10 @@ from threadline.engines.insights.synthetic import generate, write_agency_files
 
 
 def test_generator_is_seeded_and_calibrated():
-    a, b = generate(20000, 4, seed=11), generate(20000, 4, seed=11)
+    a, b = generate(12000, 4, seed=11), generate(12000, 4, seed=11)
     assert a.table.equals(b.table)
     t = a.table
-    assert t.num_rows == 20000
+    assert t.num_rows == 12000
     # person-level shares (one row per person)
     first = t.take(pc.unique(t["person_id"]).to_pylist() and _first_rows(t))
     n = first.num_rows
@@ -54,7 +54,7 @@ def test_cli_end_to_end(tmp_path):
 
     runner = CliRunner()
     out, store = tmp_path / "synth", tmp_path / "store"
-    res = runner.invoke(app, ["synth", "records", "--n", "1200", "--agencies", "2", "--seed", "4", "--out", str(out)])
+    res = runner.invoke(app, ["synth", "records", "--n", "800", "--agencies", "2", "--seed", "4", "--out", str(out)])
     assert res.exit_code == 0, res.output
     for agency in ("agency01", "agency02"):
         res = runner.invoke(
@@ -79,7 +79,7 @@ def test_cli_end_to_end(tmp_path):
         app,
         ["insights", "export", "--format", "ctdc", "--out", str(tmp_path / "c.csv"), "--store", str(store)],
     )
-    assert res.exit_code == 0 and "1200 records" in res.output
+    assert res.exit_code == 0 and "800 records" in res.output
     res = runner.invoke(app, ["insights", "validate", str(tmp_path / "c.csv"), "--format", "ctdc"])
     assert res.exit_code == 0, res.output
 

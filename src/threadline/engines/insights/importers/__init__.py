@@ -45,7 +45,6 @@ from threadline.engines.insights.schema import (
     DATA_COLUMNS,
     ENCODING_COLUMNS,
     ENUM_COLUMNS,
-    EXPLOIT_FLAGS,
     FLAG_COLUMNS,
     IDENTIFIER_COLUMNS,
     MEANS_OF_CONTROL,
@@ -501,6 +500,8 @@ def import_file(
     if writer:
         writer[0].close()
     result = ImportReport(str(path), fmt, source, False, report.rows, validation=report, encoded_rows=encoded)
+    if report.ok and writer:
+        _check_duplicate_ids(tmp, st, path.name, report)
     if not report.ok or report.rows == 0:
         tmp.unlink(missing_ok=True)
         if report.ok:
@@ -524,5 +525,35 @@ def import_file(
     return result
 
 
-def exploit_columns() -> list[str]:
-    return list(EXPLOIT_FLAGS)
+def _check_duplicate_ids(tmp: Path, store: Store, name: str, report: ValidationReport) -> None:
+    """A case id may appear once per source: within the file, and across earlier imports of the store."""
+    import duckdb
+
+    from threadline.engines.insights.store import _sql_str
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false").fetchall()
+        new = f"read_parquet({_sql_str(str(tmp))})"
+        dupes = con.execute(
+            f"SELECT source_row FROM (SELECT source_row, "  # noqa: S608
+            f"row_number() OVER (PARTITION BY record_id ORDER BY source_row) rn FROM {new}) "
+            "WHERE rn > 1 ORDER BY 1"
+        ).fetchall()
+        rows = [r[0] for r in dupes]
+        for row in rows:
+            report.issues.append(Issue(name, int(row), "case_id", "the case id appears earlier in the file"))
+        old_files = store.batch_files()
+        if old_files:
+            old = "[" + ", ".join(_sql_str(str(p)) for p in old_files) + "]"
+            again = con.execute(
+                f"SELECT n.source_row FROM {new} n SEMI JOIN read_parquet({old}) o USING (record_id) "  # noqa: S608
+                "ORDER BY 1"
+            ).fetchall()
+            for (row,) in again:
+                report.issues.append(
+                    Issue(name, int(row), "case_id", "this source already imported the case id (earlier batch)")
+                )
+    finally:
+        con.close()
+    report.issues.sort(key=lambda i: (i.row, i.column))

@@ -44,6 +44,7 @@ class LinkReport:
     clusters_by_sources: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     quality: dict | None = None  # precision/recall/F1 against ground truth, when given
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -66,6 +67,7 @@ class LinkReport:
                 f"against ground truth: precision {q['precision']:.4f}, recall {q['recall']:.4f}, "
                 f"F1 {q['f1']:.4f} (pairwise)"
             )
+        lines += [f"note: {n}" for n in self.notes]
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
         return "\n".join(lines)
 
@@ -168,16 +170,39 @@ def link(
     t1 = time.perf_counter()
     sdf = db_api.register(table, table_name="threadline_link_input")
     linker = Linker(sdf, build_settings(be), log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("enc_given", "enc_family", "enc_dob")], recall=0.7
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(max_training_pairs, 1e6), seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("enc_dob"), max_pairs=max_training_pairs
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("enc_given_ph", "enc_family_ph"), max_pairs=max_training_pairs
-    )
+    notes: list[str] = []
+    steps = [
+        (
+            "prior from exact agreement",
+            lambda: linker.training.estimate_probability_two_random_records_match(
+                [block_on("enc_given", "enc_family", "enc_dob")], recall=0.7
+            ),
+        ),
+        (
+            "u by random sampling",
+            lambda: linker.training.estimate_u_using_random_sampling(
+                max_pairs=min(max_training_pairs, 1e6), seed=seed
+            ),
+        ),
+        (
+            "EM blocked on date of birth",
+            lambda: linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on("enc_dob"), max_pairs=max_training_pairs
+            ),
+        ),
+        (
+            "EM blocked on phonetic names",
+            lambda: linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on("enc_given_ph", "enc_family_ph"), max_pairs=max_training_pairs
+            ),
+        ),
+    ]
+    for label, step in steps:
+        try:
+            step()
+        except Exception as exc:  # small or degenerate data: keep Splink's defaults for this step
+            logger.warning("linkage training step %r skipped: %s", label, type(exc).__name__)
+            notes.append(f"training step skipped ({label}): {type(exc).__name__}")
     timings["train"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -239,6 +264,7 @@ def link(
         clusters_by_sources=dict(spans),
         seconds={},
     )
+    report.notes = notes
     if truth is not None:
         report.quality = _evaluate(con, "link_clusters", truth)
     timings["total"] = time.perf_counter() - t0
