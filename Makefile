@@ -46,8 +46,8 @@ bench: $(VENV)/.installed
 
 ## Re-extract and compile the translation catalogues
 messages: $(VENV)/.installed
-	cd src/threadline && ../../$(PY) -m django makemessages -l fr -l ar --settings=threadline.settings
-	cd src/threadline && ../../$(PY) -m django compilemessages --settings=threadline.settings
+	cd src/threadline && THREADLINE_DEBUG=1 ../../$(PY) -m django makemessages -l fr -l ar -i "engines/*" --settings=threadline.settings
+	cd src/threadline && THREADLINE_DEBUG=1 ../../$(PY) -m django compilemessages --settings=threadline.settings
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -66,3 +66,18 @@ def test_engines_never_import_django():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_translation_catalogues_are_complete_and_compiled():
+    import polib
+
+    for language in ("fr", "ar"):
+        folder = SRC / "locale" / language / "LC_MESSAGES"
+        po = polib.pofile(str(folder / "django.po"))
+        untranslated = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+        assert not untranslated, (
+            f"{language}: untranslated strings (make messages, then translate): {untranslated[:10]}"
+        )
+        compiled = {e.msgid: e.msgstr or e.msgstr_plural for e in polib.mofile(str(folder / "django.mo"))}
+        stale = [e.msgid for e in po if e.translated() and e.msgid not in compiled]
+        assert not stale, f"{language}: django.mo is older than django.po (make messages): {stale[:10]}"
