@@ -4,9 +4,9 @@
 synthetic record per person counted in a published interior cell of at least k; suppressed cells and
 noisy DP cells below k contribute nothing), then adds the fields of the other tables by apportioning each
 group of records to the published counts that share its values. Finally every combination of up to
-``length`` attribute values that occurs fewer than k times in the synthetic data is removed (records
-dropped, to a fixpoint), so no rare combination exists in the output at all: rare-combination leakage is
-zero by construction, whatever the real data contain.
+``length`` attribute values that occurs fewer than k times in the synthetic data is removed (values
+blanked, or records dropped), so no rare combination exists in the output at all: rare-combination
+leakage is zero by construction, whatever the real data contain.
 """
 
 from __future__ import annotations
@@ -48,23 +48,28 @@ def _apportion(total: int, weights: list[int]) -> list[int]:
 
 
 def _rare_filter(records: list[Record], fields: Sequence[str], k: int, length: int) -> list[Record]:
+    """Remove every combination of up to ``length`` values that occurs fewer than k times, to a fixpoint:
+    in a rare combination of several fields the value of the field added last is blanked (None: not
+    released); a rare single value drops the record."""
+    rank = {f: i for i, f in enumerate(fields)}
     while True:
-        rare_rows: set[int] = set()
+        changed = False
         for n in range(1, min(length, len(fields)) + 1):
             for combo in itertools.combinations(fields, n):
-                counts: Counter[tuple] = Counter()
-                keys = []
+                counts: Counter[tuple] = Counter(tuple(r[f] for f in combo) for r in records)
+                rare = {key for key, c in counts.items() if c < k and None not in key}
+                if not rare:
+                    continue
+                changed = True
+                if n == 1:
+                    records = [r for r in records if (r[combo[0]],) not in rare]
+                    continue
+                last = max(combo, key=rank.__getitem__)
                 for r in records:
-                    key = tuple(r[f] for f in combo)
-                    keys.append(key)
-                    if None not in key:
-                        counts[key] += 1
-                for i, key in enumerate(keys):
-                    if None not in key and counts[key] < k:
-                        rare_rows.add(i)
-        if not rare_rows:
+                    if tuple(r[f] for f in combo) in rare:
+                        r[last] = None
+        if not changed:
             return records
-        records = [r for i, r in enumerate(records) if i not in rare_rows]
 
 
 def synthesise(
