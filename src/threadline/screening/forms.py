@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from threadline.screening.models import ReferralContact, Screening
+from threadline.screening.selectors import SAFETY_QUESTIONS
+
+ANSWER_LABELS = {
+    "yes": _("Yes"),
+    "no": _("No"),
+    "unknown": _("Not known"),
+    "declined": _("Declined to answer"),
+}
+SAFETY_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("Not known")}
+STRENGTH_LABELS = {"strong": _("strong"), "medium": _("medium"), "weak": _("weak")}
+
+
+class StartForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Instrument"))
+    age_group = forms.ChoiceField(
+        label=_("Age"),
+        choices=Screening.AgeGroup.choices,
+        initial=Screening.AgeGroup.CHILD,
+        widget=forms.RadioSelect,
+        help_text=_("When the age is not known the person is treated as a child: the under-18 rules apply."),
+    )
+    reference = forms.CharField(
+        label=_("Pseudonymous reference"),
+        max_length=40,
+        required=False,
+        help_text=_("A code only, never a name. Leave it as suggested or use your own case code."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the questions"),
+        choices=settings.LANGUAGES,
+        help_text=_("The questions are shown in this language when the instrument has a translation."),
+    )
+
+    def __init__(self, *args, instrument_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = list(instrument_choices)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Instrument file (YAML or JSON)"),
+        help_text=_("See the instrument file format in the documentation; a new version needs a new 'version'."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.json"}),
+    )
+
+
+class ReferralContactForm(forms.ModelForm):
+    class Meta:
+        model = ReferralContact
+        fields = [
+            "name",
+            "description",
+            "phone",
+            "email",
+            "hours",
+            "for_children",
+            "for_adults",
+            "position",
+            "is_active",
+        ]
+
+
+class SafetyForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in SAFETY_QUESTIONS:
+            self.fields[key] = forms.ChoiceField(
+                label=label,
+                choices=list(SAFETY_LABELS.items()),
+                required=False,
+                widget=forms.RadioSelect,
+            )

@@ -1,0 +1,571 @@
+"""Screening pages: thin views over ``services`` (writes) and ``selectors`` (reads).
+
+Every queryset is restricted to the current organisation and the user's role; every page that shows a
+screening's answers or result logs the read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cached_property
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from threadline.accounts.permissions import has_perm
+from threadline.audit.mixins import AuditReadMixin
+from threadline.audit.services import audit_object
+from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
+from threadline.engines.screening import outcome_label
+from threadline.screening import charts, selectors, services
+from threadline.screening.forms import (
+    ANSWER_LABELS,
+    STRENGTH_LABELS,
+    ReferralContactForm,
+    SafetyForm,
+    StartForm,
+    UploadForm,
+)
+from threadline.screening.models import OrganisationInstrument, Outcome, ReferralContact, Screening
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+# -- screenings ----------------------------------------------------------------------------------------
+
+
+class ScreeningListView(ScopedListView):
+    model = Screening
+    permission_required = "screening.view_screening"
+    template_name = "screening/screening_list.html"
+    context_object_name = "screenings"
+
+    def get_queryset(self):
+        return selectors.screening_list(
+            user=self.request.user,
+            organisation=self.request.organisation,
+            status=self.request.GET.get("status", ""),
+            outcome=self.request.GET.get("outcome", ""),
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["statuses"] = Screening.Status.choices
+        ctx["outcomes"] = [(o, outcome_label(o, _language())) for o in Outcome.values]
+        ctx["status"] = self.request.GET.get("status", "")
+        ctx["outcome"] = self.request.GET.get("outcome", "")
+        ctx["can_start"] = has_perm(self.request.user, "screening.add_screening", self.request.organisation)
+        ctx["query"] = "&".join(f"{k}={v}" for k in ("status", "outcome") if (v := self.request.GET.get(k)))
+        return ctx
+
+
+class ScreeningStartView(OrganisationPermissionMixin, FormView):
+    permission_required = "screening.add_screening"
+    template_name = "screening/screening_start.html"
+    form_class = StartForm
+
+    @cached_property
+    def choices(self):
+        return selectors.instrument_choices(user=self.request.user, organisation=self.request.organisation)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        language = _language()
+        options = []
+        for choice in self.choices:
+            label = f"{choice.title(language)} ({choice.instrument.version})"
+            if choice.upload is not None:
+                label = f"{label} · {_('this organisation')}"
+            options.append((choice.key, label))
+        kwargs["instrument_choices"] = options
+        return kwargs
+
+    def get_initial(self):
+        preferred = "ilo-2009-child-sexual"
+        return {
+            "instrument": self.request.GET.get("instrument", preferred),
+            "reference": services.new_reference(),
+            "language": _language(),
+            "age_group": Screening.AgeGroup.CHILD,
+        }
+
+    def form_valid(self, form):
+        try:
+            screening = services.screening_start(
+                organisation=self.request.organisation,
+                user=self.request.user,
+                instrument_key=form.cleaned_data["instrument"],
+                reference=form.cleaned_data["reference"],
+                age_group=form.cleaned_data["age_group"],
+                language=form.cleaned_data["language"],
+            )
+        except services.ScreeningError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        return redirect("screening:step", pk=screening.pk, step=0)
+
+
+class ScreeningObjectMixin(OrganisationPermissionMixin):
+    """Loads the screening from the current organisation's rows the user may act on (404 otherwise)."""
+
+    queryset_action = "view"
+
+    @cached_property
+    def screening(self) -> Screening:
+        scoped = Screening.objects.restrict(self.request.user, self.queryset_action, self.request.organisation)
+        return get_object_or_404(scoped.select_related("instrument_upload"), pk=self.kwargs["pk"])
+
+    @cached_property
+    def instrument(self):
+        try:
+            return selectors.instrument_for_screening(self.screening)
+        except selectors.InstrumentUnavailable:
+            return None
+
+    def audit_read(self) -> None:
+        audit_object("view", self.screening)
+
+
+class ScreeningStepView(ScreeningObjectMixin, TemplateView):
+    """One dimension of the interview: its questions with yes / no / not known / declined, and a note."""
+
+    permission_required = "screening.change_screening"
+    queryset_action = "change"
+    template_name = "screening/screening_step.html"
+
+    @cached_property
+    def steps(self):
+        return selectors.screening_steps(self.instrument, self.screening.language)
+
+    def _guard(self):
+        if self.screening.is_completed:
+            return redirect("screening:detail", pk=self.screening.pk)
+        if self.instrument is None:
+            messages.error(self.request, _("The instrument version of this screening is no longer installed."))
+            return redirect("screening:detail", pk=self.screening.pk)
+        if not 0 <= self.kwargs["step"] < len(self.steps):
+            raise Http404
+        return None
+
+    def get(self, request, *args, **kwargs):
+        refused = self._guard()
+        if refused:
+            return refused
+        self.audit_read()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        screening, instrument = self.screening, self.instrument
+        step = self.steps[self.kwargs["step"]]
+        language = screening.language
+        questions = []
+        for number, indicator in enumerate(step.indicators, start=1):
+            texts = selectors.indicator_texts(instrument, indicator, language)
+            questions.append(
+                {
+                    "id": indicator.id,
+                    "number": number,
+                    "field": f"answer-{indicator.id}",
+                    "answer": screening.answers.get(indicator.id, ""),
+                    "strength": STRENGTH_LABELS.get(indicator.strength or "", ""),
+                    **texts,
+                }
+            )
+        ctx.update(
+            screening=screening,
+            instrument=instrument,
+            instrument_title=instrument.text("title", language),
+            step=step,
+            steps=self.steps,
+            step_count=len(self.steps),
+            step_display=step.number + 1,
+            is_last=step.number == len(self.steps) - 1,
+            questions=questions,
+            answer_choices=list(ANSWER_LABELS.items()),
+            note=screening.notes_by_dimension().get(step.key, ""),
+            question_language=language if language in instrument.languages else "en",
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        refused = self._guard()
+        if refused:
+            return refused
+        number = self.kwargs["step"]
+        step = self.steps[number]
+        answers = {i.id: request.POST.get(f"answer-{i.id}", "") for i in step.indicators}
+        move = request.POST.get("move", "next")
+        target = {"back": number - 1, "save": number}.get(move, number + 1)
+        try:
+            services.screening_save_step(
+                screening=self.screening,
+                user=request.user,
+                step=number,
+                answers=answers,
+                note=request.POST.get("note", ""),
+                next_step=max(target, 0),
+            )
+        except services.ScreeningError as exc:
+            messages.error(request, exc.message)
+            return redirect("screening:step", pk=self.screening.pk, step=number)
+        if move == "save":
+            messages.success(request, _("Saved. You can resume this screening from the list of screenings."))
+            return redirect("screening:list")
+        if target >= len(self.steps):
+            return redirect("screening:review", pk=self.screening.pk)
+        return redirect("screening:step", pk=self.screening.pk, step=max(target, 0))
+
+
+class ScreeningResumeView(ScreeningObjectMixin, View):
+    """Back to where the worker left off."""
+
+    permission_required = "screening.change_screening"
+    queryset_action = "change"
+
+    def get(self, request, pk):
+        screening = self.screening
+        if screening.is_completed or self.instrument is None:
+            return redirect("screening:detail", pk=screening.pk)
+        if screening.step >= len(selectors.screening_steps(self.instrument, screening.language)):
+            return redirect("screening:review", pk=screening.pk)
+        return redirect("screening:step", pk=screening.pk, step=screening.step)
+
+
+class ScreeningReviewView(ScreeningObjectMixin, TemplateView):
+    """Every answer at a glance before the result is worked out; each step can be reopened."""
+
+    permission_required = "screening.change_screening"
+    queryset_action = "change"
+    template_name = "screening/screening_review.html"
+
+    def get(self, request, *args, **kwargs):
+        if self.screening.is_completed:
+            return redirect("screening:detail", pk=self.screening.pk)
+        if self.instrument is None:
+            raise Http404
+        self.audit_read()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        screening, instrument = self.screening, self.instrument
+        language = screening.language
+        notes = screening.notes_by_dimension()
+        rows = []
+        for step in selectors.screening_steps(instrument, language):
+            answered = []
+            for indicator in step.indicators:
+                answer = screening.answers.get(indicator.id, "")
+                answered.append(
+                    {
+                        "name": instrument.text(f"indicator.{indicator.id}.name", language),
+                        "answer": answer,
+                        "label": ANSWER_LABELS.get(answer, _("Not asked")),
+                    }
+                )
+            rows.append({"step": step, "answers": answered, "note": notes.get(step.key, "")})
+        ctx.update(screening=screening, rows=rows, instrument_title=instrument.text("title", language))
+        return ctx
+
+
+class ScreeningCompleteView(ScreeningObjectMixin, View):
+    permission_required = "screening.change_screening"
+    queryset_action = "change"
+
+    def post(self, request, pk):
+        try:
+            services.screening_complete(screening=self.screening, user=request.user)
+        except (services.ScreeningError, selectors.InstrumentUnavailable) as exc:
+            messages.error(request, getattr(exc, "message", _("This screening cannot be completed.")))
+        return redirect("screening:detail", pk=self.screening.pk)
+
+
+def explain(screening: Screening, instrument, language: str) -> list[dict]:
+    """The result's dimensions with the indicators that made them positive, in ``language``."""
+
+    def name(indicator_id: str, fallback: str = "") -> str:
+        if instrument is None:
+            return fallback or indicator_id
+        try:
+            return instrument.text(f"indicator.{indicator_id}.name", language)
+        except KeyError:
+            return fallback or indicator_id
+
+    rows = []
+    for dim in screening.result.get("dimensions", []):
+        title = dim.get("name", dim["id"])
+        if instrument is not None:
+            with contextlib.suppress(KeyError):
+                title = instrument.text(f"dimension.{dim['id']}.name", language)
+        counts = [(STRENGTH_LABELS.get(k, k), v) for k, v in dim.get("counts", {}).items() if v]
+        rows.append(
+            {
+                "id": dim["id"],
+                "name": title,
+                "positive": dim.get("positive", False),
+                "indicators": [
+                    {"name": name(i["id"]), "strength": STRENGTH_LABELS.get(i.get("strength") or "", "")}
+                    for i in dim.get("indicators", [])
+                ],
+                "counts": counts,
+                "declined": len(dim.get("declined", [])),
+                "not_known": len(dim.get("not_known", [])),
+            }
+        )
+    return rows
+
+
+class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
+    """The result with its explanation and, when indicators were found, the next steps."""
+
+    model = Screening
+    permission_required = "screening.view_screening"
+    template_name = "screening/screening_detail.html"
+    context_object_name = "screening"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        screening = self.object
+        language = _language()
+        try:
+            instrument = selectors.instrument_for_screening(screening)
+        except selectors.InstrumentUnavailable:
+            instrument = None
+        ctx["instrument_title"] = instrument.text("title", language) if instrument else screening.instrument_id
+        ctx["steps"] = selectors.screening_steps(instrument, screening.language) if instrument else []
+        if screening.is_completed:
+            result = screening.result
+            anchors = []
+            for anchor_id in result.get("anchors_found", []):
+                label = anchor_id
+                if instrument is not None:
+                    label = instrument.text(f"indicator.{anchor_id}.name", language)
+                anchors.append(label)
+            ctx.update(
+                outcome_text=outcome_label(screening.outcome, language),
+                dimensions=explain(screening, instrument, language),
+                anchors=anchors,
+                explanation=result.get("explanation", []),
+                unverified=result.get("unverified_rules", []),
+                score=result.get("score"),
+                rule_applied=result.get("rule_applied", ""),
+            )
+            if screening.is_possible_victim:
+                user, org = self.request.user, self.request.organisation
+                ctx["contacts"] = selectors.referral_contacts_for(
+                    user=user, organisation=org, is_child=screening.is_child
+                )
+                ctx["safety_form"] = SafetyForm(initial=screening.safety)
+                ctx["safety_alarms"] = selectors.safety_alarms(screening)
+                ctx["safety_recorded"] = bool(screening.safety)
+                ctx["can_change"] = Screening.objects.restrict(user, "change", org).filter(pk=screening.pk).exists()
+                ctx["cases_available"] = services.cases_available()
+        return ctx
+
+
+class ScreeningSafetyView(ScreeningObjectMixin, View):
+    permission_required = "screening.change_screening"
+    queryset_action = "change"
+
+    def post(self, request, pk):
+        form = SafetyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.screening_record_safety(screening=self.screening, user=request.user, answers=form.cleaned_data)
+            except services.ScreeningError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The safety answers were recorded."))
+        else:
+            messages.error(request, _("Answer each safety question with yes, no or not known."))
+        return redirect(reverse("screening:detail", kwargs={"pk": self.screening.pk}) + "#next-steps")
+
+
+class ScreeningOpenCaseView(ScreeningObjectMixin, View):
+    permission_required = "screening.change_screening"
+    queryset_action = "change"
+
+    def post(self, request, pk):
+        try:
+            case = services.screening_open_case(screening=self.screening, user=request.user)
+        except services.ScreeningError as exc:
+            messages.error(request, exc.message)
+            return redirect("screening:detail", pk=self.screening.pk)
+        messages.success(request, _("A protection case was opened with this screening attached."))
+        url = case.get_absolute_url() if hasattr(case, "get_absolute_url") else None
+        return redirect(url or reverse("screening:detail", kwargs={"pk": self.screening.pk}))
+
+
+# -- instruments ---------------------------------------------------------------------------------------
+
+
+class InstrumentListView(OrganisationPermissionMixin, TemplateView):
+    permission_required = "screening.view_organisationinstrument"
+    template_name = "screening/instrument_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, org = self.request.user, self.request.organisation
+        choices = selectors.instrument_choices(user=user, organisation=org, include_inactive=True)
+        ctx["shipped"] = [c for c in choices if c.is_shipped]
+        ctx["uploads"] = OrganisationInstrument.objects.restrict(user, "view", org).select_related("uploaded_by")
+        ctx["language"] = _language()
+        ctx["can_upload"] = self._can("screening.add_organisationinstrument")
+        ctx["can_change"] = self._can("screening.change_organisationinstrument")
+        return ctx
+
+    def _can(self, perm: str) -> bool:
+        return has_perm(self.request.user, perm, self.request.organisation)
+
+
+class InstrumentUploadView(OrganisationPermissionMixin, FormView):
+    permission_required = "screening.add_organisationinstrument"
+    template_name = "screening/instrument_upload.html"
+    form_class = UploadForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            stored = services.instrument_upload(
+                organisation=self.request.organisation,
+                user=self.request.user,
+                file_name=upload.name,
+                content=upload.read(services.MAX_UPLOAD_BYTES + 1),
+            )
+        except services.InstrumentUploadError as exc:
+            return self.render_to_response(self.get_context_data(form=form, upload_errors=exc.errors), status=400)
+        messages.success(
+            self.request,
+            _("Version %(version)s of %(id)s was stored.") % {"version": stored.version, "id": stored.instrument_id},
+        )
+        return redirect("screening:instruments")
+
+
+class InstrumentToggleView(OrganisationPermissionMixin, View):
+    permission_required = "screening.change_organisationinstrument"
+    queryset_action = "change"
+
+    def post(self, request, pk):
+        scoped = OrganisationInstrument.objects.restrict(request.user, "change", request.organisation)
+        upload = get_object_or_404(scoped, pk=pk)
+        services.instrument_set_active(instrument=upload, user=request.user, is_active=not upload.is_active)
+        messages.success(request, _("The instrument was updated."))
+        return redirect("screening:instruments")
+
+
+class InstrumentDetailView(ScopedDetailView):
+    """An uploaded instrument's content, as workers will see it."""
+
+    model = OrganisationInstrument
+    permission_required = "screening.view_organisationinstrument"
+    template_name = "screening/instrument_detail.html"
+    context_object_name = "upload"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        try:
+            ctx["instrument"] = selectors.instrument_from_upload(self.object)
+        except selectors.InstrumentUnavailable:
+            ctx["instrument"] = None
+        language = _language()
+        ctx["steps"] = selectors.screening_steps(ctx["instrument"], language) if ctx["instrument"] else []
+        return ctx
+
+
+# -- referral contacts ---------------------------------------------------------------------------------
+
+
+class ContactListView(ScopedListView):
+    model = ReferralContact
+    permission_required = "screening.change_referralcontact"
+    queryset_action = "change"
+    template_name = "screening/contact_list.html"
+    context_object_name = "contacts"
+
+
+class ContactFormView(OrganisationPermissionMixin, FormView):
+    template_name = "screening/contact_form.html"
+    form_class = ReferralContactForm
+
+    @property
+    def permission_required(self):
+        return "screening.change_referralcontact" if "pk" in self.kwargs else "screening.add_referralcontact"
+
+    @cached_property
+    def contact(self) -> ReferralContact | None:
+        if "pk" not in self.kwargs:
+            return None
+        scoped = ReferralContact.objects.restrict(self.request.user, "change", self.request.organisation)
+        return get_object_or_404(scoped, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        self.contact  # noqa: B018 - 404 before rendering anything
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.contact
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["contact"] = self.contact
+        return ctx
+
+    def form_valid(self, form):
+        services.referral_contact_save(
+            organisation=self.request.organisation,
+            user=self.request.user,
+            contact=self.contact,
+            **{name: form.cleaned_data[name] for name in services.CONTACT_FIELDS},
+        )
+        messages.success(self.request, _("The referral contact was saved."))
+        return redirect("screening:contacts")
+
+
+class ContactDeleteView(OrganisationPermissionMixin, View):
+    permission_required = "screening.delete_referralcontact"
+    queryset_action = "delete"
+
+    def post(self, request, pk):
+        scoped = ReferralContact.objects.restrict(request.user, "delete", request.organisation)
+        services.referral_contact_delete(contact=get_object_or_404(scoped, pk=pk), user=request.user)
+        messages.success(request, _("The referral contact was removed."))
+        return redirect("screening:contacts")
+
+
+# -- statistics ----------------------------------------------------------------------------------------
+
+
+class StatisticsView(OrganisationPermissionMixin, TemplateView):
+    """Counts only: no screening, answer or reference is shown here."""
+
+    permission_required = "screening.summarise_screening"
+    template_name = "screening/statistics.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        language = _language()
+        stats = selectors.screening_statistics(user=self.request.user, organisation=self.request.organisation)
+        names = selectors.dimension_names(language)
+        ctx["stats"] = stats
+        ctx["outcome_chart"] = charts.bar_chart(
+            [(outcome_label(o, language), n) for o, n in stats.by_outcome],
+            title=_("Completed screenings by outcome"),
+        )
+        ctx["dimension_chart"] = charts.bar_chart(
+            [(names.get(d, d), n) for d, n in stats.by_dimension],
+            title=_("Dimensions most often positive"),
+        )
+        ctx["by_outcome"] = [(outcome_label(o, language), n) for o, n in stats.by_outcome]
+        ctx["by_dimension"] = [(names.get(d, d), n) for d, n in stats.by_dimension]
+        return ctx
