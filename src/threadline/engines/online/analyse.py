@@ -108,6 +108,10 @@ def _as_list(v) -> list[str]:
     return [str(v)]
 
 
+_STRUCT = (("phone", "phone"), ("phones", "phone"), ("email", "email"), ("emails", "email"),
+           ("image_hashes", "image"), ("images", "image"))  # fmt: skip
+
+
 def _split_span(start: int, end: int, tlen: int) -> tuple[str, int, int]:
     if start < tlen:
         return "title", start, min(end, tlen)
@@ -126,9 +130,9 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
                     default_region: str | None = "US") -> BatchResult:  # fmt: skip
     """Analyse a list of ad records (dicts with the standard field names; other keys are kept as ``extra``)."""
     n = len(records)
-    cols: dict[str, list] = {f.name: [] for f in ADS_SCHEMA}
-    ent = {f.name: [] for f in ENTITIES_SCHEMA}
-    ind = {f.name: [] for f in INDICATORS_SCHEMA}
+    ad_rows: list[tuple] = []
+    ent_rows: list[tuple] = []
+    ind_rows: list[tuple] = []
     key_rows: list[int] = []
     keys: list[int] = []
     key_kinds: list[int] = []
@@ -136,70 +140,53 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     lens: list[int] = []
     region_cache: dict[tuple, str | None] = {}
     wh = minhash._h
+    match = lexicon.match
+    split_span = _split_span
+    std = frozenset(STANDARD_FIELDS)
 
     for row, rec in enumerate(records):
         ad_id = str(rec.get("id"))
         title = rec.get("title") or ""
         body = rec.get("body") or ""
-        if not isinstance(title, str):
+        if type(title) is not str:
             title = str(title)
-        if not isinstance(body, str):
+        if type(body) is not str:
             body = str(body)
         country = rec.get("country")
         city = rec.get("city")
         rk = (country, city)
-        region = region_cache.get(rk, "?")
-        if region == "?":
+        if rk in region_cache:
+            region = region_cache[rk]
+        else:
             region = geo.region_for(country, city, default_region)
             region_cache[rk] = region
         text = title + "\n" + body
         tlen = len(title)
         f = fold(text)
         words = words_of(f)
+        wset = set(words)
         lens.append(len(words))
-        flat_words.extend([wh(w) for w in words])
+        flat_words.extend(map(wh, words))
 
-        found = []
-        phones = find_phones(f, region, words)
-        for h in phones:
-            if not text[h.start : h.end].isascii():
-                h.obfuscated = True
-        found.extend(phones)
-        found.extend(find_emails(f, words))
-        found.extend(find_handles(f, words))
-        found.extend(find_urls(f))
-        names = find_names(text, words)
-        ages = find_ages(f, words)
-        prices = find_prices(f, words)
-        obscured = False
-        seen: set[tuple[str, str]] = set()
+        found = find_phones(f, region, words)
         for h in found:
-            fld, s, e = _split_span(h.start, h.end, tlen)
-            ent["ad_id"].append(ad_id)
-            ent["row"].append(row)
-            ent["kind"].append(h.kind)
-            ent["value"].append(h.value)
-            ent["raw"].append(text[h.start : h.end])
-            ent["field"].append(fld)
-            ent["start"].append(s)
-            ent["end"].append(e)
-            ent["obfuscated"].append(h.obfuscated)
-            if h.obfuscated and h.kind in ("phone", "email"):
+            if not h.obfuscated and not text[h.start : h.end].isascii():
+                h.obfuscated = True
+        found.extend(find_emails(f, wset))
+        found.extend(find_handles(f, wset))
+        found.extend(find_urls(f))
+        obscured = False
+        seen: dict[tuple[str, str], None] = {}
+        for h in found:
+            fld, s, e = split_span(h.start, h.end, tlen)
+            raw = text[h.start : h.end]
+            ent_rows.append((ad_id, row, h.kind, h.value, raw, fld, s, e, h.obfuscated))
+            if h.obfuscated and h.kind != "handle" and h.kind != "url":
                 obscured = True
-                ind["ad_id"].append(ad_id)
-                ind["row"].append(row)
-                ind["category"].append("obscured_contact")
-                ind["language"].append("any")
-                ind["weight"].append(1.0)
-                ind["matched"].append(text[h.start : h.end])
-                ind["field"].append(fld)
-                ind["start"].append(s)
-                ind["end"].append(e)
-                ind["pattern"].append(f"obfuscated {h.kind}")
-            seen.add((h.kind, h.value))
+                ind_rows.append((ad_id, row, "obscured_contact", "any", 1.0, raw, fld, s, e, "obfuscated " + h.kind))
+            seen[(h.kind, h.value)] = None
         # structured fields
-        for fname, kind in (("phone", "phone"), ("phones", "phone"), ("email", "email"), ("emails", "email"),
-                            ("image_hashes", "image"), ("images", "image")):  # fmt: skip
+        for fname, kind in _STRUCT:
             v = rec.get(fname)
             if v is None:
                 continue
@@ -215,22 +202,11 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
                     val = item.strip().lower()
                 if not val or (kind, val) in seen:
                     continue
-                seen.add((kind, val))
-                found.append(None)  # placeholder count
-                ent["ad_id"].append(ad_id)
-                ent["row"].append(row)
-                ent["kind"].append(kind)
-                ent["value"].append(val)
-                ent["raw"].append(item)
-                ent["field"].append(fname)
-                ent["start"].append(None)
-                ent["end"].append(None)
-                ent["obfuscated"].append(False)
+                seen[(kind, val)] = None
+                ent_rows.append((ad_id, row, kind, val, item, fname, None, None, False))
         by_kind: dict[str, list[str]] = {"phone": [], "email": [], "handle": [], "url": [], "image": []}
         for kind, val in seen:
-            lst = by_kind[kind]
-            if val not in lst:
-                lst.append(val)
+            by_kind[kind].append(val)
             lk = LINK_KINDS.get(kind)
             if lk is not None:
                 key_rows.append(row)
@@ -239,69 +215,48 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         # indicators
         cats: list[str] = ["obscured_contact"] if obscured else []
         wsum = 1.0 if obscured else 0.0
-        for hit in lexicon.match(f, words):
-            fld, s, e = _split_span(hit.start, hit.end, tlen)
-            ind["ad_id"].append(ad_id)
-            ind["row"].append(row)
-            ind["category"].append(hit.category)
-            ind["language"].append(hit.language)
-            ind["weight"].append(hit.weight)
-            ind["matched"].append(text[hit.start : hit.end])
-            ind["field"].append(fld)
-            ind["start"].append(s)
-            ind["end"].append(e)
-            ind["pattern"].append(hit.pattern)
+        for hit in match(f, wset):
+            fld, s, e = split_span(hit.start, hit.end, tlen)
+            ind_rows.append((ad_id, row, hit.category, hit.language, hit.weight, text[hit.start : hit.end], fld, s, e,
+                             hit.pattern))  # fmt: skip
             if hit.category not in cats:
                 cats.append(hit.category)
             wsum += hit.weight
+        prices = find_prices(f, wset)
         if prices:
             amounts = [p.amount for p in prices]
-            cols["price_min"].append(min(amounts))
-            cols["price_max"].append(max(amounts))
-            cols["price_mean"].append(sum(amounts) / len(amounts))
-            cols["currency"].append(prices[0].currency)
+            pmin, pmax, pmean, cur = min(amounts), max(amounts), sum(amounts) / len(amounts), prices[0].currency
         else:
-            cols["price_min"].append(None)
-            cols["price_max"].append(None)
-            cols["price_mean"].append(None)
-            cols["currency"].append(None)
-        extra = {k: v for k, v in rec.items() if k not in STANDARD_FIELDS}
-        cols["ad_id"].append(ad_id)
-        cols["site"].append(None if rec.get("site") is None else str(rec.get("site")))
-        cols["url"].append(None if rec.get("url") is None else str(rec.get("url")))
-        cols["posted_at"].append(parse_time(rec.get("posted_at")))
-        cols["city"].append(None if city is None else str(city))
-        cols["country"].append(None if country is None else str(country))
-        cols["region"].append(region)
-        cols["title"].append(title)
-        cols["body"].append(body)
-        cols["phones"].append(by_kind["phone"])
-        cols["emails"].append(by_kind["email"])
-        cols["handles"].append(by_kind["handle"])
-        cols["urls"].append(by_kind["url"])
-        cols["image_hashes"].append(by_kind["image"])
-        cols["names"].append(list(dict.fromkeys(h.value for h in names)))
-        cols["ages"].append([int(a.value) for a in ages])
-        cols["cities_mentioned"].append(list(dict.fromkeys(c.name for c in geo.find_cities(words))))
-        cols["indicator_categories"].append(cats)
-        cols["indicator_weight"].append(wsum)
-        cols["obscured_contact"].append(obscured)
-        src = sources[row]
-        cols["source_file"].append(src[0])
-        cols["source_line"].append(src[1])
-        cols["extra"].append(json.dumps(extra, default=str, ensure_ascii=False) if extra else None)
+            pmin = pmax = pmean = cur = None
+        names = find_names(text, wset, f)
         for h in names:
-            fld, s, e = _split_span(h.start, h.end, tlen)
-            ent["ad_id"].append(ad_id)
-            ent["row"].append(row)
-            ent["kind"].append("name")
-            ent["value"].append(h.value)
-            ent["raw"].append(h.raw)
-            ent["field"].append(fld)
-            ent["start"].append(s)
-            ent["end"].append(e)
-            ent["obfuscated"].append(False)
+            fld, s, e = split_span(h.start, h.end, tlen)
+            ent_rows.append((ad_id, row, "name", h.value, h.raw, fld, s, e, False))
+        ages = find_ages(f, wset)
+        extra = None
+        if not std.issuperset(rec):
+            ex = {k: v for k, v in rec.items() if k not in std}
+            extra = json.dumps(ex, default=str, ensure_ascii=False)
+        site = rec.get("site")
+        url = rec.get("url")
+        src = sources[row]
+        ad_rows.append((
+            ad_id, None if site is None else str(site), None if url is None else str(url),
+            parse_time(rec.get("posted_at")), None if city is None else str(city),
+            None if country is None else str(country), region, title, body,
+            by_kind["phone"], by_kind["email"], by_kind["handle"], by_kind["url"],
+            list(dict.fromkeys(h.value for h in names)) if names else [],
+            [int(a.value) for a in ages] if ages else [],
+            list(dict.fromkeys(c.name for c in geo.find_cities(words, wset))),
+            by_kind["image"], pmin, pmax, pmean, cur, cats, wsum, obscured, src[0], src[1], extra,
+        ))  # fmt: skip
 
+    cols = dict(zip(ADS_SCHEMA.names, map(list, zip(*ad_rows, strict=True)), strict=True)) if ad_rows else {
+        k: [] for k in ADS_SCHEMA.names}  # fmt: skip
+    ent = dict(zip(ENTITIES_SCHEMA.names, map(list, zip(*ent_rows, strict=True)), strict=True)) if ent_rows else {
+        k: [] for k in ENTITIES_SCHEMA.names}  # fmt: skip
+    ind = dict(zip(INDICATORS_SCHEMA.names, map(list, zip(*ind_rows, strict=True)), strict=True)) if ind_rows else {
+        k: [] for k in INDICATORS_SCHEMA.names}  # fmt: skip
     sh, offsets = minhash.shingle_hashes(flat_words, lens)
     sig = minhash.signatures(sh, offsets)
     bands = minhash.band_keys(sig)

@@ -125,6 +125,8 @@ def _span_digits(raw: str) -> tuple[str, bool]:
     return "".join(digits), obf
 
 
+_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])|\b\d{1,2}:\d{2}\b")
+_SINGLE_DIGIT_GROUPS = re.compile(r"(?<!\d)\d(?!\d)")
 _OBF_SEP = re.compile(r"[^\d+()\s.\-ol\x00]")
 
 
@@ -140,6 +142,8 @@ def find_phones(f: str, region: str | None, words: list[bytes] | None = None) ->
         raw = m.group(0)
         end = m.end()
         pos = end
+        if (":" in raw or "-" in raw or "/" in raw) and _DATE_TIME.search(raw):
+            continue  # dates and times are not phone numbers
         # letters o/l only count inside a number, never as part of a word
         while raw and raw[-1] in "ol" and end < len(view) and view[end].isalpha():
             raw = raw[:-1].rstrip(" .-")
@@ -163,7 +167,7 @@ def find_phones(f: str, region: str | None, words: list[bytes] | None = None) ->
         if e164 is None:
             continue
         pos = end
-        if not obf and _OBF_SEP.search(raw):
+        if not obf and (_OBF_SEP.search(raw) or len(_SINGLE_DIGIT_GROUPS.findall(raw)) >= 5):
             obf = True
         if not obf and not f[m.start() : end].isascii():
             obf = True
@@ -418,14 +422,16 @@ _NAME_WORDS = frozenset(
 )  # fmt: skip
 
 
-def find_names(text: str, words: list[bytes] | None = None) -> list[Hit]:
+def find_names(text: str, words: list[bytes] | None = None, folded: str | None = None) -> list[Hit]:
     """Persona names after an explicit introduction ("my name is", "me llamo", "je m'appelle" ...)."""
     out: list[Hit] = []
     if words is None:
         words = words_of(fold(text))
     if _NAME_WORDS.isdisjoint(words):
         return out
-    low = fold(text)
+    if words is not None and not isinstance(words, set | frozenset):
+        words = set(words)
+    low = folded if folded is not None else fold(text)
     for intro in _INTROS:
         i = low.find(intro)
         while i != -1:

@@ -66,6 +66,11 @@ def _tables() -> tuple[dict[str, City], dict[bytes, City], dict[bytes, City], fr
     return by_name, uni, multi, frozenset(firsts), countries
 
 
+@lru_cache(maxsize=1)
+def _uni_keys() -> frozenset[bytes]:
+    return frozenset(_tables()[1])
+
+
 def lookup_city(name: str | None) -> City | None:
     if not name:
         return None
@@ -79,14 +84,15 @@ def country_code(value: str | None) -> str | None:
     return _tables()[4].get(fold(value).strip().replace("-", " "))
 
 
-def find_cities(words: list[bytes]) -> list[City]:
+def find_cities(words: list[bytes], wset: set[bytes] | None = None) -> list[City]:
     """Cities (population >= 100k, unambiguous names) mentioned in a list of folded word tokens."""
     _, uni, multi, firsts, _ = _tables()
-    wset = words if isinstance(words, set | frozenset) else set(words)
-    out: list[City] = [uni[w] for w in uni.keys() & wset]
+    if wset is None:
+        wset = set(words)
+    out: list[City] = [uni[w] for w in wset.intersection(_uni_keys())]
     if firsts.isdisjoint(wset):
         return out
-    seq = list(words) if not isinstance(words, set | frozenset) else []
+    seq = words
     n = len(seq)
     for i, w in enumerate(seq):
         if w in firsts and i + 1 < n:

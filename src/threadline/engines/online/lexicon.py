@@ -62,8 +62,12 @@ class Lexicon:
     by_anchor: dict[bytes, list[Entry]] = field(default_factory=dict)
     literal: list[Entry] = field(default_factory=list)  # non-ASCII anchors (emoji): substring test
     always: list[Entry] = field(default_factory=list)
+    anchor_set: frozenset[bytes] = frozenset()
 
     def __post_init__(self) -> None:
+        self._index()
+
+    def _index(self) -> None:
         for e in self.entries:
             if not e.anchors:
                 self.always.append(e)
@@ -74,11 +78,12 @@ class Lexicon:
                 else:
                     self.literal.append(e)
                     break
+        self.anchor_set = frozenset(self.by_anchor)
 
-    def match(self, f: str, words: list[bytes]) -> list[IndicatorHit]:
-        """All indicator hits in folded text ``f`` (with its word tokens)."""
+    def match(self, f: str, words: list[bytes] | set[bytes]) -> list[IndicatorHit]:
+        """All indicator hits in folded text ``f`` (with its word tokens, as a list or a set)."""
         todo: dict[int, Entry] = {}
-        for w in self.by_anchor.keys() & set(words):
+        for w in (words if isinstance(words, set) else set(words)).intersection(self.anchor_set):
             for e in self.by_anchor[w]:
                 todo[id(e)] = e
         for e in self.always:

@@ -27,7 +27,6 @@ _HOMOGLYPHS = {
 }  # fmt: skip
 _SPACE_LIKE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0f\ufe0e\u20e3\u180e\u034f"
 # Emoji digits are written as DIGIT + U+FE0F + U+20E3 (keycap); the modifiers become spaces.
-_KEYCAP_TEN = "\U0001f51f"
 
 
 def _fold_char(ch: str) -> str:
@@ -35,8 +34,6 @@ def _fold_char(ch: str) -> str:
         return _HOMOGLYPHS[ch]
     if ch in _SPACE_LIKE:
         return " "
-    if ch == _KEYCAP_TEN:
-        return "0"
     cat = unicodedata.category(ch)
     if cat.startswith("Z"):
         return " "
@@ -69,11 +66,27 @@ for _c in range(65, 91):
     _TABLE[_c] = chr(_c + 32)
 
 
+_BMP: list[str] = []
+
+
+def _bmp_table() -> str:
+    if not _BMP:
+        out = []
+        for i in range(0x10000):
+            r = _fold_char(chr(i)) if not 0xD800 <= i <= 0xDFFF else chr(i)
+            out.append(r if len(r) == 1 else chr(i))
+        _BMP.append("".join(out))
+    return _BMP[0]
+
+
 def fold(text: str) -> str:
     """Length-preserving fold: ``len(fold(t)) == len(t)`` for every string ``t``."""
     if text.isascii():
         return text.lower()
-    return text.translate(_TABLE)
+    t = text.translate(_BMP[0] if _BMP else _bmp_table())
+    if b"\xf0" in text.encode("utf-8", "surrogatepass"):  # characters beyond the BMP (emoji, math digits)
+        t = t.translate(_TABLE)
+    return t
 
 
 def normalize_text(text: str) -> str:

@@ -105,8 +105,8 @@ def required_columns(field_map: dict[str, str]) -> tuple[str, ...]:
 
 
 def check_columns(f: InputFile, columns: list[str], field_map: dict[str, str]) -> None:
-    mapped = {field_map.get(c, c) for c in columns}
-    inv = {v: k for k, v in field_map.items()}
+    inv = {v: k for k, v in field_map.items()}  # column -> field
+    mapped = {inv.get(c, c) for c in columns}
     missing = [c for c in ("id",) if c not in mapped]
     if "title" not in mapped and "body" not in mapped:
         missing.append("body (or title)")

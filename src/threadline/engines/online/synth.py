@@ -540,7 +540,8 @@ def _ad(rng: random.Random, p: Persona, idx: int, ad_id: str, pool: PhonePool, h
         )
     body = " ".join([intro, *parts[:-1], *plants, price_txt, *contact_txt, parts[-1]]).strip()
     hub = None
-    if rng.random() < hub_rate:
+    if rng.random() < hub_rate and (hub_slots >= 1 or country != "FR"):
+        # small corpora get a single help line so that it is shared by enough ads to be recognisable as a hub
         n_h = min(4, max(1, hub_slots))
         hp = (pool.hub_fr if country == "FR" else pool.hub_us)[SITES.index(site) % n_h]
         hc = "FR" if country == "FR" else "US"
@@ -572,6 +573,7 @@ def generate(n: int, seed: int, hub_rate: float = 0.02, network_share: float = 0
     made = 0
     net_i = 0
     hub_slots = n // 5000  # enough ads per hub number that a hub is visible as one
+    hub_rate = max(hub_rate, min(0.08, 40 / max(n, 1)))
     while made < n:
         if rng.random() < network_share:
             size = min(n - made, max(2, int(rng.paretovariate(1.6) * 2)), 300)

@@ -1,0 +1,77 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from threadline.engines.online.link import LinkOptions, link, stable_ids
+from threadline.engines.online.minhash import BANDS, NUM_PERM, band_keys, shingle_hashes, signatures, word_hashes
+
+
+def _no_text(n):
+    return np.zeros((n, BANDS), dtype=np.uint64), np.zeros((n, NUM_PERM), dtype=np.uint16)
+
+
+def _run(n, pairs, **kw):
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    keys = np.array([k for _, k in pairs], dtype=np.uint64)
+    bands, sig = _no_text(n)
+    return link(n, rows, keys, np.ones(len(keys), np.int8), bands, sig, LinkOptions(**kw))
+
+
+def test_shared_identifiers_link_transitively():
+    res = _run(5, [(0, 1), (1, 1), (1, 2), (2, 2), (3, 9)])
+    lab = res.labels
+    assert lab[0] == lab[1] == lab[2]
+    assert lab[3] != lab[0] and lab[4] not in (lab[0], lab[3])
+
+
+def test_hub_does_not_merge_networks():
+    pairs = []
+    n = 0
+    # 12 networks of 3 ads, each with its own phone; every ad also shows the site's help line (key 999)
+    for net in range(12):
+        for _ in range(3):
+            pairs += [(n, 100 + net), (n, 999)]
+            n += 1
+    res = _run(n, pairs, hub_min_ads=10, hub_min_groups=10)
+    assert len(res.hubs) == 1 and res.hubs[0]["key"] == 999
+    assert len(set(res.labels.tolist())) == 12
+
+
+def test_large_real_network_is_not_a_hub():
+    # 40 ads of one operation: one phone everywhere, two emails in alternation (all of them shared)
+    pairs = [(i, 5) for i in range(40)] + [(i, 6 + i % 2) for i in range(40)]
+    res = _run(40, pairs, hub_min_ads=10, hub_min_groups=10)
+    assert res.hubs == []
+    assert len(set(res.labels.tolist())) == 1
+
+
+def _sigs(texts):
+    flat, lens = [], []
+    for t in texts:
+        w = [x.encode() for x in t.split()]
+        flat += word_hashes(w)
+        lens.append(len(w))
+    sh, off = shingle_hashes(flat, lens)
+    sig = signatures(sh, off)
+    return band_keys(sig), (sig & 0xFFFF).astype(np.uint16)
+
+
+def test_near_duplicate_text_links_and_different_text_does_not():
+    base = "friendly calm company near the station enjoy coffee and music with a kind host replies within the hour"
+    texts = [base, base.replace("kind", "warm"), "totally different words about gardens museums and bikes in spring",
+             ""]  # fmt: skip
+    bands, sig = _sigs(texts)
+    res = link(4, np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int8), bands, sig, LinkOptions())
+    assert res.labels[0] == res.labels[1]
+    assert res.labels[2] != res.labels[0] and res.labels[3] not in (res.labels[0], res.labels[2])
+
+
+@given(st.permutations(list(range(8))))
+@settings(max_examples=30, deadline=None)
+def test_network_ids_stable_under_reordering(perm):
+    ids = np.array([1000 + i for i in range(8)], dtype=np.uint64)
+    groups = [0, 0, 1, 1, 1, 2, 3, 3]
+    a = stable_ids(np.array(groups), ids)
+    p = np.array(perm)
+    b = stable_ids(np.array([groups[i] for i in p]), ids[p])
+    assert [a[i] for i in p] == list(b)

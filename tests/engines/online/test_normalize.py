@@ -1,0 +1,29 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from threadline.engines.online.normalize import fold, normalize_text
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_fold_preserves_length(s):
+    assert len(fold(s)) == len(s)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=100))
+def test_fold_of_ascii_is_lower(s):
+    assert fold(s) == s.lower()
+
+
+def test_fold_maps_lookalikes_and_digits():
+    assert fold("５５５ Ｏ１") == "555 o1"  # fullwidth
+    assert fold("𝟓𝟓𝟓") == "555"  # mathematical bold digits
+    assert fold("①②") == "12"  # circled digits
+    assert fold("nеw") == "new"  # Cyrillic е
+    assert fold("Étudiante") == "etudiante"  # accents stripped
+    assert fold("5️⃣") == "5  "  # keycap emoji digit, modifiers become spaces
+    assert fold("a\u200bb") == "a b"  # zero-width space
+
+
+def test_normalize_text_nfkc_and_spaces():
+    assert normalize_text("  Ｈｅｌｌｏ\u200b   wоrld ") == "Hello world"

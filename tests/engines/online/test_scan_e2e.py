@@ -1,0 +1,110 @@
+import json
+
+import duckdb
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from threadline.engines.online.evaluate import evaluate
+from threadline.engines.online.scan import ScanOptions, run_scan
+
+EXPECTED = ["ads.parquet", "entities.parquet", "indicators.parquet", "networks.parquet", "networks.csv", "hubs.csv",
+            "rejects.jsonl", "scan.json", "report.html", "workspace.duckdb"]  # fmt: skip
+
+
+def test_workspace_files_and_counts(workspace):
+    ws, summary, events = workspace
+    for name in EXPECTED:
+        assert (ws / name).exists(), name
+    c = summary["counts"]
+    assert summary["status"] == "complete"
+    assert c["input_records"] == 1500 and c["read"] + c["rejected"] == c["input_records"] and c["balanced"]
+    nets = pacsv.read_csv(ws / "networks.csv")
+    assert nets.column_names == ["ad_id", "network_id"]
+    assert nets.num_rows == 1500 == len(set(nets["ad_id"].to_pylist()))
+    assert {"read+extract", "link", "write", "networks"} <= {e[0] for e in events}
+    scan = json.loads((ws / "scan.json").read_text())
+    assert set(scan["seconds"]) >= {"read+extract", "link", "write", "networks", "total"}
+
+
+def test_quality_on_synthetic_corpus(workspace, corpus):
+    ws, _, _ = workspace
+    res = evaluate(ws, corpus[1])
+    pw = res["networks"]["pairwise"]
+    assert pw["precision"] >= 0.98 and pw["recall"] >= 0.95, pw
+    for cat, m in res["indicators"].items():
+        if cat != "obscured_contact":
+            assert m["precision"] >= 0.95 and m["recall"] >= 0.95, (cat, m)
+
+
+def test_hubs_reported_and_not_merging(workspace, corpus):
+    ws, summary, _ = workspace
+    truth = pq.read_table(corpus[1]).to_pylist()
+    hub_values = {t["hub"] for t in truth if t["hub"]}
+    hubs = pacsv.read_csv(ws / "hubs.csv", convert_options=pacsv.ConvertOptions(
+        column_types={"value": "string"})).to_pylist()  # fmt: skip
+    assert hub_values and hub_values <= {h["value"] for h in hubs}
+
+
+def test_evidence_spans_and_networks_schema(workspace):
+    ws, _, _ = workspace
+    ads = {a["ad_id"]: a for a in pq.read_table(ws / "ads.parquet", columns=["ad_id", "title", "body"]).to_pylist()}
+    ind = pq.read_table(ws / "indicators.parquet").to_pylist()
+    assert ind
+    for h in ind[:300]:
+        text = ads[h["ad_id"]][h["field"]]
+        assert text[h["start"] : h["end"]] == h["matched"]
+    net = pq.read_table(ws / "networks.parquet")
+    for col in ("network_id", "n_ads", "n_phones", "n_cities", "n_names", "n_sites", "span_days", "ads_per_day",
+                "cities_per_week", "price_median", "risk_score", "risk_explanation", "n_youth_cues"):  # fmt: skip
+        assert col in net.column_names
+    top = net.slice(0, 1).to_pylist()[0]
+    expl = json.loads(top["risk_explanation"])
+    assert abs(sum(e["points"] for e in expl) - top["risk_score"]) < 0.1
+
+
+def test_duckdb_views(workspace):
+    ws, _, _ = workspace
+    con = duckdb.connect(str(ws / "workspace.duckdb"), read_only=True)
+    n = con.execute("SELECT count(*) FROM ads").fetchone()[0]
+    m = con.execute("SELECT sum(n_ads) FROM networks").fetchone()[0]
+    phone = con.execute("SELECT value FROM entities WHERE kind = 'phone' LIMIT 1").fetchone()[0]
+    hit = con.execute("SELECT count(*) FROM entities WHERE kind = 'phone' AND value = ?", [phone]).fetchone()[0]
+    con.close()
+    assert n == m == 1500 and hit >= 1
+
+
+def test_rerun_gives_same_network_ids(workspace, corpus, tmp_path):
+    ws, _, _ = workspace
+    run_scan([corpus[0]], tmp_path, ScanOptions(workers=1, batch_size=700, html_report=False))
+    a = dict(pacsv.read_csv(ws / "networks.csv").to_pylist() and
+             [(r["ad_id"], r["network_id"]) for r in pacsv.read_csv(ws / "networks.csv").to_pylist()])
+    b = {r["ad_id"]: r["network_id"] for r in pacsv.read_csv(tmp_path / "networks.csv").to_pylist()}
+    assert a == b
+
+
+def test_resume_skips_finished_batches(corpus, tmp_path):
+    from threadline.engines.online.backend import Cancelled
+
+    calls = {"n": 0}
+
+    def cancel():
+        calls["n"] += 1
+        return calls["n"] > 2
+
+    try:
+        run_scan([corpus[0]], tmp_path, ScanOptions(workers=1, batch_size=300), cancel_check=cancel)
+        raise AssertionError("expected a cancellation")
+    except Cancelled:
+        pass
+    state = json.loads((tmp_path / "scan.json").read_text())
+    assert state["status"] == "running"  # an interrupted run never looks complete
+    done_before = len(list((tmp_path / "_parts").glob("done-*.json")))
+    assert 0 < done_before < 5
+    s = run_scan([corpus[0]], tmp_path, ScanOptions(workers=1, batch_size=300))
+    assert s["batches"]["resumed_from_previous_run"] == done_before
+    assert s["counts"]["read"] == 1500
+
+
+def test_two_workers(corpus, tmp_path):
+    s = run_scan([corpus[0]], tmp_path, ScanOptions(workers=2, batch_size=500, html_report=False))
+    assert s["workers"] == 2 and s["counts"]["read"] == 1500
