@@ -3,3 +3,8 @@
 
 def register(router) -> None:
     """Register this area's viewsets on the shared router."""
+    from threadline.online.api import InvestigationViewSet, LabelViewSet, NoticeViewSet
+
+    router.register("online/investigations", InvestigationViewSet, basename="online-investigation")
+    router.register("online/labels", LabelViewSet, basename="online-label")
+    router.register("online/notices", NoticeViewSet, basename="online-notice")

@@ -1,0 +1,182 @@
+"""Reads of the online area that combine the database (reviews, notices) with the scan workspace."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils import timezone
+
+from threadline.online import workspace as ws_mod
+from threadline.online.models import (
+    RELEVANT_LABELS,
+    Investigation,
+    Label,
+    NetworkReview,
+    NoticeStatus,
+    PlatformNotice,
+)
+
+NOT_RELEVANT_LABELS = {Label.INDEPENDENT, Label.SPAM_SCAM, Label.NOT_RELEVANT}
+REVIEW_STATUSES = ("unreviewed", "labelled", "confirmed", "unconfirmed", "assigned_to_me")
+PRECISION_KS = (5, 10, 20, 50)
+
+
+def investigation_workspace(investigation: Investigation) -> ws_mod.Workspace | None:
+    scan = investigation.current_scan
+    if scan is None or not scan.workspace:
+        return None
+    ws = ws_mod.Workspace(Path(scan.workspace))
+    return ws if ws.exists() else None
+
+
+def review_filter_ids(*, investigation: Investigation, status: str, user) -> tuple[list[str] | None, list[str]]:
+    """(include, exclude) network ids for a review-status filter; include None means no restriction."""
+    reviews = NetworkReview.objects.filter(investigation=investigation)
+    if not status:
+        return None, []
+    if status == "unreviewed":
+        return None, list(reviews.exclude(label="").values_list("network_id", flat=True))
+    if status == "labelled":
+        return list(reviews.exclude(label="").values_list("network_id", flat=True)), []
+    if status == "confirmed":
+        return list(reviews.filter(confirmed_at__isnull=False).values_list("network_id", flat=True)), []
+    if status == "unconfirmed":
+        ids = reviews.exclude(label="").filter(confirmed_at__isnull=True).values_list("network_id", flat=True)
+        return list(ids), []
+    if status == "assigned_to_me":
+        return list(reviews.filter(assigned_to=user).values_list("network_id", flat=True)), []
+    if status in Label.values:
+        return list(reviews.filter(label=status).values_list("network_id", flat=True)), []
+    return None, []
+
+
+def reviews_for(investigation: Investigation, network_ids: list[str]) -> dict[str, NetworkReview]:
+    rows = NetworkReview.objects.filter(investigation=investigation, network_id__in=network_ids).select_related(
+        "assigned_to", "labelled_by", "confirmed_by"
+    )
+    return {r.network_id: r for r in rows}
+
+
+# ---------------------------------------------------------------------------------------------- platforms
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def platform_stats(notices) -> list[dict]:
+    """Per platform: notices sent, share removed, median and 90th percentile days to removal, still online
+    after 7 days (sent at least 7 days ago and not removed within 7 days of sending)."""
+    now = timezone.now()
+    by_platform: dict[str, list[PlatformNotice]] = {}
+    for notice in notices:
+        by_platform.setdefault(notice.platform, []).append(notice)
+    out = []
+    for platform, items in sorted(by_platform.items()):
+        sent = [n for n in items if n.sent_at is not None]
+        removed = [n for n in sent if n.removed_at is not None]
+        days = [max((n.removed_at - n.sent_at).total_seconds() / 86400, 0.0) for n in removed]
+        due = [n for n in sent if n.sent_at <= now - timedelta(days=7)]
+        still = [n for n in due if n.removed_at is None or n.removed_at > n.sent_at + timedelta(days=7)]
+        out.append({
+            "platform": platform,
+            "notices": len(items),
+            "sent": len(sent),
+            "removed": len(removed),
+            "refused": sum(1 for n in sent if n.status == NoticeStatus.REFUSED),
+            "no_response": sum(1 for n in sent if n.status == NoticeStatus.NO_RESPONSE),
+            "share_removed": (len(removed) / len(sent)) if sent else None,
+            "median_days": statistics.median(days) if days else None,
+            "p90_days": _percentile(days, 0.9),
+            "due": len(due),
+            "still_online_7d": len(still),
+            "days_to_removal": days,
+        })  # fmt: skip
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- calibration
+def _labelled(investigation: Investigation) -> dict[str, bool]:
+    """Network id -> relevant? for networks labelled relevant or not relevant ("needs more information" is left out)."""
+    out = {}
+    for network_id, label in NetworkReview.objects.filter(investigation=investigation).values_list(
+        "network_id", "label"
+    ):
+        if label in RELEVANT_LABELS:
+            out[network_id] = True
+        elif label in NOT_RELEVANT_LABELS:
+            out[network_id] = False
+    return out
+
+
+def precision_at_k(scored: list[tuple[float, bool]], ks=PRECISION_KS) -> dict[str, float | None]:
+    """Share of relevant networks among the k highest-scored labelled networks."""
+    ranked = [rel for _score, rel in sorted(scored, key=lambda x: -x[0])]
+    out = {}
+    for k in ks:
+        if len(ranked) >= 1:
+            top = ranked[: min(k, len(ranked))]
+            out[str(k)] = round(sum(top) / len(top), 3)
+        else:
+            out[str(k)] = None
+    return out
+
+
+def calibration_report(*, investigation: Investigation, overrides: dict | None = None) -> dict:
+    ws = investigation_workspace(investigation)
+    labelled = _labelled(investigation)
+    if ws is None or not labelled:
+        return {"n_labelled": len(labelled), "n_relevant": sum(labelled.values()), "precision": {}, "rows": []}
+    weights = investigation.risk_weights if overrides is None else overrides
+    rows = ws_mod.network_ids_ranked(ws, list(labelled), weights)
+    scored = [(float(r["risk_score"] or 0), labelled[r["network_id"]]) for r in rows]
+    return {
+        "n_labelled": len(scored),
+        "n_relevant": sum(1 for _s, rel in scored if rel),
+        "precision": precision_at_k(scored),
+        "rows": rows,
+    }
+
+
+def calibration_propose(*, investigation: Investigation) -> dict | None:
+    """Propose weights from the labels: raise a feature's weight where it separates networks labelled relevant
+    from those labelled not relevant, lower it where it does not. A transparent heuristic, for an analyst to
+    accept or reject; precision at k before and after is measured on the same labelled networks."""
+    report = calibration_report(investigation=investigation)
+    rows = report["rows"]
+    labelled = _labelled(investigation)
+    pos = [r for r in rows if labelled.get(r["network_id"])]
+    neg = [r for r in rows if r["network_id"] in labelled and not labelled[r["network_id"]]]
+    if not pos or not neg:
+        return None
+    current = ws_mod.effective_weights(investigation.risk_weights)["features"]
+    proposed = {}
+    for name, spec in current.items():
+
+        def level(row, name=name, spec=spec):
+            v = float(row.get(name) or 0)
+            if name in ws_mod.COUNT_FEATURES:
+                v = max(v - 1, 0)
+            return min(v / float(spec["cap"]), 1.0)
+
+        gap = sum(level(r) for r in pos) / len(pos) - sum(level(r) for r in neg) / len(neg)
+        factor = min(max(1.0 + gap, 0.5), 2.0)
+        proposed[name] = round(float(spec["weight"]) * factor, 2)
+    after = calibration_report(investigation=investigation, overrides=proposed)
+    changes = {k: v for k, v in proposed.items() if abs(v - float(current[k]["weight"])) >= 0.01}
+    return {
+        "weights": proposed,
+        "metrics": {
+            "before": report["precision"],
+            "after": after["precision"],
+            "n_labelled": report["n_labelled"],
+            "n_relevant": report["n_relevant"],
+            "changed": sorted(changes),
+        },
+    }
