@@ -442,7 +442,7 @@ class InstrumentUploadView(OrganisationPermissionMixin, FormView):
                 content=upload.read(services.MAX_UPLOAD_BYTES + 1),
             )
         except services.InstrumentUploadError as exc:
-            return self.render_to_response(self.get_context_data(form=form, upload_errors=exc.errors), status=400)
+            return self.render_to_response(self.get_context_data(form=form, upload_errors=exc.errors))
         messages.success(
             self.request,
             _("Version %(version)s of %(id)s was stored.") % {"version": stored.version, "id": stored.instrument_id},
