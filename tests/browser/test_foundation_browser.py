@@ -88,3 +88,28 @@ def test_refused_another_organisations_objects(checked_page, org, other_org, mak
     enrol_and_verify(cp)
     response = cp.goto("/audit/")
     assert response.status == 403
+
+
+def test_every_foundation_page_is_accessible_on_desktop_and_phone(checked_page, org, make_user):
+    """axe-core and console checks on each page an administrator can reach, at desktop and phone widths."""
+    from threadline.accounts.models import Membership
+    from threadline.core.models import Task
+
+    admin = make_user(org, "administrator", email="admin4@harbour.example")
+    admin.is_staff = True
+    admin.save()
+    member = Membership.objects.get(user=make_user(org, "caseworker"), organisation=org)
+    task = Task.objects.create(name="audit.verify_chain", organisation=org, created_by=admin)
+    cp = checked_page
+    sign_in(cp, admin.email, PASSWORD)
+    enrol_and_verify(cp)
+    pages = ["/", "/accounts/profile/", "/accounts/members/", "/accounts/members/new/",
+             f"/accounts/members/{member.pk}/", "/audit/", "/audit/?action=login", "/tasks/",
+             f"/tasks/{task.pk}/", "/accounts/organisation/new/", "/no-such-page/"]  # fmt: skip
+    for width in (1100, 380):
+        cp.page.set_viewport_size({"width": width, "height": 800})
+        cp.checked.clear()
+        for path in pages:
+            cp.goto(path)
+            overflow = cp.page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+            assert not overflow or path.startswith("/audit/"), f"{path} scrolls sideways at {width}px"
