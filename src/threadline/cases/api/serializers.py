@@ -1,0 +1,142 @@
+"""API shapes. Cases expose non-identifying fields only; identifying data stays on the audited page."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from threadline.cases import vocabulary as v
+from threadline.cases.models import Case, Consent, Referral, Service
+
+
+class CaseScopedField(serializers.PrimaryKeyRelatedField):
+    """A case of the token's organisation that the user may change; anything else is 'does not exist'."""
+
+    def get_queryset(self):
+        request = self.context["request"]
+        return Case.objects.restrict(request.user, "change", request.auth.organisation)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    means_of_control = serializers.ListField(child=serializers.ChoiceField(v.MeansOfControl.choices), required=False)
+    other_exploitation = serializers.ListField(child=serializers.ChoiceField(v.Exploitation.choices), required=False)
+    reflection_days_remaining = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "code",
+            "status",
+            "opened_on",
+            "closed_on",
+            "child_status",
+            "gender",
+            "age_at_registration",
+            "citizenship",
+            "recruitment",
+            "recruiter_relation",
+            "means_of_control",
+            "exploitation",
+            "other_exploitation",
+            "country_of_exploitation",
+            "transit_countries",
+            "identification_method",
+            "identified_on",
+            "screening_instrument",
+            "screening_outcome",
+            "reflection_start",
+            "reflection_end",
+            "reflection_days_remaining",
+            "anonymised_at",
+        ]
+        read_only_fields = ["id", "code", "status", "closed_on", "anonymised_at"]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    case = CaseScopedField()
+
+    class Meta:
+        model = Service
+        fields = ["id", "case", "kind", "provider", "start_on", "end_on", "status", "outcome", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    case = CaseScopedField()
+    shares = serializers.ListField(child=serializers.ChoiceField(Consent.Share.choices), required=False)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "case",
+            "scope",
+            "partner",
+            "shares",
+            "granted",
+            "given_by",
+            "informed_on",
+            "method",
+            "language",
+            "revoked_on",
+            "is_active",
+        ]
+        read_only_fields = ["id", "revoked_on", "is_active"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    case = CaseScopedField()
+    shares = serializers.ListField(
+        child=serializers.ChoiceField(Consent.Share.choices), write_only=True, required=False
+    )
+    override_reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "to_organisation",
+            "kind",
+            "services",
+            "reason",
+            "status",
+            "consent_override",
+            "shares",
+            "override_reason",
+            "response_reason",
+            "created_at",
+            "responded_at",
+        ]
+        read_only_fields = ["id", "status", "consent_override", "response_reason", "created_at", "responded_at"]
+
+
+class IncomingReferralSerializer(serializers.ModelSerializer):
+    """Only what was shared: never the sender's case, never the encrypted identity (that stays on the page)."""
+
+    from_organisation = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "from_organisation",
+            "kind",
+            "services",
+            "reason",
+            "status",
+            "consent_override",
+            "shared",
+            "response_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswerSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class RevokeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
