@@ -1,0 +1,504 @@
+"""Insights writes: imports, linkage, protected figures, releases and synthetic microdata.
+
+Every figure that leaves a page goes through the disclosure engine here: k-suppression with complementary
+suppression, or differentially private counts charged to the organisation's budget (which can never be
+exceeded: the engine refuses and nothing is released).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import uuid
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from threadline.audit.services import audit_record
+from threadline.core.models import Task
+from threadline.core.tasks import enqueue, run_task
+from threadline.insights.models import (
+    ImportFormat,
+    ImportJob,
+    LinkageRun,
+    Method,
+    ProtectedFigures,
+    Release,
+    SyntheticRelease,
+)
+from threadline.insights.protection import Figures, compute_dp, compute_suppressed, from_protected, release_fields
+from threadline.insights.stores import CHART_EPSILON, DEFAULT_K, dataset_id, dataset_version, store_for, uploads_dir
+
+log = logging.getLogger(__name__)
+
+#: Files up to this size are imported and validated in the request; larger ones by the worker.
+INLINE_MAX_BYTES = 2_000_000
+MAX_ISSUES_KEPT = 500
+OWN_CASES_SOURCE = "own-cases"
+SPECIAL_TARGETS = ["case_id", "type_of_exploitation", "means_of_control", "given_name", "family_name", "date_of_birth"]
+IGNORE = ""
+
+
+def mapping_targets() -> list[str]:
+    from threadline.engines.insights.schema import DATA_COLUMNS, ENCODING_COLUMNS
+
+    return [*SPECIAL_TARGETS, *DATA_COLUMNS, *[c for c in ENCODING_COLUMNS if c not in DATA_COLUMNS]]
+
+
+def _report_dict(report) -> dict:
+    issues = [
+        {"file": i.file, "row": i.row, "column": i.column, "reason": i.reason} for i in report.issues[:MAX_ISSUES_KEPT]
+    ]
+    for issue in issues:
+        issue["file"] = Path(issue["file"]).name
+    return {
+        "rows": report.rows,
+        "ok": report.ok,
+        "bad_rows": report.bad_rows,
+        "issue_count": len(report.issues),
+        "issues": issues,
+        "columns": dict(report.columns),
+    }
+
+
+def _upload_path(job: ImportJob) -> Path:
+    from threadline.insights.stores import store_path
+
+    return store_path(job.organisation) / "uploads" / (job.stored_name or "missing")
+
+
+def _engine_mapping(job: ImportJob) -> dict[str, str | None] | None:
+    if job.format != ImportFormat.HTCDS or not job.mapping:
+        return None
+    return {col: (target or None) for col, target in job.mapping.items()}
+
+
+@transaction.atomic
+def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -> ImportJob:
+    """Keep the uploaded file in the organisation's upload area and propose a column mapping."""
+    from threadline.engines.insights import validate_file
+    from threadline.engines.insights.importers.base import Reader
+
+    suffix = Path(uploaded_file.name).suffix.lower()
+    if suffix not in {".csv", ".txt", ".xlsx"}:
+        raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})
+    if suffix == ".xlsx" and fmt != ImportFormat.HTCDS:
+        raise ValidationError({"file": _("Excel files are read in the HTCDS format only.")})
+    job = ImportJob(
+        organisation=organisation,
+        created_by=user,
+        file_name=Path(uploaded_file.name).name[:200],
+        stored_name=f"{uuid.uuid4().hex}{suffix}",
+        format=fmt,
+        source=source,
+    )
+    path = uploads_dir(organisation) / job.stored_name
+    with open(path, "wb") as fh:
+        for chunk in uploaded_file.chunks():
+            fh.write(chunk)
+    issues: list = []
+    job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
+    if fmt == ImportFormat.HTCDS and job.header:
+        proposed = validate_file(path, fmt, source=source) if path.stat().st_size <= INLINE_MAX_BYTES else None
+        recognised = proposed.columns if proposed is not None else {}
+        targets = set(mapping_targets())
+        job.mapping = {
+            col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
+        }
+        job.report = {"recognised": sorted(c for c in job.header if c in recognised and recognised[c] in targets)}
+        job.save()
+    else:
+        job.save()
+        import_validate(job=job)
+    return job
+
+
+def import_validate(*, job: ImportJob) -> ImportJob:
+    """Validate the file against the mapping; nothing is stored. The report lists file, row, column, reason."""
+    from threadline.engines.insights import validate_file
+
+    report = validate_file(_upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source)
+    job.report = _report_dict(report)
+    job.rows = report.rows
+    job.status = ImportJob.Status.VALID if report.ok and report.rows else ImportJob.Status.INVALID
+    if report.ok and not report.rows:
+        job.report["issues"] = [
+            {"file": job.file_name, "row": 0, "column": "", "reason": _("the file has no data rows")}
+        ]
+        job.report["issue_count"] = 1
+    job.save()
+    return job
+
+
+@transaction.atomic
+def import_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
+    targets = set(mapping_targets())
+    clean = {}
+    for col in job.header:
+        target = mapping.get(col, IGNORE)
+        clean[col] = target if target in targets else IGNORE
+    job.mapping = clean
+    job.save()
+    return import_validate(job=job)
+
+
+def _run_inline_if_small(record: Task, size: int) -> None:
+    if size > INLINE_MAX_BYTES:
+        return
+    now = timezone.now()
+    claimed = Task.objects.filter(pk=record.pk, status=Task.Status.QUEUED).update(
+        status=Task.Status.RUNNING, worker="inline", started_at=now, heartbeat_at=now, attempts=1
+    )
+    if claimed:
+        run_task(Task.objects.get(pk=record.pk))
+
+
+def import_start(*, job: ImportJob, user) -> Task:
+    """Queue the import (a background task); small files are imported at once."""
+    if job.status != ImportJob.Status.VALID:
+        raise ValidationError(_("Only a file that passed validation can be imported."))
+    record = enqueue("insights.import", organisation=job.organisation, user=user, payload={"job": str(job.pk)})
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, task=record)
+    _run_inline_if_small(record, _upload_path(job).stat().st_size)
+    return record
+
+
+def import_run(*, job: ImportJob, progress=None) -> dict:
+    """The task body: all-or-nothing import into the store (the engine validates again while streaming)."""
+    from threadline.engines.insights import import_file
+
+    if job.status == ImportJob.Status.IMPORTED:
+        return {"rows": job.rows, "batch_id": job.batch_id}
+    if progress:
+        progress(stage="importing", rows=job.rows)
+    result = import_file(
+        _upload_path(job), job.format, job.source, store_for(job.organisation), mapping=_engine_mapping(job)
+    )
+    job.report = _report_dict(result.validation) if result.validation else job.report
+    job.rows = result.rows
+    if result.stored:
+        job.status = ImportJob.Status.IMPORTED
+        job.batch_id = result.batch_id or ""
+        _upload_path(job).unlink(missing_ok=True)  # the store holds the converted records now
+    else:
+        job.status = ImportJob.Status.FAILED
+    job.save()
+    return {"rows": job.rows, "stored": result.stored}
+
+
+def own_cases_available() -> bool:
+    try:
+        from threadline.cases.selectors import case_statistics_rows  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def own_cases_import(*, organisation, user) -> ImportJob:
+    """Bring the organisation's own cases (consented, non-identifying rows) into the store, replacing the
+    previous snapshot, without re-entry."""
+    from threadline.engines.insights.schema import DATA_COLUMNS
+    from threadline.engines.insights.store import refresh_catalogue
+
+    try:
+        from threadline.cases.selectors import case_statistics_rows
+    except ImportError as exc:
+        raise ValidationError(_("Case management is not available here.")) from exc
+    columns = [c for c in DATA_COLUMNS if c not in {"screeningMethod"}]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in case_statistics_rows(organisation=organisation):
+        writer.writerow({c: ("" if row.get(c) is None else row.get(c)) for c in columns})
+        count += 1
+    if not count:
+        raise ValidationError(_("No case has a statistics consent in force yet."))
+    job = ImportJob(
+        organisation=organisation,
+        created_by=user,
+        file_name=_("Our cases"),
+        stored_name=f"{uuid.uuid4().hex}.csv",
+        format=ImportFormat.HTCDS,
+        source=OWN_CASES_SOURCE,
+    )
+    (uploads_dir(organisation) / job.stored_name).write_text(buffer.getvalue(), encoding="utf-8")
+    job.header = columns
+    job.save()
+    import_validate(job=job)
+    if job.status != ImportJob.Status.VALID:
+        return job
+    # Replace the earlier snapshot of our cases: the new one supersedes it.
+    store = store_for(organisation)
+    for batch in store.batches():
+        if batch.get("source") == OWN_CASES_SOURCE:
+            for suffix in (".parquet", ".json"):
+                (store.batches_dir / f"{batch['batch_id']}{suffix}").unlink(missing_ok=True)
+    refresh_catalogue(store)
+    import_start(job=job, user=user)
+    job.refresh_from_db()
+    return job
+
+
+def linkage_start(*, organisation, user, threshold: float = 0.9) -> LinkageRun:
+    run = LinkageRun.objects.create(organisation=organisation, created_by=user, threshold=threshold)
+    record = enqueue("insights.link", organisation=organisation, user=user, payload={"run": run.pk})
+    LinkageRun.objects.filter(pk=run.pk).update(task=record)
+    total = sum(b.get("rows", 0) for b in store_for(organisation).batches())
+    _run_inline_if_small(record, total * 400)  # about 400 bytes a record: up to ~5,000 records at once
+    run.refresh_from_db()
+    return run
+
+
+def linkage_run(*, run: LinkageRun, progress=None) -> dict:
+    from threadline.engines.insights import link
+
+    if progress:
+        progress(stage="linking")
+    report = link(store_for(run.organisation), threshold=run.threshold)
+    run.report = report.to_dict()
+    run.save()
+    return {"clusters": report.clusters, "estimated_duplicates": report.estimated_duplicates}
+
+
+# --- protected figures ----------------------------------------------------------------------------------
+def _figures_key(version: str, method: str, by: list[str], param: float) -> str:
+    return f"{version}:{method}:{param:g}:{','.join(by)}"[:250]
+
+
+def figures_protect(
+    *, organisation, by: list[str], method: str = Method.SUPPRESSION, epsilon: float = CHART_EPSILON, k: int = DEFAULT_K
+) -> Figures:
+    """The protected table ``by``: computed once per dataset version and kept (a differentially private table
+    is charged to the budget once, then re-shown as drawn). A spent budget gives a refusal, never figures."""
+    from threadline.engines.disclosure import BudgetExceeded, ReleaseRefused
+
+    version = dataset_version(organisation)
+    param = epsilon if method == Method.DP else float(k)
+    key = _figures_key(version, method, by, param)
+    kept = ProtectedFigures.objects.filter(organisation=organisation, key=key).first()
+    if kept is not None:
+        return Figures.from_payload(kept.payload)
+    try:
+        if method == Method.DP:
+            figures = compute_dp(
+                organisation, by, epsilon=epsilon, what=_("epsilon {e:g} spent on this table").format(e=epsilon)
+            )
+        else:
+            figures = compute_suppressed(organisation, by, k=k, version=version)
+    except BudgetExceeded:
+        return Figures.refusal(by, method, budget_refusal_message(organisation, epsilon))
+    except ReleaseRefused:
+        return Figures.refusal(by, method, _("These figures cannot be shown without revealing a suppressed cell."))
+    except ValueError as exc:
+        log.warning("protected table refused: %s", type(exc).__name__)
+        return Figures.refusal(by, method, _("These figures cannot be computed for this data."))
+    try:
+        with transaction.atomic():
+            ProtectedFigures.objects.create(organisation=organisation, key=key, payload=figures.to_payload())
+    except IntegrityError:
+        kept = ProtectedFigures.objects.filter(organisation=organisation, key=key).first()
+        if kept is not None:
+            return Figures.from_payload(kept.payload)
+    return figures
+
+
+def budget_refusal_message(organisation, epsilon: float) -> str:
+    from threadline.insights.protection import budget_status
+
+    status = budget_status(organisation)
+    return _(
+        "Refused: the privacy budget of this dataset would be exceeded (epsilon {spent:g} of {total:g} spent, "
+        "{remaining:g} left; this needs {need:g}). Use cell suppression instead: the budget never grows."
+    ).format(need=epsilon, **status)
+
+
+def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
+    from threadline.insights.protection import dp_fields
+
+    specs = chart.tables()
+    if method == Method.DP:
+        allowed = dp_fields()
+        specs = [by for by in specs if all(f in allowed for f in by)]
+        share = CHART_EPSILON / max(1, len(specs))
+        return [figures_protect(organisation=organisation, by=by, method=method, epsilon=share) for by in specs]
+    return [figures_protect(organisation=organisation, by=by, method=method) for by in specs]
+
+
+def dashboards_warm(*, organisation) -> int:
+    """Compute the suppressed dashboard tables ahead of the first visit (after an import or a linkage)."""
+    from threadline.insights.dashboards import CHARTS
+
+    count = 0
+    for chart in CHARTS:
+        count += len(dashboard_tables(organisation=organisation, chart=chart, method=Method.SUPPRESSION))
+    return count
+
+
+# --- releases -------------------------------------------------------------------------------------------
+def release_create(
+    *,
+    organisation,
+    user,
+    title: str,
+    fields: list[str],
+    method: str,
+    k: int | None = None,
+    epsilon: float | None = None,
+) -> Release:
+    """Protect one table for release, audited with every earlier release of this dataset (differencing) or
+    charged to the privacy budget. Raises ValidationError with the reason when it must be refused."""
+    from threadline.engines import disclosure
+    from threadline.insights.protection import dp_categories, dp_fields, records
+
+    if not fields:
+        raise ValidationError(_("Choose at least one field."))
+    unknown = [f for f in fields if f not in release_fields()]
+    if unknown:
+        raise ValidationError(_("These fields cannot be released: {fields}").format(fields=", ".join(unknown)))
+    table = records(organisation, fields)
+    if table.num_rows == 0:
+        raise ValidationError(_("There is no data to release yet: import a file first."))
+    from threadline.insights.stores import DP_YEARS, budget_ledger, release_ledger
+
+    try:
+        if method == Method.DP:
+            if epsilon is None or epsilon <= 0:
+                raise ValidationError(_("Give a positive epsilon."))
+            if any(f not in dp_fields() for f in fields):
+                raise ValidationError(_("Differential privacy is not available for one of these fields."))
+            protected = disclosure.dp_counts(
+                table,
+                fields,
+                epsilon,
+                budget_ledger(organisation),
+                dataset_id=dataset_id(organisation),
+                years=DP_YEARS,
+                categories=dp_categories(fields),
+            )
+        else:
+            k = max(int(k or DEFAULT_K), 2)
+            ct = disclosure.crosstab(table, fields, dataset_id=dataset_id(organisation), allowed=release_fields())
+            protected = disclosure.suppress(ct, k, ledger=release_ledger(organisation))
+    except disclosure.BudgetExceeded as exc:
+        raise ValidationError(budget_refusal_message(organisation, epsilon or 0)) from exc
+    except disclosure.ReleaseRefused as exc:
+        raise ValidationError(
+            _("Refused: this table cannot be released without revealing a cell hidden by an earlier release.")
+        ) from exc
+    except ValueError as exc:
+        raise ValidationError(_("This table cannot be released: {reason}").format(reason=str(exc)[:200])) from exc
+    figures = from_protected(protected)
+    if method == Method.DP:
+        figures = _dp_trim(figures)
+    release = Release.objects.create(
+        organisation=organisation,
+        created_by=user,
+        title=title[:200],
+        fields=list(fields),
+        method=method,
+        k=k if method != Method.DP else None,
+        epsilon=epsilon if method == Method.DP else None,
+        dataset_version=protected.version[:40],
+        table=figures.to_payload(),
+    )
+    return release
+
+
+def _dp_trim(figures: Figures) -> Figures:
+    """Keep DP interior cells inside the public year window and drop empty codebook rows (post-processing:
+    the decision uses only noisy values, so it spends no budget)."""
+    if len(figures.cells) <= 400:
+        return figures
+    kept = {}
+    for key, (value, acc) in figures.cells.items():
+        if (None in key and all(v is None for v in key)) or (value is not None and acc is not None and value > acc):
+            kept[key] = (value, acc)
+    figures.cells = kept
+    figures.notes.append(_("Only figures larger than their accuracy are listed (the others are noise around zero)."))
+    return figures
+
+
+@transaction.atomic
+def release_publish(*, release: Release, published: bool) -> Release:
+    release.published = published
+    release.published_at = timezone.now() if published else None
+    release.save()
+    return release
+
+
+def _as_protected(release: Release):
+    from threadline.engines.disclosure import ProtectedCell, ProtectedTable
+
+    figures = Figures.from_payload(release.table)
+    return ProtectedTable(
+        by=tuple(figures.by),
+        categories={f: tuple(c) for f, c in figures.categories.items()},
+        cells=[ProtectedCell(tuple(key), v, None, a) for key, (v, a) in figures.cells.items()],
+        method=figures.method,
+        dataset_id="release",
+        version=release.dataset_version,
+        k=figures.k,
+        epsilon=figures.epsilon,
+        alpha=figures.alpha,
+    )
+
+
+def synthetic_create(*, organisation, user, releases: list[Release], title: str, seed: int = 0) -> SyntheticRelease:
+    """Synthetic records built only from the chosen protected releases, judged with the CTDC-style metrics."""
+    from threadline.engines.disclosure import quality_metrics, synthesise
+    from threadline.insights.protection import records
+
+    if not releases:
+        raise ValidationError(_("Choose at least one release."))
+    if any(r.organisation_id != organisation.pk for r in releases):
+        raise ValidationError(_("Choose releases of this organisation."))
+    tables = [_as_protected(r) for r in releases]
+    synthetic = synthesise(tables, seed=seed)
+    fields = list(synthetic.column_names)
+    sensitive = records(organisation, fields)
+    metrics = quality_metrics(sensitive, synthetic, fields)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for row in zip(*(synthetic.column(f).to_pylist() for f in fields), strict=True):
+        writer.writerow(["" if v is None else v for v in row])
+    item = SyntheticRelease.objects.create(
+        organisation=organisation,
+        created_by=user,
+        title=title[:200],
+        fields=fields,
+        csv=buffer.getvalue(),
+        rows=synthetic.num_rows,
+        metrics=_json_safe(metrics),
+    )
+    item.releases.set(releases)
+    return item
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+@transaction.atomic
+def synthetic_publish(*, item: SyntheticRelease, published: bool) -> SyntheticRelease:
+    if published and item.metrics.get("rare_combination_leakage", 1) != 0:
+        raise ValidationError(_("Refused: the synthetic data would leak a rare combination."))
+    item.published = published
+    item.published_at = timezone.now() if published else None
+    item.save()
+    return item
+
+
+def export_audit(*, what: str, fmt: str) -> None:
+    audit_record(action="export", object_type="insights.dashboard", note=f"{what} {fmt}"[:200])

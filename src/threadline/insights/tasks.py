@@ -1,0 +1,33 @@
+"""Background work of the insights area: imports and linkage (the worker runs them; small ones run at once)."""
+
+from __future__ import annotations
+
+from threadline.core.tasks import TaskContext, task
+
+
+@task("insights.import")
+def import_task(ctx: TaskContext) -> dict:
+    from threadline.insights import services
+    from threadline.insights.models import ImportJob
+
+    job = ImportJob.objects.select_related("organisation").get(pk=ctx.payload["job"])
+    ctx.check_cancelled()
+    result = services.import_run(job=job, progress=ctx.progress)
+    if result.get("stored") and ctx.task.worker != "inline":
+        ctx.progress(stage="preparing dashboards")
+        services.dashboards_warm(organisation=job.organisation)
+    return result
+
+
+@task("insights.link")
+def link_task(ctx: TaskContext) -> dict:
+    from threadline.insights import services
+    from threadline.insights.models import LinkageRun
+
+    run = LinkageRun.objects.select_related("organisation").get(pk=ctx.payload["run"])
+    ctx.check_cancelled()
+    result = services.linkage_run(run=run, progress=ctx.progress)
+    if ctx.task.worker != "inline":  # in a request, the dashboards compute on first view instead
+        ctx.progress(stage="preparing dashboards")
+        services.dashboards_warm(organisation=run.organisation)
+    return result

@@ -1,0 +1,182 @@
+"""Uploading partner files: column mapping, validation report before anything is stored, import."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.insights.conftest import HEADER, csv_upload, plan_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def _store(org):
+    from threadline.insights.stores import store_for
+
+    return store_for(org)
+
+
+def test_upload_map_validate_import(officer_client, org):
+    response = officer_client.post(
+        reverse("insights:imports"),
+        {"file": csv_upload(plan_rows()), "format": "htcds", "source": "partner-a"},
+    )
+    assert response.status_code == 302
+    detail = officer_client.get(response["Location"])
+    assert b"Column mapping" in detail.content
+    assert not _store(org).batch_files(), "nothing is stored before validation and import"
+
+    from threadline.insights.models import ImportJob
+
+    job = ImportJob.objects.get()
+    data = {f"col_{i}": target for i, target in enumerate(job.mapping.values())}
+    officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
+    job.refresh_from_db()
+    assert job.status == "valid" and job.rows == 159
+    assert not _store(org).batch_files()
+    page = officer_client.get(reverse("insights:import_detail", args=[job.pk]))
+    assert b"159 rows, no problems found" in page.content
+
+    officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "imported"
+    assert job.task.status == "succeeded"
+    assert len(_store(org).batch_files()) == 1
+
+
+def test_malformed_file_reports_every_row_and_stores_nothing(officer_client, org):
+    rows = plan_rows()[:20]
+    rows[3][1] = "not-a-year"
+    rows[7][2] = "Purple"
+    rows[11] = rows[11][:4]  # a short row
+    officer_client.post(reverse("insights:imports"), {"file": csv_upload(rows), "format": "htcds", "source": "bad"})
+    from threadline.insights.models import ImportJob
+
+    job = ImportJob.objects.get()
+    data = {f"col_{i}": target for i, target in enumerate(job.mapping.values())}
+    officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
+    job.refresh_from_db()
+    assert job.status == "invalid"
+    where = {(i["row"], i["column"]) for i in job.report["issues"]}
+    assert (5, "yearOfRegistration") in where
+    assert (9, "gender") in where
+    assert any(row == 13 for row, _col in where)
+    page = officer_client.get(reverse("insights:import_detail", args=[job.pk])).content.decode()
+    assert "validation-report" in page and "Purple" not in page, "reasons never quote the value"
+    response = officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "invalid"
+    assert not _store(org).batch_files()
+
+
+def test_unknown_column_needs_a_mapping(officer_client, org):
+    header = [*HEADER[:-1], "labour_flag"]
+    officer_client.post(
+        reverse("insights:imports"),
+        {"file": csv_upload(plan_rows(), header=header), "format": "htcds", "source": "partner-b"},
+    )
+    from threadline.insights.models import ImportJob
+
+    job = ImportJob.objects.get()
+    assert job.mapping["labour_flag"] == ""
+    page = officer_client.get(reverse("insights:import_detail", args=[job.pk]))
+    assert b"not recognised" in page.content
+    mapping = dict(job.mapping, labour_flag="isForcedLabour")
+    data = {f"col_{i}": mapping[col] for i, col in enumerate(job.header)}
+    officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
+    job.refresh_from_db()
+    assert job.status == "valid"
+    assert job.report["columns"]["labour_flag"] == "isForcedLabour"
+
+
+def test_excel_upload(officer_client, org):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for row in plan_rows()[:30]:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    upload = SimpleUploadedFile("partner.xlsx", buffer.getvalue())
+    officer_client.post(reverse("insights:imports"), {"file": upload, "format": "htcds", "source": "xl"})
+    from threadline.insights.models import ImportJob
+
+    job = ImportJob.objects.get()
+    data = {f"col_{i}": target for i, target in enumerate(job.mapping.values())}
+    officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
+    job.refresh_from_db()
+    assert job.status == "valid" and job.rows == 30
+
+
+def test_ctdc_file_with_wrong_header_is_reported_at_once(officer_client, org):
+    upload = csv_upload([["1", "2"]], header=["yearOfRegistration", "nonsense"], name="ctdc.csv")
+    officer_client.post(reverse("insights:imports"), {"file": upload, "format": "ctdc-synthetic", "source": "ctdc"})
+    from threadline.insights.models import ImportJob
+
+    job = ImportJob.objects.get()
+    assert job.status == "invalid"
+    assert any(i["row"] == 1 and i["column"] == "nonsense" for i in job.report["issues"])
+
+
+def test_excel_only_for_htcds_and_bad_source_name(officer_client):
+    upload = SimpleUploadedFile("x.xlsx", b"PK")
+    response = officer_client.post(reverse("insights:imports"), {"file": upload, "format": "ctdc", "source": "ok"})
+    assert b"HTCDS format only" in response.content
+    response = officer_client.post(
+        reverse("insights:imports"), {"file": csv_upload([]), "format": "htcds", "source": "../etc"}
+    )
+    assert b"letters, digits" in response.content
+
+
+def test_large_file_is_left_to_the_worker(officer_client, org, monkeypatch):
+    from threadline.core.tasks import run_worker
+    from threadline.insights import services
+    from threadline.insights.models import ImportJob
+
+    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    officer_client.post(
+        reverse("insights:imports"), {"file": csv_upload(plan_rows()), "format": "htcds", "source": "big"}
+    )
+    job = ImportJob.objects.get()
+    services.import_set_mapping(job=job, mapping=job.mapping)
+    officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "importing" and job.task.status == "queued"
+    assert run_worker(once=True) == 1
+    job.refresh_from_db()
+    assert job.status == "imported"
+
+
+def test_own_cases_flow_in_and_replace_the_snapshot(officer_client, org, monkeypatch):
+    import sys
+    import types
+
+    rows = [
+        {
+            "yearOfRegistration": 2024,
+            "gender": "Female",
+            "majorityStatus": "Minor",
+            "citizenship": "NG",
+            "isSexualExploit": 1,
+            "isForcedCriminality": 0,
+            "isIllegalAdoption": 0,
+            "typeOfExploitConcatenated": "x",
+        }
+        for _ in range(12)
+    ]
+    fake = types.ModuleType("threadline.cases.selectors")
+    fake.case_statistics_rows = lambda *, organisation: iter(rows)
+    monkeypatch.setitem(sys.modules, "threadline.cases.selectors", fake)
+    page = officer_client.get(reverse("insights:imports"))
+    assert b"Include our cases" in page.content
+    officer_client.post(reverse("insights:own_cases"))
+    officer_client.post(reverse("insights:own_cases"))
+    batches = _store(org).batches()
+    assert [b["source"] for b in batches] == ["own-cases"], "the new snapshot replaces the old one"
+    assert batches[0]["rows"] == 12
