@@ -41,3 +41,26 @@ def test_exploitation_hints():
     assert exploitation_hint("ilo-2009-child-labour") == v.Exploitation.FORCED_LABOUR
     assert exploitation_hint("ilo-2009-adult-sexual") == v.Exploitation.SEXUAL
     assert exploitation_hint("anything") == v.Exploitation.UNKNOWN
+
+
+@pytest.mark.django_db
+def test_case_open_from_a_real_screening_links_it_and_the_page_shows_it(org, make_user, signed_in):
+    from django.urls import reverse
+
+    from threadline.screening.models import Screening
+
+    user = make_user(org, "caseworker")
+    screening = Screening.objects.create(
+        organisation=org,
+        reference="S-1",
+        is_child=True,
+        instrument_id="ilo-2009-child-labour",
+        instrument_version="1",
+        instrument_digest="0" * 64,
+        outcome="presumed_victim",
+    )
+    case = case_open_from_screening(screening=screening, user=user)
+    assert case.screening == screening and case.exploitation == v.Exploitation.FORCED_LABOUR
+    page = signed_in(user, org).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "ilo-2009-child-labour" in page
+    assert reverse("screening:detail", args=[screening.pk]) in page

@@ -133,33 +133,35 @@ def exploitation_hint(instrument_id: str) -> str:
 
 
 def case_open_from_screening(*, screening, user) -> Case:
-    """Open a case prefilled from a screening: child status, exploitation hint, identified by screening, linked."""
+    """Open a case prefilled from a screening: child status, exploitation hint from the instrument id,
+    identified by screening on the screening's date, and linked to it (the case page shows how the person was
+    screened). Reads only ``organisation``, ``is_child``, ``instrument_id``, ``outcome``, ``pk`` (and
+    ``age_group``/``created_at`` when present)."""
+    from django.db import models
+
     is_child = getattr(screening, "is_child", None)
-    if is_child is True:
+    if getattr(screening, "age_group", "") == "unknown":
+        child_status = v.ChildStatus.PRESUMED_CHILD
+    elif is_child is True:
         child_status = v.ChildStatus.CHILD
     elif is_child is False:
         child_status = v.ChildStatus.ADULT
     else:
         child_status = v.ChildStatus.UNKNOWN
     instrument = str(getattr(screening, "instrument_id", "") or "")
-    outcome = getattr(screening, "outcome", "") or ""
-    screened_at = getattr(screening, "created_at", None) or getattr(screening, "screened_at", None)
+    screened_at = getattr(screening, "created_at", None)
     details: dict[str, Any] = {
         "child_status": child_status,
         "exploitation": exploitation_hint(instrument),
         "identification_method": v.IdentificationMethod.SCREENING,
-        "identified_on": screened_at.date() if hasattr(screened_at, "date") else timezone.localdate(),
+        "identified_on": timezone.localdate(screened_at) if screened_at else timezone.localdate(),
         "screening_instrument": instrument[:80],
-        "screening_outcome": str(outcome)[:80],
+        "screening_outcome": str(getattr(screening, "outcome", "") or "")[:80],
         "screening_ref": str(screening.pk)[:40],
     }
-    if _has_screening_link():
+    if isinstance(screening, models.Model):
         details["screening"] = screening
     return case_open(organisation=screening.organisation, user=user, **details)
-
-
-def _has_screening_link() -> bool:
-    return any(f.name == "screening" for f in Case._meta.get_fields())
 
 
 @transaction.atomic

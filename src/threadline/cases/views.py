@@ -106,15 +106,19 @@ class CaseDetailView(AuditReadMixin, ScopedDetailView):
             .select_related("requested_by", "decided_by"),
             referrals=Referral.objects.restrict(user, "view", org).filter(case=case).select_related("to_organisation"),
             cooperation=getattr(case, "cooperation", None) if hasattr(case, "cooperation") else None,
-            screening=_linked_screening(case),
+            screening=_linked_screening(case, user, org),
             can=_abilities(user, org),
         )
         return ctx
 
 
-def _linked_screening(case: Case):
-    screening = getattr(case, "screening", None) if hasattr(type(case), "screening") else None
-    return screening
+def _linked_screening(case: Case, user, organisation):
+    """The screening this case was opened from, when the user may see it (otherwise only its summary shows)."""
+    if not case.screening_id:
+        return None
+    from threadline.screening.models import Screening
+
+    return Screening.objects.restrict(user, "view", organisation).filter(pk=case.screening_id).first()
 
 
 def _abilities(user, org) -> dict[str, bool]:

@@ -90,6 +90,9 @@ class Case(AuditedModel, models.Model):
     screening_instrument = models.CharField(_("screening instrument"), max_length=80, blank=True)
     screening_outcome = models.CharField(_("screening outcome"), max_length=80, blank=True)
     screening_ref = models.CharField(max_length=40, blank=True, editable=False)
+    screening = models.ForeignKey(
+        "screening.Screening", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
 
     # Best interests (children) and the recovery and reflection period.
     best_interests = EncryptedTextField(_("best-interests assessment"), blank=True)
