@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -37,6 +37,18 @@ from threadline.screening.models import OrganisationInstrument, Outcome, Referra
 
 def _language() -> str:
     return (get_language() or "en").split("-")[0]
+
+
+def question_language(instrument, language: str) -> str:
+    """The language the instrument's texts are actually shown in (English when it has no translation)."""
+    return language if language in instrument.languages else "en"
+
+
+def text_direction(language: str) -> str:
+    try:
+        return "rtl" if get_language_info(language)["bidi"] else "ltr"
+    except KeyError:
+        return "ltr"
 
 
 # -- screenings ----------------------------------------------------------------------------------------
@@ -192,7 +204,8 @@ class ScreeningStepView(ScreeningObjectMixin, TemplateView):
             questions=questions,
             answer_choices=list(ANSWER_LABELS.items()),
             note=screening.notes_by_dimension().get(step.key, ""),
-            question_language=language if language in instrument.languages else "en",
+            question_language=question_language(instrument, language),
+            question_dir=text_direction(question_language(instrument, language)),
         )
         return ctx
 
@@ -273,7 +286,14 @@ class ScreeningReviewView(ScreeningObjectMixin, TemplateView):
                     }
                 )
             rows.append({"step": step, "answers": answered, "note": notes.get(step.key, "")})
-        ctx.update(screening=screening, rows=rows, instrument_title=instrument.text("title", language))
+        shown = question_language(instrument, language)
+        ctx.update(
+            screening=screening,
+            rows=rows,
+            instrument_title=instrument.text("title", language),
+            question_language=shown,
+            question_dir=text_direction(shown),
+        )
         return ctx
 
 
