@@ -97,7 +97,7 @@ def test_notes_are_encrypted_at_rest(org, worker):
 
 @pytest.mark.parametrize(
     ("answers", "message"),
-    [({"excessive_hours": "yes"}, "does not belong"), ({"deceived_wages": "maybe"}, "Answers are")],
+    [({"excessive_hours": "yes"}, "not in this part"), ({"deceived_wages": "maybe"}, "Answers are")],
 )
 def test_step_answers_are_checked(org, worker, answers, message):
     from threadline.screening import services

@@ -34,8 +34,9 @@ MAX_NOTE_CHARS = 2000
 class ScreeningError(ValueError):
     """A request the screening cannot honour; ``message`` is safe to show (never contains submitted data)."""
 
-    def __init__(self, message):
+    def __init__(self, message, *, field: str = ""):
         self.message = message
+        self.field = field  # the input it is about, when there is one (the API reports it there)
         super().__init__(str(message))
 
 
@@ -137,7 +138,7 @@ def screening_start(
     try:
         choice = selectors.instrument_choice(user=user, organisation=organisation, key=instrument_key)
     except selectors.InstrumentUnavailable as exc:
-        raise ScreeningError(_("This instrument is not offered here.")) from exc
+        raise ScreeningError(_("This instrument is not offered here."), field="instrument") from exc
     instrument = choice.instrument
     screening = Screening(
         organisation=organisation,
@@ -164,11 +165,13 @@ def _clean_answers(instrument: Instrument, allowed_ids: set[str], answers: Mappi
     cleaned = {}
     for indicator_id, answer in answers.items():
         if indicator_id not in allowed_ids:
-            raise ScreeningError(_("An answer does not belong to this step of the instrument."))
+            raise ScreeningError(
+                _("An answer names an indicator that is not in this part of the instrument."), field="answers"
+            )
         if answer in ("", None):
             continue
         if answer not in ANSWERS:
-            raise ScreeningError(_("Answers are yes, no, not known or declined."))
+            raise ScreeningError(_("Answers are yes, no, not known or declined."), field="answers")
         cleaned[indicator_id] = answer
     return cleaned
 

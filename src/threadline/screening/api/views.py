@@ -55,7 +55,7 @@ class ScreeningViewSet(
                 language=data.get("language") or "en",
             )
         except services.ScreeningError as exc:
-            raise ValidationError({"detail": str(exc.message)}) from exc
+            raise ValidationError({exc.field or "non_field_errors": [str(exc.message)]}) from exc
         except AnswerError as exc:
             raise ValidationError({"answers": exc.problems}) from exc
         return Response(ScreeningDetailSerializer(screening).data, status=status.HTTP_201_CREATED)
