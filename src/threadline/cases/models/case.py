@@ -131,6 +131,11 @@ class Case(AuditedModel, models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:detail", kwargs={"pk": self.pk})
+
     @property
     def is_child(self) -> bool:
         return self.child_status in (v.ChildStatus.CHILD, v.ChildStatus.PRESUMED_CHILD)
