@@ -104,14 +104,14 @@ def bars(items: list[tuple[str, float]], *, label: str, unit: str = "", width: i
     if not items:
         return ""
     top = maximum if maximum is not None else max((v for _k, v in items), default=0) or 1
-    left, row_h = 200, 24
+    left, row_h = 290, 24
     plot_w = width - left - 80
     body = []
     for i, (name, value) in enumerate(items):
         y = 6 + i * row_h
         w = plot_w * (value / top if top else 0)
         shown = f"{value:.0%}" if unit == "%" else f"{value:,.1f}{unit}"
-        body.append(f'<text class="axis" x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(str(name)[:32])}</text>')
+        body.append(f'<text class="axis" x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(str(name)[:44])}</text>')
         body.append(f'<rect class="bar" x="{left}" y="{y}" width="{max(w, 1):.1f}" height="16"/>')
         body.append(f'<text class="axis" x="{left + w + 6:.1f}" y="{y + 14}">{escape(shown)}</text>')
     return _svg(width, 12 + row_h * len(items), label, body)

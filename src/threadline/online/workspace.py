@@ -142,7 +142,7 @@ class NetworkFilter:
             clauses.append("list_contains(indicator_categories, ?)")
             params.append(self.category)
         if self.city:
-            clauses.append("list_contains(list_transform(cities, c -> lower(c)), lower(?))")
+            clauses.append("list_contains(list_transform(cities, lambda c: lower(c)), lower(?))")
             params.append(self.city.strip())
         if self.site:
             clauses.append("list_contains(sites, ?)")

@@ -1,0 +1,96 @@
+"""Review actions on networks and ads: labels, second reviewer, assignment, notes; all audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from threadline.audit.models import AuditEntry
+from threadline.online import services
+from threadline.online.models import NetworkReview
+
+pytestmark = pytest.mark.django_db
+
+
+def test_label_confirm_assign_and_notes_are_audited(investigation, analyst, colleague, top):
+    nid = top["network_id"]
+    review = services.network_label(investigation=investigation, network_id=nid, label="likely_trafficking",
+                                    user=analyst)  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.network_confirm(investigation=investigation, network_id=nid, user=analyst)
+    services.network_confirm(investigation=investigation, network_id=nid, user=colleague)
+    services.network_assign(investigation=investigation, network_id=nid, assignee=colleague, user=analyst)
+    note = services.note_add(investigation=investigation, network_id=nid, text="Same phone as last month.",
+                             user=analyst)  # fmt: skip
+    review.refresh_from_db()
+    assert review.confirmed_by == colleague and review.assigned_to == colleague
+    types = set(AuditEntry.objects.filter(object_type__startswith="online.").values_list("object_type", "action"))
+    assert {("online.networkreview", "create"), ("online.networkreview", "update"),
+            ("online.reviewnote", "create")} <= types  # fmt: skip
+    # a changed label needs a new confirmation
+    services.network_label(investigation=investigation, network_id=nid, label="spam_scam", user=colleague)
+    review.refresh_from_db()
+    assert review.confirmed_by is None
+    assert note.text == "Same phone as last month."  # encrypted at rest, readable in the app
+
+
+def test_cannot_confirm_an_unlabelled_network_or_assign_outside_the_role(investigation, analyst, org, make_user, top):
+    with pytest.raises(ValidationError):
+        services.network_confirm(investigation=investigation, network_id=top["network_id"], user=analyst)
+    caseworker = make_user(org, "caseworker")
+    with pytest.raises(ValidationError):
+        services.network_assign(investigation=investigation, network_id=top["network_id"], assignee=caseworker,
+                                user=analyst)  # fmt: skip
+
+
+def test_pages_label_a_network_and_an_ad(investigation, analyst, signed_in, org, ws, top):
+    from threadline.online import workspace as ws_mod
+
+    client = signed_in(analyst, org)
+    nid = top["network_id"]
+    url = reverse("online:network", args=[investigation.pk, nid])
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<svg" in body and '<mark class="ind' in body and "Why this network ranks here" in body
+    assert AuditEntry.objects.filter(object_type="online.network", object_id=nid, action="view").exists()
+    client.post(reverse("online:network_label", args=[investigation.pk, nid]), {"label": "possible_minor"})
+    assert NetworkReview.objects.get(investigation=investigation, network_id=nid).label == "possible_minor"
+    ad = ws_mod.network_ads(ws, nid, limit=1)[0]
+    client.post(reverse("online:ad_label", args=[investigation.pk, nid]), {"ad_id": ad["ad_id"], "label": "spam_scam"})
+    assert investigation.ad_labels.get().label == "spam_scam"
+    listing = client.get(reverse("online:networks", args=[investigation.pk]), {"review": "possible_minor"})
+    assert listing.context["total"] == 1 and nid in listing.content.decode()
+    unreviewed = client.get(reverse("online:networks", args=[investigation.pk]), {"review": "unreviewed"})
+    assert nid not in {n["network_id"] for n in unreviewed.context["networks"]}
+
+
+def test_an_ad_of_another_network_cannot_be_labelled_here(investigation, analyst, signed_in, org, ws, top):
+    from threadline.online import workspace as ws_mod
+
+    rows, _ = ws_mod.network_page(ws, ws_mod.NetworkFilter(exclude_ids=[top["network_id"]]), offset=0, limit=1)
+    other_ad = ws_mod.network_ads(ws, rows[0]["network_id"], limit=1)[0]["ad_id"]
+    client = signed_in(analyst, org)
+    response = client.post(reverse("online:ad_label", args=[investigation.pk, top["network_id"]]),
+                           {"ad_id": other_ad, "label": "spam_scam"})  # fmt: skip
+    assert response.status_code == 404 and not investigation.ad_labels.exists()
+
+
+def test_without_the_online_role_nothing_is_visible(org, make_user, signed_in, investigation):
+    caseworker = make_user(org, "caseworker")
+    client = signed_in(caseworker, org)
+    assert client.get(reverse("online:investigations")).status_code == 403
+    assert client.get(reverse("online:investigation", args=[investigation.pk])).status_code == 403
+    home = client.get(reverse("core:home")).content.decode()
+    assert reverse("online:investigations") not in home
+
+
+def test_another_organisations_analyst_gets_not_found(investigation, other_org, make_user, signed_in, top):
+    stranger = make_user(other_org, "online_analyst")
+    client = signed_in(stranger, other_org)
+    assert client.get(reverse("online:investigation", args=[investigation.pk])).status_code == 404
+    assert client.get(reverse("online:network", args=[investigation.pk, top["network_id"]])).status_code == 404
+    response = client.post(reverse("online:network_label", args=[investigation.pk, top["network_id"]]),
+                           {"label": "spam_scam"})  # fmt: skip
+    assert response.status_code == 404 and not NetworkReview.objects.exists()
