@@ -8,6 +8,7 @@ arrays needed for linking (identifier keys, MinHash signatures and LSH band keys
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,6 +32,7 @@ from threadline.engines.online.extract import (
 from threadline.engines.online.lexicon import Lexicon
 from threadline.engines.online.normalize import fold
 
+SEP = "\x02"  # separates ads in a batch string; never matched by any finder
 LINK_KINDS = {"phone": 1, "email": 2, "handle": 3, "image": 4}
 KIND_NAMES = {v: k for k, v in LINK_KINDS.items()}
 STANDARD_FIELDS = ("id", "site", "url", "posted_at", "city", "country", "title", "body", "phone", "phones",
@@ -140,46 +142,96 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     lens: list[int] = []
     region_cache: dict[tuple, str | None] = {}
     wh = minhash._h
-    match = lexicon.match
     split_span = _split_span
     std = frozenset(STANDARD_FIELDS)
 
-    for row, rec in enumerate(records):
-        ad_id = str(rec.get("id"))
+    # ---- batch-level extraction: one folded string for the whole batch, each finder runs once over it
+    titles: list[str] = []
+    texts: list[str] = []
+    regions: list[str | None] = []
+    for rec in records:
         title = rec.get("title") or ""
         body = rec.get("body") or ""
         if type(title) is not str:
             title = str(title)
         if type(body) is not str:
             body = str(body)
-        country = rec.get("country")
-        city = rec.get("city")
-        rk = (country, city)
+        title = title.replace(SEP, " ")
+        titles.append(title)
+        texts.append(title + "\n" + body.replace(SEP, " "))
+        rk = (rec.get("country"), rec.get("city"))
         if rk in region_cache:
-            region = region_cache[rk]
+            regions.append(region_cache[rk])
         else:
-            region = geo.region_for(country, city, default_region)
-            region_cache[rk] = region
-        text = title + "\n" + body
+            r = geo.region_for(rk[0], rk[1], default_region)
+            region_cache[rk] = r
+            regions.append(r)
+    starts = [0] * n
+    pos = 0
+    for i, t in enumerate(texts):
+        starts[i] = pos
+        pos += len(t) + 1
+    big = SEP.join(texts)
+    fbig = fold(big)
+    all_words = words_of(fbig)
+    wall = set(all_words)
+
+    def doc_of(p: int) -> int:
+        return bisect_right(starts, p) - 1
+
+    def region_at(p: int) -> str | None:
+        return regions[bisect_right(starts, p) - 1]
+
+    per_doc: list[list] = [[] for _ in range(n)]  # (kind-tag, object)
+    phones = find_phones(fbig, region_at, all_words)
+    for h in phones:
+        if not h.obfuscated and not big[h.start : h.end].isascii():
+            h.obfuscated = True
+    for group in (phones, find_emails(fbig, wall), find_handles(fbig, wall), find_urls(fbig)):
+        for h in group:
+            per_doc[doc_of(h.start)].append(("e", h))
+    for h in find_names(big, wall, fbig):
+        per_doc[doc_of(h.start)].append(("n", h))
+    for h in find_ages(fbig, wall):
+        per_doc[doc_of(h.start)].append(("a", h))
+    for pr in find_prices(fbig, wall):
+        per_doc[doc_of(pr.start)].append(("p", pr))
+    for hit in lexicon.match(fbig, wall):
+        per_doc[doc_of(hit.start)].append(("i", hit))
+
+    for row, rec in enumerate(records):
+        ad_id = str(rec.get("id"))
+        text = texts[row]
+        title = titles[row]
         tlen = len(title)
-        f = fold(text)
+        base = starts[row]
+        region = regions[row]
+        f = fbig[base : base + len(text)]
         words = words_of(f)
         wset = set(words)
         lens.append(len(words))
         flat_words.extend(map(wh, words))
-
-        found = find_phones(f, region, words)
-        for h in found:
-            if not h.obfuscated and not text[h.start : h.end].isascii():
-                h.obfuscated = True
-        found.extend(find_emails(f, wset))
-        found.extend(find_handles(f, wset))
-        found.extend(find_urls(f))
+        found = []
+        names = []
+        ages = []
+        prices = []
+        lex_hits = []
+        for tag, obj in per_doc[row]:
+            if tag == "e":
+                found.append(obj)
+            elif tag == "i":
+                lex_hits.append(obj)
+            elif tag == "p":
+                prices.append(obj)
+            elif tag == "n":
+                names.append(obj)
+            else:
+                ages.append(obj)
         obscured = False
         seen: dict[tuple[str, str], None] = {}
         for h in found:
-            fld, s, e = split_span(h.start, h.end, tlen)
-            raw = text[h.start : h.end]
+            fld, s, e = split_span(h.start - base, h.end - base, tlen)
+            raw = big[h.start : h.end]
             ent_rows.append((ad_id, row, h.kind, h.value, raw, fld, s, e, h.obfuscated))
             if h.obfuscated and h.kind != "handle" and h.kind != "url":
                 obscured = True
@@ -215,30 +267,30 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         # indicators
         cats: list[str] = ["obscured_contact"] if obscured else []
         wsum = 1.0 if obscured else 0.0
-        for hit in match(f, wset):
-            fld, s, e = split_span(hit.start, hit.end, tlen)
-            ind_rows.append((ad_id, row, hit.category, hit.language, hit.weight, text[hit.start : hit.end], fld, s, e,
-                             hit.pattern))  # fmt: skip
+        for hit in lex_hits:
+            fld, s, e = split_span(hit.start - base, hit.end - base, tlen)
+            ind_rows.append((ad_id, row, hit.category, hit.language, hit.weight, big[hit.start : hit.end], fld, s,
+                             e, hit.pattern))  # fmt: skip
             if hit.category not in cats:
                 cats.append(hit.category)
             wsum += hit.weight
-        prices = find_prices(f, wset)
         if prices:
             amounts = [p.amount for p in prices]
             pmin, pmax, pmean, cur = min(amounts), max(amounts), sum(amounts) / len(amounts), prices[0].currency
         else:
             pmin = pmax = pmean = cur = None
-        names = find_names(text, wset, f)
         for h in names:
-            fld, s, e = split_span(h.start, h.end, tlen)
+            fld, s, e = split_span(h.start - base, h.end - base, tlen)
             ent_rows.append((ad_id, row, "name", h.value, h.raw, fld, s, e, False))
-        ages = find_ages(f, wset)
         extra = None
         if not std.issuperset(rec):
             ex = {k: v for k, v in rec.items() if k not in std}
             extra = json.dumps(ex, default=str, ensure_ascii=False)
         site = rec.get("site")
         url = rec.get("url")
+        city = rec.get("city")
+        country = rec.get("country")
+        body = text[tlen + 1 :]
         src = sources[row]
         ad_rows.append((
             ad_id, None if site is None else str(site), None if url is None else str(url),

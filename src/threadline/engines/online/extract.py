@@ -130,9 +130,13 @@ _SINGLE_DIGIT_GROUPS = re.compile(r"(?<!\d)\d(?!\d)")
 _OBF_SEP = re.compile(r"[^\d+()\s.\-ol\x00]")
 
 
-def find_phones(f: str, region: str | None, words: list[bytes] | None = None) -> list[Hit]:
-    """Phones in folded text ``f`` (digits, number words in en/es/fr, letter O for zero, separators)."""
+def find_phones(f: str, region, words: list[bytes] | None = None) -> list[Hit]:
+    """Phones in folded text ``f`` (digits, number words in en/es/fr, letter O for zero, separators).
+
+    ``region`` is an ISO country code (or None), or a function from a position in ``f`` to one (batch strings).
+    """
     view, replaced = _phone_view(f, words)
+    region_at = region if callable(region) else None
     hits: list[Hit] = []
     pos = 0
     while True:
@@ -155,7 +159,7 @@ def find_phones(f: str, region: str | None, words: list[bytes] | None = None) ->
             if len(d) < 7:
                 break
             plus = raw.lstrip("(").startswith("+")
-            e164 = normalize_phone(("+" if plus else "") + d, region)
+            e164 = normalize_phone(("+" if plus else "") + d, region_at(m.start()) if region_at else region)
             if e164 is not None:
                 obf = obf or o
                 break

@@ -94,8 +94,10 @@ def find_cities(words: list[bytes], wset: set[bytes] | None = None) -> list[City
         return out
     seq = words
     n = len(seq)
-    for i, w in enumerate(seq):
-        if w in firsts and i + 1 < n:
+    hits = firsts.intersection(wset)
+    for i in [i for i, w in enumerate(seq) if w in hits]:
+        if i + 1 < n:
+            w = seq[i]
             c = multi.get(w + b" " + seq[i + 1])
             if c is None and i + 2 < n:
                 c = multi.get(w + b" " + seq[i + 1] + b" " + seq[i + 2])

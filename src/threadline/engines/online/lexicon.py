@@ -26,6 +26,7 @@ CATEGORIES = (
 )
 DERIVED_CATEGORIES = ("obscured_contact",)
 REQUIRED = ("category", "language", "weight", "pattern", "source")
+WINDOW = 80  # characters searched on each side of an anchor occurrence (patterns are shorter than this)
 
 
 class LexiconError(ValueError):
@@ -93,12 +94,30 @@ class Lexicon:
                 if any(a in f for a in e.anchors):
                     todo[id(e)] = e
         out = []
+        n = len(f)
         for e in todo.values():
-            for m in e.regex.finditer(f):
-                st = m.start()
-                if st > 0 and f[st - 1].isalnum() and e.pattern[:1].isalnum():
-                    continue
-                out.append(IndicatorHit(e.category, e.language, e.weight, m.start(), m.end(), m.group(0), e.pattern))
+            spans: set[tuple[int, int]] = set()
+            rx = e.regex
+            alnum_start = e.pattern[:1].isalnum()
+            for a in e.anchors or ("",):
+                i = f.find(a) if a else 0
+                while i != -1:
+                    if a and ((i > 0 and f[i - 1].isalnum()) or (i + len(a) < n and f[i + len(a)].isalnum())):
+                        i = f.find(a, i + 1)
+                        continue
+                    lo = max(0, i - WINDOW) if a else 0
+                    hi = min(n, i + len(a) + WINDOW) if a else n
+                    for m in rx.finditer(f, lo, hi):
+                        st, en = m.start(), m.end()
+                        if (st, en) in spans:
+                            continue
+                        if st > 0 and alnum_start and f[st - 1].isalnum():
+                            continue
+                        if en < n and f[en].isalnum() and f[en - 1].isalnum():
+                            continue
+                        spans.add((st, en))
+                        out.append(IndicatorHit(e.category, e.language, e.weight, st, en, m.group(0), e.pattern))
+                    i = f.find(a, i + 1) if a else -1
         return out
 
 

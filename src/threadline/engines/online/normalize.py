@@ -37,7 +37,7 @@ def _fold_char(ch: str) -> str:
     cat = unicodedata.category(ch)
     if cat.startswith("Z"):
         return " "
-    if cat == "Cc" and ch not in "\n\t\r":
+    if cat == "Cc" and ch not in "\n\t\r\x02":  # \x02 separates ads in a batch string
         return " "
     n = unicodedata.normalize("NFKC", ch)
     if len(n) != 1:
