@@ -84,6 +84,8 @@ def pdf_report(charts: list[ChartData], *, title: str, organisation: str, protec
     pdf.set_auto_page_break(True, margin=15)
     if DEJAVU.exists():
         pdf.add_font("body", "", str(DEJAVU))
+        bold = DEJAVU.with_name("DejaVuSans-Bold.ttf")
+        pdf.add_font("body", "B", str(bold if bold.exists() else DEJAVU))
         font = "body"
     else:  # pragma: no cover - Debian ships DejaVu
         font = "helvetica"

@@ -1,0 +1,103 @@
+"""Dashboards and downloads: every figure protected (k-suppression or DP within the budget)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+K = 11
+
+
+def _counts(text: str) -> list[str]:
+    """The count cells of a chart CSV (percent columns excluded)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], [r for r in rows[1:] if r and not r[0].startswith("#")]
+    n = (len(header) - 1) // 2
+    return [value for row in body for value in row[1 : 1 + n]]
+
+
+def test_sections_render_protected_charts(officer_client, loaded):
+    for section in ("scale", "patterns", "trends"):
+        page = officer_client.get(reverse("insights:dashboard", args=[section]))
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "<svg" in body and "style=" not in body.split("<main", 1)[1]
+    scale = officer_client.get(reverse("insights:dashboard", args=["scale"])).content.decode()
+    assert "suppressed" in scale, "the 3 adult men of 2022 and the 5 boys of 2023 are below k"
+
+
+@pytest.mark.parametrize("slug", ["by_year", "trends", "means", "recruiter", "flows"])
+def test_no_downloaded_count_under_k(officer_client, loaded, slug):
+    response = officer_client.get(reverse("insights:chart_download", args=[slug, "csv"]))
+    assert response.status_code == 200
+    for value in _counts(response.content.decode()):
+        if value in ("suppressed", "") or "." in value:
+            continue
+        assert int(value) == 0 or int(value) >= K, (slug, value)
+
+
+def test_filters_slice_the_same_protected_table(officer_client, loaded):
+    from threadline.insights.models import ProtectedFigures
+
+    officer_client.get(reverse("insights:dashboard", args=["scale"]))
+    before = ProtectedFigures.objects.count()
+    page = officer_client.get(reverse("insights:dashboard", args=["scale"]) + "?gender=Male&year=2022")
+    assert page.status_code == 200
+    assert ProtectedFigures.objects.count() == before, "a filter never creates a new table"
+
+
+def test_downloads_in_every_format(officer_client, loaded):
+    from openpyxl import load_workbook
+
+    from threadline.audit.models import AuditEntry
+
+    svg = officer_client.get(reverse("insights:chart_download", args=["by_year", "svg"]))
+    assert svg["Content-Type"] == "image/svg+xml" and svg.content.startswith(b"<svg")
+    xlsx = officer_client.get(reverse("insights:chart_download", args=["exploitation", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A1"].value == "Exploitation by gender and age"
+    pdf = officer_client.get(reverse("insights:section_report", args=["scale", "pdf"]))
+    assert pdf.content.startswith(b"%PDF")
+    book = officer_client.get(reverse("insights:section_report", args=["patterns", "xlsx"]))
+    assert len(load_workbook(io.BytesIO(book.content)).sheetnames) == 4
+    assert AuditEntry.objects.filter(action="export", object_type="insights.dashboard").count() == 4
+
+
+def test_dp_dashboard_states_accuracy_and_charges_once(officer_client, loaded, org):
+    from threadline.insights.protection import budget_status
+
+    url = reverse("insights:dashboard", args=["scale"]) + "?method=dp"
+    page = officer_client.get(url).content.decode()
+    assert "±" in page and "Privacy budget of this dataset" in page
+    spent = budget_status(org)["spent"]
+    assert 0 < spent <= 0.5 + 1e-9
+    officer_client.get(url)
+    officer_client.get(url + "&year=2023")
+    assert budget_status(org)["spent"] == spent, "re-shown as drawn: no new charge"
+
+
+def test_dp_dashboard_refuses_when_the_budget_is_spent(officer_client, loaded, org):
+    from threadline.insights.protection import budget_status
+    from threadline.insights.stores import budget_ledger, dataset_id
+
+    total = budget_status(org)["total"]
+    budget_ledger(org).charge(dataset_id(org), total - 0.1, "spent elsewhere")
+    page = officer_client.get(reverse("insights:dashboard", args=["patterns"]) + "?method=dp").content.decode()
+    assert "Refused: the privacy budget of this dataset would be exceeded" in page
+    status = budget_status(org)
+    assert status["spent"] <= status["total"] + 1e-9
+
+
+def test_empty_store_shows_no_figures(officer_client):
+    page = officer_client.get(reverse("insights:dashboard", args=["scale"]))
+    assert b"No data yet" in page.content
+
+
+def test_unknown_section_and_format(officer_client):
+    assert officer_client.get(reverse("insights:dashboard", args=["nope"])).status_code == 404
+    assert officer_client.get(reverse("insights:chart_download", args=["by_year", "exe"])).status_code == 404
