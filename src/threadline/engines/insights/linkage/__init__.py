@@ -98,6 +98,7 @@ def build_settings(backend: LinkageBackend, *, dedupe: bool = True):
     import splink.comparison_level_library as cll
     from splink import SettingsCreator, block_on
     from splink import comparison_library as cl
+    from splink.blocking_rule_library import CustomRule
 
     dob = cl.CustomComparison(
         output_column_name="date_of_birth",
@@ -126,11 +127,14 @@ def build_settings(backend: LinkageBackend, *, dedupe: bool = True):
             block_on("enc_given_ph", "enc_family_ph"),
             block_on("enc_dob_canon", "enc_given_ph"),
             block_on("enc_dob_canon", "enc_family_ph"),
-            block_on("enc_dob_ym", "enc_given_ph"),
             block_on("enc_dob_ym", "enc_family_ph"),
+            CustomRule(
+                "l.enc_dob_ym = r.enc_dob_ym AND l.enc_given_ph = r.enc_given_ph AND "
+                f"(l.bf_family IS NULL OR r.bf_family IS NULL OR {backend.block_dice_sql('bf_family')} >= 0.4)"
+            ),
             block_on("enc_dob_md", "enc_given", "gender"),
-            block_on("enc_dob_md", "enc_family", "gender"),
-            block_on("enc_family", "citizenship", "gender"),
+            block_on("enc_dob_md", "enc_family"),
+            block_on("enc_dob_canon", "citizenship", "gender"),
         ],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -147,7 +151,7 @@ def link(
     threshold: float = 0.9,
     truth: str | os.PathLike[str] | None = None,
     seed: int = 42,
-    max_training_pairs: float = 2e6,
+    max_training_pairs: float = 1e6,
 ) -> LinkReport:
     """Link every encoded record of the store, write ``linkage/clusters.parquet`` and return the report.
 
@@ -180,9 +184,7 @@ def link(
         ),
         (
             "u by random sampling",
-            lambda: linker.training.estimate_u_using_random_sampling(
-                max_pairs=min(max_training_pairs, 1e6), seed=seed
-            ),
+            lambda: linker.training.estimate_u_using_random_sampling(max_pairs=min(max_training_pairs, 1e6), seed=seed),
         ),
         (
             "EM blocked on date of birth",

@@ -33,6 +33,9 @@ class LinkageBackend(Protocol):
     def dice_sql(self, column: str) -> str:
         """SQL for the Dice similarity of the Bloom filters ``{column}_l`` / ``{column}_r``."""
 
+    def block_dice_sql(self, column: str) -> str:
+        """The same for blocking rules, where the two sides are ``l.{column}`` / ``r.{column}``."""
+
     def con(self):
         """A SQL connection able to read the backend's tables (for reporting)."""
 
@@ -55,6 +58,9 @@ class DuckDBBackend:
 
     def dice_sql(self, column: str) -> str:
         return f'(2.0 * bit_count("{column}_l" & "{column}_r") / nullif("{column}_n_l" + "{column}_n_r", 0))'
+
+    def block_dice_sql(self, column: str) -> str:
+        return f"(2.0 * bit_count(l.{column} & r.{column}) / nullif(l.{column}_n + r.{column}_n, 0))"
 
     def load(self, store: Store) -> tuple[object, str, dict]:
         from splink import DuckDBAPI
