@@ -231,3 +231,18 @@ def test_referral_contacts_are_saved_per_organisation(org, other_org, make_user)
         services.referral_contact_save(organisation=other_org, user=admin, contact=contact, name="x")
     services.referral_contact_delete(contact=contact, user=admin)
     assert not type(contact).objects.filter(pk=contact.pk).exists()
+
+
+def test_open_case_creates_one_linked_case(org, worker, make_user):
+    from threadline.cases.models import Case
+    from threadline.screening import services
+
+    screening = factories.completed(org, worker)
+    case = services.screening_open_case(screening=screening, user=worker)
+    assert case.screening == screening and case.organisation == org
+    assert services.screening_cases(screening=screening, user=worker) == [case]
+    with pytest.raises(services.ScreeningError, match="already"):
+        services.screening_open_case(screening=screening, user=worker)
+    with pytest.raises(services.ScreeningError, match="role"):
+        services.screening_open_case(screening=factories.completed(org, worker), user=make_user(org, "administrator"))
+    assert Case.objects.filter(screening=screening).count() == 1

@@ -274,13 +274,40 @@ def cases_available() -> bool:
 
 def screening_open_case(*, screening: Screening, user):
     """Open a protection case from a completed screening with indicators (the cases area keeps the link)."""
+    from threadline.accounts.permissions import has_perm
+
     if not screening.is_completed or not screening.is_possible_victim:
         raise ScreeningError(_("A protection case opens from a completed screening with indicators."))
+    if not has_perm(user, "cases.add_case", screening.organisation):
+        raise ScreeningError(_("Your role cannot open protection cases here."))
+    if _already_opened(screening):
+        raise ScreeningError(_("A protection case was already opened from this screening."))
     try:
         from threadline.cases.services import case_open_from_screening
     except ImportError as exc:
         raise ScreeningError(_("Case management is not installed here.")) from exc
     return case_open_from_screening(screening=screening, user=user)
+
+
+def _already_opened(screening: Screening) -> bool:
+    try:
+        from threadline.cases.models import Case
+    except ImportError:
+        return False
+    if not any(f.name == "screening" for f in Case._meta.get_fields()):
+        return False
+    return Case.objects.filter(screening=screening).exists()
+
+
+def screening_cases(*, screening: Screening, user):
+    """Protection cases already opened from this screening that the user may see (none without cases)."""
+    try:
+        from threadline.cases.models import Case
+    except ImportError:
+        return []
+    if not any(f.name == "screening" for f in Case._meta.get_fields()):
+        return []
+    return list(Case.objects.restrict(user, "view", screening.organisation).filter(screening=screening))
 
 
 # -- referral contacts ---------------------------------------------------------------------------------

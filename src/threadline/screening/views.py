@@ -389,6 +389,8 @@ class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
                 ctx["safety_recorded"] = bool(screening.safety)
                 ctx["can_change"] = Screening.objects.restrict(user, "change", org).filter(pk=screening.pk).exists()
                 ctx["cases_available"] = services.cases_available()
+                ctx["can_open_case"] = ctx["can_change"] and has_perm(user, "cases.add_case", org)
+                ctx["cases"] = services.screening_cases(screening=screening, user=user)
         return ctx
 
 
