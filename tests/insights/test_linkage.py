@@ -19,7 +19,9 @@ def test_link_two_agencies_and_show_estimated_duplicates(officer_client, org, of
         if not path.name.startswith("agency"):
             continue
         upload = SimpleUploadedFile(path.name, path.read_bytes())
-        job = services.import_upload(organisation=org, user=officer, uploaded_file=upload, fmt="htcds", source=path.stem)
+        job = services.import_upload(
+            organisation=org, user=officer, uploaded_file=upload, fmt="htcds", source=path.stem
+        )
         job = services.import_set_mapping(job=job, mapping=job.mapping)
         services.import_start(job=job, user=officer)
     response = officer_client.post(reverse("insights:linkage"), {"threshold": "0.9"})
