@@ -361,5 +361,9 @@ def chart_data(chart: Chart, tables: list[Figures], filters: dict[str, str]) -> 
         data.notes = _notes(tables)
     data.title = str(chart.title)
     data.description = str(chart.description)
-    data.ignored_filters = [str(FILTER_LABELS[f]) for f, v in filters.items() if v and f not in chart.filters]
+    data.ignored_filters = [
+        str(FILTER_LABELS[f])
+        for f, v in filters.items()
+        if v and not (f in chart.filters and tables and all(f in t.by for t in tables))
+    ]
     return data

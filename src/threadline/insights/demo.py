@@ -36,18 +36,19 @@ def load_insights(ctx: DemoContext) -> str | None:
         for path in write_agency_files(data, Path(tmp)):
             if not path.name.startswith("agency"):
                 continue
-            result = import_file(path, ImportFormat.HTCDS, f"partner-{path.stem}", store)
+            result = import_file(path, ImportFormat.HTCDS, path.stem, store)
             ImportJob.objects.create(
                 organisation=org,
                 created_by=user,
                 file_name=path.name,
                 format=ImportFormat.HTCDS,
-                source=f"partner-{path.stem}",
+                source=path.stem,
                 status=ImportJob.Status.IMPORTED if result.stored else ImportJob.Status.FAILED,
                 rows=result.rows,
                 batch_id=result.batch_id or "",
             )
-    report = link(store)
+        # The generator's ground truth (made-up people) lets the linkage page show pairwise precision/recall/F1.
+        report = link(store, truth=Path(tmp) / "truth.csv")
     from threadline.insights.models import LinkageRun
 
     LinkageRun.objects.create(organisation=org, created_by=user, report=report.to_dict())

@@ -322,8 +322,11 @@ def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
 
     specs = chart.tables()
     if method == Method.DP:
+        # Filters need their field in the table; with noise each extra field widens every total's interval,
+        # so differentially private tables keep only the fields the chart draws (filters do not apply).
         allowed = dp_fields()
-        specs = [by for by in specs if all(f in allowed for f in by)]
+        specs = [[f for f in by if f not in chart.filters] for by in specs]
+        specs = [by for by in specs if by and all(f in allowed for f in by)]
         share = CHART_EPSILON / max(1, len(specs))
         return [figures_protect(organisation=organisation, by=by, method=method, epsilon=share) for by in specs]
     return [figures_protect(organisation=organisation, by=by, method=method) for by in specs]
