@@ -69,10 +69,20 @@ def normalise_name(value: object) -> str:
     """Lower-case ASCII letters and single spaces; accents stripped, punctuation and digits dropped."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKD", str(value))
+    return _normalise_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalise_text(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("-", " ").replace("'", "")
     return _SPACES.sub(" ", _NON_ALPHA.sub("", text)).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def _phonetic_cached(value: str) -> str:
+    return _phonetic(value)
 
 
 def phonetic_key(value: object) -> str:
@@ -81,7 +91,11 @@ def phonetic_key(value: object) -> str:
     ``Mohammed``/``Muhammad``, ``Youssef``/``Yusuf`` and ``Khalid``/``Halid`` give the same key: digraphs are
     folded, vowels after the first letter dropped and repeated letters collapsed.
     """
-    name = normalise_name(value).replace(" ", "")
+    return _phonetic_cached(normalise_name(value))
+
+
+def _phonetic(normalised: str) -> str:
+    name = normalised.replace(" ", "")
     if not name:
         return ""
     for old, new in _FOLDS:
@@ -146,12 +160,17 @@ class Encoder:
         self._key = key
         self.key_id = key_id(key)
         self._positions = lru_cache(maxsize=65536)(self._bigram_positions)
+        self._digest = lru_cache(maxsize=1 << 18)(self._digest_uncached)
+
+    def _digest_uncached(self, field: str, value: str) -> str:
+        msg = field.encode() + b"\x1f" + value.encode()
+        return hmac.digest(self._key, msg, "sha256")[: _DIGEST_HEX // 2].hex()
 
     def hmac(self, field: str, value: str) -> str | None:
+        """HMAC-SHA-256 of ``field`` and ``value``, truncated to 128 bits, as hex (None for empty)."""
         if not value:
             return None
-        msg = field.encode() + b"\x1f" + value.encode()
-        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:_DIGEST_HEX]
+        return self._digest(field, value)
 
     def _bigram_positions(self, field: str, gram: str) -> int:
         digest = hmac.new(self._key, b"bf\x1f" + field.encode() + b"\x1f" + gram.encode(), hashlib.sha256).digest()
