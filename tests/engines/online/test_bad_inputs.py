@@ -116,11 +116,12 @@ def test_unknown_and_missing_input(tmp_path):
 def test_html_directory(tmp_path):
     d = tmp_path / "pages"
     d.mkdir()
+    words = ["gardens and bikes in spring", "museums concerts and late coffee", "harbour walks with old books"]
     for i in range(3):
         (d / f"ad{i}.html").write_text(
             f"<html><head><title>Ad {i}</title><meta property='og:url' content='https://s.example/ad/{i}'>"
             "<style>.x{}</style><script>var phone='000';</script></head><body><h1>Friendly</h1>"
-            f"<p>New in town. Call 202-555-01{40 + i % 2}</p><time datetime='2026-01-0{i + 1}'>x</time></body></html>"
+            f"<p>New in town, {words[i]}. Call 202-555-01{40 + i % 2}</p><time datetime='2026-01-0{i + 1}'>x</time></body></html>"
         )
     (d / "empty.html").write_text("<html><body><script>x</script></body></html>")
     s = _scan(tmp_path, d)

@@ -76,8 +76,10 @@ def test_duckdb_views(workspace):
 def test_rerun_gives_same_network_ids(workspace, corpus, tmp_path):
     ws, _, _ = workspace
     run_scan([corpus[0]], tmp_path, ScanOptions(workers=1, batch_size=700, html_report=False))
-    a = dict(pacsv.read_csv(ws / "networks.csv").to_pylist() and
-             [(r["ad_id"], r["network_id"]) for r in pacsv.read_csv(ws / "networks.csv").to_pylist()])
+    a = dict(
+        pacsv.read_csv(ws / "networks.csv").to_pylist()
+        and [(r["ad_id"], r["network_id"]) for r in pacsv.read_csv(ws / "networks.csv").to_pylist()]
+    )
     b = {r["ad_id"]: r["network_id"] for r in pacsv.read_csv(tmp_path / "networks.csv").to_pylist()}
     assert a == b
 
@@ -108,3 +110,15 @@ def test_resume_skips_finished_batches(corpus, tmp_path):
 def test_two_workers(corpus, tmp_path):
     s = run_scan([corpus[0]], tmp_path, ScanOptions(workers=2, batch_size=500, html_report=False))
     assert s["workers"] == 2 and s["counts"]["read"] == 1500
+
+
+def test_search_by_identifier_as_typed(workspace):
+    from threadline.engines.online.workspace import connect, find_networks
+
+    ws, _, _ = workspace
+    con = connect(ws)
+    phone, nid = con.execute("SELECT value, network_id FROM entities WHERE kind = 'phone' AND value LIKE '+1%' LIMIT 1"
+                             ).fetchone()  # fmt: skip
+    national = phone[2:]
+    typed = f"({national[:3]}) {national[3:6]}-{national[6:]}"
+    assert ("phone", phone, nid) in find_networks(con, typed, "US")

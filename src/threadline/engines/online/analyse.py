@@ -138,10 +138,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     key_rows: list[int] = []
     keys: list[int] = []
     key_kinds: list[int] = []
-    flat_words: list[int] = []
-    lens: list[int] = []
     region_cache: dict[tuple, str | None] = {}
-    wh = minhash._h
     split_span = _split_span
     std = frozenset(STANDARD_FIELDS)
 
@@ -198,6 +195,9 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         per_doc[doc_of(pr.start)].append(("p", pr))
     for hit in lexicon.match(fbig, wall):
         per_doc[doc_of(hit.start)].append(("i", hit))
+    for p, c in geo.find_cities_batch(fbig, wall):
+        per_doc[doc_of(p)].append(("c", c))
+    word_hashes, lens = minhash.batch_word_hashes(fbig.encode("utf-8", "surrogatepass"), ord(SEP), n)
 
     for row, rec in enumerate(records):
         ad_id = str(rec.get("id"))
@@ -206,12 +206,8 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         tlen = len(title)
         base = starts[row]
         region = regions[row]
-        f = fbig[base : base + len(text)]
-        words = words_of(f)
-        wset = set(words)
-        lens.append(len(words))
-        flat_words.extend(map(wh, words))
         found = []
+        cities: list[str] = []
         names = []
         ages = []
         prices = []
@@ -225,6 +221,9 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
                 prices.append(obj)
             elif tag == "n":
                 names.append(obj)
+            elif tag == "c":
+                if obj.name not in cities:
+                    cities.append(obj.name)
             else:
                 ages.append(obj)
         obscured = False
@@ -299,7 +298,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
             by_kind["phone"], by_kind["email"], by_kind["handle"], by_kind["url"],
             list(dict.fromkeys(h.value for h in names)) if names else [],
             [int(a.value) for a in ages] if ages else [],
-            list(dict.fromkeys(c.name for c in geo.find_cities(words, wset))),
+            cities,
             by_kind["image"], pmin, pmax, pmean, cur, cats, wsum, obscured, src[0], src[1], extra,
         ))  # fmt: skip
 
@@ -309,7 +308,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         k: [] for k in ENTITIES_SCHEMA.names}  # fmt: skip
     ind = dict(zip(INDICATORS_SCHEMA.names, map(list, zip(*ind_rows, strict=True)), strict=True)) if ind_rows else {
         k: [] for k in INDICATORS_SCHEMA.names}  # fmt: skip
-    sh, offsets = minhash.shingle_hashes(flat_words, lens)
+    sh, offsets = minhash.shingle_hashes(word_hashes, lens)
     sig = minhash.signatures(sh, offsets)
     bands = minhash.band_keys(sig)
     id_hash = np.fromiter((xxhash.xxh3_64_intdigest(a.encode()) for a in cols["ad_id"]), dtype=np.uint64, count=n)

@@ -188,6 +188,7 @@ _AT_OBF = re.compile(r"\s*[\(\[\{<]\s*(?:at|arroba|arobase)\s*[\)\]\}>]|\s+(?:at
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _DOT_SUB = re.compile(_DOT)
 _AT_WORDS = frozenset((b"at", b"arroba", b"arobase"))
+_AT_OBF_SCAN = re.compile(r"[\(\[\{<]\s*(?:at|arroba|arobase)\s*[\)\]\}>]| (?:at|arroba|arobase) ")
 _AT_NEEDLES = ("at", "arroba", "arobase")
 
 
@@ -237,10 +238,7 @@ def find_emails(f: str, words: list[bytes] | None = None) -> list[Hit]:
         words = words_of(f)
     if _AT_WORDS.isdisjoint(words):
         return hits
-    for pos in _positions(f, _AT_NEEDLES):
-        m = _AT_OBF.match(f, pos)
-        if m is None:
-            continue
+    for m in _AT_OBF_SCAN.finditer(f):
         lp = _local_before(f, m.start())
         dm = _DOMAIN_OBF.match(f, m.end())
         if lp and dm:

@@ -115,3 +115,23 @@ def region_for(country: str | None, city: str | None, default: str | None = None
     if c is not None:
         return c.country
     return default
+
+
+def find_cities_batch(f: str, wset: set[bytes]) -> list[tuple[int, City]]:
+    """(position, city) for city names mentioned anywhere in a folded batch string with word set ``wset``."""
+    import re
+
+    _, uni, multi, firsts, _ = _tables()
+    names = [w.decode() for w in wset.intersection(_uni_keys())]
+    present_firsts = firsts.intersection(wset)
+    names += [k.decode() for k in multi if k.split(b" ", 1)[0] in present_firsts]
+    if not names:
+        return []
+    rx = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in sorted(names, key=len, reverse=True)) + r")\b")
+    out = []
+    for m in rx.finditer(f):
+        key = m.group(0).encode()
+        c = uni.get(key) or multi.get(key)
+        if c is not None:
+            out.append((m.start(), c))
+    return out

@@ -100,13 +100,16 @@ class Lexicon:
             rx = e.regex
             alnum_start = e.pattern[:1].isalnum()
             for a in e.anchors or ("",):
-                i = f.find(a) if a else 0
-                while i != -1:
-                    if a and ((i > 0 and f[i - 1].isalnum()) or (i + len(a) < n and f[i + len(a)].isalnum())):
-                        i = f.find(a, i + 1)
-                        continue
-                    lo = max(0, i - WINDOW) if a else 0
-                    hi = min(n, i + len(a) + WINDOW) if a else n
+                if a:
+                    occ = _anchor_re(a).finditer(f) if a.isascii() else _literal_iter(f, a)
+                else:
+                    occ = iter((_WHOLE,))
+                for om in occ:
+                    if om is _WHOLE:
+                        lo, hi = 0, n
+                    else:
+                        i = om.start()
+                        lo, hi = max(0, i - WINDOW), min(n, om.end() + WINDOW)
                     for m in rx.finditer(f, lo, hi):
                         st, en = m.start(), m.end()
                         if (st, en) in spans:
@@ -117,8 +120,25 @@ class Lexicon:
                             continue
                         spans.add((st, en))
                         out.append(IndicatorHit(e.category, e.language, e.weight, st, en, m.group(0), e.pattern))
-                    i = f.find(a, i + 1) if a else -1
         return out
+
+
+_WHOLE = object()
+_ANCHOR_RES: dict[str, re.Pattern[str]] = {}
+
+
+def _anchor_re(a: str) -> re.Pattern[str]:
+    r = _ANCHOR_RES.get(a)
+    if r is None:
+        r = _ANCHOR_RES[a] = re.compile(r"(?<![a-z0-9])" + re.escape(a) + r"(?![a-z0-9])")
+    return r
+
+
+def _literal_iter(f: str, a: str):
+    i = f.find(a)
+    while i != -1:
+        yield re.compile(re.escape(a)).match(f, i)
+        i = f.find(a, i + 1)
 
 
 def _auto_anchor(pattern: str) -> tuple[str, ...]:

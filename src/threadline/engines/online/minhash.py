@@ -32,7 +32,7 @@ def shingle_hashes(flat_words: list[int], lens: list[int], k: int = SHINGLE) -> 
     with fewer than k words contributes one shingle made of all its words (none when it is empty).
     """
     ln = np.asarray(lens, dtype=np.int64)
-    flat = np.asarray(flat_words, dtype=np.uint64)
+    flat = flat_words if isinstance(flat_words, np.ndarray) else np.asarray(flat_words, dtype=np.uint64)
     n = len(flat)
     nd = len(ln)
     n_sh = np.where(ln >= k, ln - (k - 1), np.minimum(ln, 1))
@@ -103,3 +103,42 @@ def band_keys(sig: np.ndarray, bands: int = BANDS) -> np.ndarray:
     empty = sig[:, 0] == _EMPTY
     keys[empty] = 0
     return keys
+
+
+_WORD_BYTES = np.zeros(256, dtype=bool)
+for _c in list(range(48, 58)) + list(range(97, 123)) + list(range(128, 256)) + [95]:
+    _WORD_BYTES[_c] = True
+_POS_MULT = (np.random.default_rng(7).integers(1, 2**63 - 1, size=64, dtype=np.uint64) | np.uint64(1)).astype(np.uint64)
+
+
+def batch_word_hashes(folded_bytes: bytes, sep_byte: int, n_docs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Word hashes of every document in one UTF-8 buffer whose documents are separated by ``sep_byte``.
+
+    Words are runs of letters, digits, underscore and non-ASCII bytes (as :func:`extract.words_of`). A word's
+    hash is the sum of (byte + 1) times a random odd multiplier per position (mod 2**64), computed for all
+    words at once. Returns (flat hashes in order, word count per document).
+    """
+    buf = np.frombuffer(folded_bytes, dtype=np.uint8)
+    if n_docs is None:
+        n_docs = int((buf == sep_byte).sum()) + 1
+    if n_docs == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    isw = _WORD_BYTES[buf]
+    if not isw.any():
+        return np.zeros(0, dtype=np.uint64), np.zeros(n_docs, dtype=np.int64)
+    prev = np.empty_like(isw)
+    prev[0] = False
+    prev[1:] = isw[:-1]
+    start_mask = isw & ~prev
+    word_starts = np.flatnonzero(start_mask)
+    idx = np.flatnonzero(isw)
+    wid = np.cumsum(start_mask)[idx] - 1
+    pos = idx - word_starts[wid]
+    with np.errstate(over="ignore"):
+        contrib = (buf[idx].astype(np.uint64) + np.uint64(1)) * _POS_MULT[np.minimum(pos, 63)]
+    first_of_word = np.flatnonzero(np.r_[True, wid[1:] != wid[:-1]])
+    hashes = np.add.reduceat(contrib, first_of_word)
+    seps = np.flatnonzero(buf == sep_byte)
+    doc = np.searchsorted(seps, word_starts, side="right")
+    lens = np.bincount(doc, minlength=n_docs).astype(np.int64)
+    return hashes, lens
