@@ -13,10 +13,35 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import tempfile
 import time
 from pathlib import Path
+
+
+class Step:
+    """Wall time, CPU time of this process (all threads) and the load average at the end of a step."""
+
+    def __init__(self, rows: list[tuple[str, str]], name: str):
+        self.rows, self.name = rows, name
+
+    def __enter__(self):
+        self.wall = time.perf_counter()
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        self.cpu = ru.ru_utime + ru.ru_stime
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is not None:
+            return False
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = ru.ru_utime + ru.ru_stime - self.cpu
+        wall = time.perf_counter() - self.wall
+        load = os.getloadavg()[0]
+        self.rows.append((self.name, f"{wall:.1f} s wall, {cpu:.1f} s CPU, load {load:.1f}"))
+        print(self.rows[-1], flush=True)
+        return False
 
 
 def main() -> None:
@@ -43,41 +68,27 @@ def main() -> None:
         flush=True,
     )
 
-    t = time.perf_counter()
-    data = generate(args.n, args.agencies, args.seed)
-    files = write_agency_files(data, synth)
-    rows.append(("generate + encode + write agency CSVs (not a target)", f"{time.perf_counter() - t:.1f} s"))
+    with Step(rows, "generate + encode + write agency CSVs (not a target)"):
+        data = generate(args.n, args.agencies, args.seed)
+        files = write_agency_files(data, synth)
     del data
-    print(rows[-1], flush=True)
 
-    t = time.perf_counter()
-    for f in files:
-        rep = import_file(f, "htcds", f.stem, store)
-        assert rep.stored, rep.validation.summary()
-    rows.append(
-        (
-            f"import {args.agencies} HTCDS CSVs with encodings ({args.n} records)",
-            f"{time.perf_counter() - t:.1f} s",
-        )
-    )
-    print(rows[-1], flush=True)
+    with Step(rows, f"import {args.agencies} HTCDS CSVs with encodings ({args.n} records)"):
+        for f in files:
+            rep = import_file(f, "htcds", f.stem, store)
+            assert rep.stored, rep.validation.summary()
 
-    t = time.perf_counter()
-    report = link(store, threshold=args.threshold, truth=synth / "truth.csv")
-    rows.append((f"link {args.n} records (Splink, DuckDB)", f"{time.perf_counter() - t:.1f} s"))
-    print(rows[-1], flush=True)
+    with Step(rows, f"link {args.n} records (Splink, DuckDB)"):
+        report = link(store, threshold=args.threshold, truth=synth / "truth.csv")
     print(report.summary(), flush=True)
 
-    t = time.perf_counter()
-    n_out = export_ctdc(store, work / "ctdc.csv", "ctdc")
-    rows.append((f"export CTDC 63-column CSV ({n_out} records)", f"{time.perf_counter() - t:.1f} s"))
-    print(rows[-1], flush=True)
+    with Step(rows, f"export CTDC 63-column CSV ({args.n} records)"):
+        n_out = export_ctdc(store, work / "ctdc.csv", "ctdc")
+    assert n_out == args.n
 
-    t = time.perf_counter()
-    rep = import_file(work / "ctdc.csv", "ctdc", "ctdc", store2)
+    with Step(rows, f"import CTDC 63-column CSV ({args.n} records)"):
+        rep = import_file(work / "ctdc.csv", "ctdc", "ctdc", store2)
     assert rep.stored, rep.validation.summary()
-    rows.append((f"import CTDC 63-column CSV ({rep.rows} records)", f"{time.perf_counter() - t:.1f} s"))
-    print(rows[-1], flush=True)
 
     q = report.quality
     rows += [
@@ -85,6 +96,7 @@ def main() -> None:
         ("true people / estimated victims", f"{q['true_people']} / {report.clusters}"),
         ("link phases", ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())),
     ]
+    print(f"\nrun at load average {os.getloadavg()} on {os.cpu_count()} CPUs")
     print("\n| step | result |\n| --- | --- |")
     for name, value in rows:
         print(f"| {name} | {value} |")
