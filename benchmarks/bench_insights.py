@@ -51,6 +51,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here (default: a temp dir)")
+    parser.add_argument(
+        "--reuse-synth", action="store_true", help="reuse agency files already in WORKDIR/synth (same n and seed)"
+    )
     args = parser.parse_args()
 
     from threadline.engines.insights import export_ctdc, import_file, link
@@ -59,7 +62,8 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-insights-"))
     work.mkdir(parents=True, exist_ok=True)
     synth, store, store2 = work / "synth", work / "store", work / "store-ctdc"
-    for d in (synth, store, store2):
+    reuse = args.reuse_synth and (synth / "truth.csv").exists()
+    for d in (store, store2) if reuse else (synth, store, store2):
         shutil.rmtree(d, ignore_errors=True)
     rows: list[tuple[str, str]] = []
     print(f"insights benchmark: n={args.n} agencies={args.agencies} seed={args.seed} in {work}", flush=True)
@@ -68,10 +72,13 @@ def main() -> None:
         flush=True,
     )
 
-    with Step(rows, "generate + encode + write agency CSVs (not a target)"):
-        data = generate(args.n, args.agencies, args.seed)
-        files = write_agency_files(data, synth)
-    del data
+    if reuse:
+        files = sorted(synth.glob("agency*.csv"))
+    else:
+        with Step(rows, "generate + encode + write agency CSVs (not a target)"):
+            data = generate(args.n, args.agencies, args.seed)
+            files = write_agency_files(data, synth)
+        del data
 
     with Step(rows, f"import {args.agencies} HTCDS CSVs with encodings ({args.n} records)"):
         for f in files:
