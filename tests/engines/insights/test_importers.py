@@ -248,3 +248,11 @@ def test_duplicate_case_ids_are_reported(tmp_path):
     assert [(i.row, i.column) for i in rep.validation.issues] == [(3, "case_id")]
     assert import_file(path, "htcds", "other-ngo", tmp_path / "store").stored  # ids are per source
     assert len(Store(tmp_path / "store").batch_files()) == 2
+
+
+def test_blank_lines_are_skipped_without_shifting_row_numbers(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("case_id,gender\nA,Female\n\nB,Robot\n\n\n")
+    rep = validate_file(path, "htcds")
+    assert rep.rows == 2
+    assert [(i.row, i.column) for i in rep.issues] == [(4, "gender")]

@@ -257,6 +257,8 @@ class Reader:
         def on_invalid(row: pacsv.InvalidRow) -> str:
             number = row.number if row.number is not None else 0
             skipped.append(number)
+            if row.actual_columns == 1 and not (row.text or "").strip():
+                return "skip"  # a blank line: ignored, but it still counts for the row numbers
             self.issues.append(Issue(name, number, "", f"expected {width} fields, found {row.actual_columns}"))
             return "skip"
 
@@ -281,7 +283,13 @@ class Reader:
                 marks = np.asarray(sorted(skipped), dtype=np.int64) - np.arange(len(skipped))
                 positions = positions + np.searchsorted(marks, positions, side="right")
             kept += n
-            yield RawBatch({h: batch.column(i) for i, h in enumerate(self.header)}, positions)
+            columns = [batch.column(i) for i in range(len(self.header))]
+            blank = _blank_rows(columns)
+            if blank is not None:  # blank lines: dropped silently, row numbers stay right
+                keep = pc.invert(blank)
+                columns = [pc.filter(c, keep) for c in columns]
+                positions = positions[np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)]
+            yield RawBatch(dict(zip(self.header, columns, strict=True)), positions)
 
     def _report_unreadable(self, exc: Exception) -> None:
         reason = _csv_reason(exc)
@@ -298,7 +306,10 @@ class Reader:
                 use_threads=False, block_size=8 << 20, skip_rows=1, column_names=names, encoding="utf8"
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=self.delimiter or ",", newlines_in_values=True, invalid_row_handler=on_invalid
+                delimiter=self.delimiter or ",",
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -364,6 +375,17 @@ class Reader:
                 rows = []
         if rows:
             yield RawBatch({h: pa.array(buf[i], pa.string()) for i, h in enumerate(self.header)}, np.array(rows))
+
+
+def _blank_rows(columns: list[pa.Array]) -> pa.Array | None:
+    """Mask of rows whose every field is empty, or None when there is none."""
+    if not columns:
+        return None
+    blank = pc.equal(pc.utf8_length(columns[0]), 0)
+    for col in columns[1:]:
+        blank = pc.and_(blank, pc.equal(pc.utf8_length(col), 0))
+    blank = pc.fill_null(blank, False)
+    return blank if pc.any(blank).as_py() else None
 
 
 def _excel_text(value: object) -> str | None:
