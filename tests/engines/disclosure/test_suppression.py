@@ -3,10 +3,11 @@ from __future__ import annotations
 import itertools
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from threadline.engines.disclosure import OTHER, crosstab, suppress, to_csv, to_rows
+from threadline.engines.disclosure import OTHER, ReleaseRefused, crosstab, suppress, to_csv, to_rows
 from threadline.engines.disclosure.suppression import recode_rare
 
 from .conftest import attacker_intervals
@@ -135,7 +136,9 @@ def test_writers_do_not_tell_primary_from_complementary():
 def test_everything_small_hides_everything_but_stays_consistent():
     t = table_from_counts(["gender", "ageBroad"], {("Female", "0--8"): 3, ("Male", "9--17"): 4})
     ct = crosstab(t, ["gender", "ageBroad"])
-    pt = suppress(ct, K, recode=False)
+    with pytest.raises(ReleaseRefused, match="too sparse"):
+        suppress(ct, K, recode=False)
+    pt = suppress(ct, K, recode=False, max_primary_share=1.0)
     assert all(c.value in (None, 0) for c in pt.cells)
     check_protection(pt, ct.with_margins())
 
@@ -161,7 +164,7 @@ def random_tables(draw):
 def test_property_no_small_cell_and_no_hidden_cell_derivable(table, recode):
     by, counts = table
     ct = crosstab(table_from_counts(by, counts), by)
-    pt = suppress(ct, K, recode=recode)
+    pt = suppress(ct, K, recode=recode, max_primary_share=1.0)
     truth = (recode_rare(ct, K) if recode else ct).with_margins()
     assert {c.key for c in pt.cells} == set(truth)
     check_protection(pt, truth)
@@ -172,5 +175,5 @@ def test_property_no_small_cell_and_no_hidden_cell_derivable(table, recode):
 def test_property_any_k(table, k):
     by, counts = table
     ct = crosstab(table_from_counts(by, counts), by)
-    pt = suppress(ct, k)
+    pt = suppress(ct, k, max_primary_share=1.0)
     check_protection(pt, recode_rare(ct, k).with_margins(), k=k)

@@ -37,6 +37,7 @@ from threadline.engines.disclosure.protected import (
 )
 
 DEFAULT_K = 11
+MAX_PRIMARY_SHARE = 0.5
 
 
 def recode_rare(ct: Crosstab, k: int) -> Crosstab:
@@ -63,13 +64,19 @@ def _lines(by: tuple[str, ...], keys: Iterable[Key], categories: dict[str, tuple
 
 
 def suppress(
-    ct: Crosstab, k: int = DEFAULT_K, *, ledger: ReleaseLedger | None = None, recode: bool = True
+    ct: Crosstab,
+    k: int = DEFAULT_K,
+    *,
+    ledger: ReleaseLedger | None = None,
+    recode: bool = True,
+    max_primary_share: float = MAX_PRIMARY_SHARE,
 ) -> ProtectedTable:
     """Protect ``ct`` by primary and complementary suppression (threshold ``k``, CTDC uses 11).
 
     With a ``ledger`` the table is audited together with every earlier release of the same dataset and
     recorded in the ledger (one locked transaction). Raises :class:`ReleaseRefused` if no suppression
-    pattern can make it safe.
+    pattern can make it safe, or if more than ``max_primary_share`` of the non-zero cells are below k
+    (such a table would be almost entirely hidden: group by fewer fields or coarser categories).
     """
     if k < 2:
         raise ValueError("k must be at least 2")
@@ -77,6 +84,13 @@ def suppress(
         ct = recode_rare(ct, k)
     by = ct.by
     values = ct.with_margins()
+    nonzero = [v for v in values.values() if v > 0]
+    small = sum(1 for v in nonzero if v < k)
+    if nonzero and small / len(nonzero) > max_primary_share:
+        raise ReleaseRefused(
+            f"table by {list(by)} is too sparse: {small} of {len(nonzero)} non-zero figures are below k={k}; "
+            "group by fewer fields or coarser categories"
+        )
     ckey = {key: canonical(by, key) for key in values}
     ctx: Any = ledger.transaction() if ledger is not None else contextlib.nullcontext(None)
     with ctx as data:
@@ -145,6 +159,7 @@ def _protect(
             notes.append(f"cell {ckey[key]} was already published by an earlier release (other k?)")
 
     # Required attacker-interval width per hidden cell.
+    truth = {ckey[key]: v for key, v in values.items()}
     # Cells the new release may still hide: not already public, not zero.
     candidates = {key for key, v in values.items() if v > 0 and ckey[key] not in known_before}
 
@@ -156,7 +171,8 @@ def _protect(
         cap_known = dict(known_before)
         cap_known.update({ckey[key]: v for key, v in values.items() if key not in candidates})
         cap_sys = _System(equations, cap_known, {ckey[key] for key in candidates} | hidden_before)
-        cap = cap_sys.widths([ckey[key] for key in reason if ckey[key] in cap_sys.index])
+        targets = [ckey[key] for key in reason if ckey[key] in cap_sys.index]
+        cap = cap_sys.widths(targets, need=dict.fromkeys(targets, float(k - 1)), truth=truth)
         disclosed = [c for c, w in cap.items() if w < 1 - 1e-6]
         if disclosed:
             raise ReleaseRefused(
@@ -172,7 +188,7 @@ def _protect(
     prior_need: dict[str, float] = {}
     if hidden_before:
         prior_sys = _System(prior_equations, known_before, hidden_before)
-        for c, w in prior_sys.widths(prior_sys.hidden).items():
+        for c, w in prior_sys.widths(prior_sys.hidden, need=dict.fromkeys(prior_sys.hidden, float(k - 1))).items():
             prior_need[c] = min(float(k - 1), w)
     lines = _lines(by, values.keys(), ct.categories)
 
@@ -215,15 +231,20 @@ def _protect(
         known = dict(known_before)
         known.update({ckey[key]: v for key, v in values.items() if key not in reason})
         system = _System(equations, known, hidden_now)
-        widths = system.widths([c for c in system.hidden if c not in passed])
+        needs: dict[str, float] = {}
+        for c in system.hidden:
+            if c in passed:
+                continue
+            if c in key_of and key_of[c] in reason:
+                needs[c] = required(key_of[c])
+                if c in prior_need:
+                    needs[c] = min(needs[c], max(prior_need[c], 1.0))
+            else:
+                needs[c] = prior_need.get(c, 1.0)
+        widths = system.widths(list(needs), need=needs, truth=truth)
         failing: list[tuple[str, float]] = []
         for c, w in widths.items():
-            if c in key_of and key_of[c] in reason:
-                need = required(key_of[c])
-                if c in prior_need:
-                    need = min(need, max(prior_need[c], 1.0))
-            else:
-                need = prior_need.get(c, 1.0)
+            need = needs[c]
             if w < need - 1e-6:
                 failing.append((c, need - w))
             else:
