@@ -241,6 +241,9 @@ def scan_run(*, scan: Scan, ctx) -> dict:
         Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.FAILED, finished_at=timezone.now())
         raise
     counts = summary.get("counts", {})
+    ctx.progress(stage="index", records=counts.get("read", 0), rejects=counts.get("rejected", 0), percent=None)
+    ctx.check_cancelled()
+    ws_mod.build_review_index(ws_mod.Workspace(out))
     ctx.progress(stage="done", records=counts.get("read", 0), rejects=counts.get("rejected", 0), percent=100)
     scan.refresh_from_db()
     carried = reviews_carry_over(investigation=investigation, workspace=ws_mod.Workspace(out))

@@ -72,6 +72,40 @@ class Workspace:
     def src(self, name: str) -> str:
         return f"read_parquet({_q(self.file(name))})"
 
+    def indexed(self, name: str, order: str = "network") -> str:
+        """The app's copy of a file sorted by network id (or identifier value) when it exists: row-group
+        statistics then let DuckDB skip almost every row group when it looks up one network."""
+        path = self.root / INDEX_DIR / f"{name}_by_{order}.parquet"
+        return f"read_parquet({_q(path)})" if path.exists() else self.src(name)
+
+
+INDEX_DIR = "review-index"
+
+
+def build_review_index(ws: Workspace) -> None:
+    """Copies of ads, entities and indicators sorted by network id, and identifiers sorted by value, written next
+    to the engine's files (in ``review-index/``) so a network page and an identifier search read few rows."""
+    out = ws.root / INDEX_DIR
+    out.mkdir(exist_ok=True)
+    cur = _connection().cursor()
+    try:
+        cur.execute("SET preserve_insertion_order = false")
+        for name, select, order, suffix in (
+            ("ads", "*", "network_id, posted_at, ad_id", "network"),
+            ("entities", "*", "network_id, ad_id", "network"),
+            ("indicators", "*", "network_id, ad_id", "network"),
+            ("entities", "kind, value, network_id", "value, kind", "value"),
+        ):
+            target = out / f"{name}_by_{suffix}.parquet"
+            tmp = target.with_suffix(".tmp")
+            cur.execute(
+                f"COPY (SELECT {select} FROM {ws.src(name)} ORDER BY {order}) TO {_q(tmp)} "
+                "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 20000)"
+            )
+            tmp.replace(target)
+    finally:
+        cur.close()
+
 
 # ----------------------------------------------------------------------------------------------- risk score
 def default_weights() -> dict:
@@ -160,10 +194,10 @@ class NetworkFilter:
             clauses.append("first_seen < CAST(? AS TIMESTAMPTZ) + INTERVAL 1 DAY")
             params.append(self.date_to.isoformat())
         if self.include_ids is not None:
-            clauses.append("list_contains(?, network_id)")
+            clauses.append("network_id IN (SELECT unnest(CAST(? AS VARCHAR[])))")
             params.append(list(self.include_ids))
         if self.exclude_ids:
-            clauses.append("NOT list_contains(?, network_id)")
+            clauses.append("network_id NOT IN (SELECT unnest(CAST(? AS VARCHAR[])))")
             params.append(list(self.exclude_ids))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -190,7 +224,7 @@ def network_ids_ranked(ws: Workspace, ids: list[str], overrides: dict | None = N
     feats = ", ".join(effective_weights(None)["features"])
     return ws.rows(
         f"SELECT network_id, {score_sql(overrides)} AS risk_score, {feats} FROM {ws.src('networks')} "
-        "WHERE list_contains(?, network_id)",
+        "WHERE network_id IN (SELECT unnest(CAST(? AS VARCHAR[])))",
         [list(ids)],
     )
 
@@ -200,8 +234,34 @@ def network_get(ws: Workspace, network_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
+_facet_cache: dict[tuple, object] = {}
+_facet_lock = threading.Lock()
+
+
+def _cached(ws: Workspace, name: str, compute):
+    """Per-process cache of small workspace summaries (a workspace never changes once written)."""
+    try:
+        stamp = (ws.root / "networks.parquet").stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    key = (str(ws.root), name, stamp)
+    with _facet_lock:
+        if key in _facet_cache:
+            return _facet_cache[key]
+    value = compute()
+    with _facet_lock:
+        if len(_facet_cache) > 256:
+            _facet_cache.clear()
+        _facet_cache[key] = value
+    return value
+
+
 def facets(ws: Workspace) -> dict:
-    """Sites and most frequent cities, for the filter choices."""
+    """Sites and most frequent cities, for the filter choices (cached)."""
+    return _cached(ws, "facets", lambda: _facets(ws))
+
+
+def _facets(ws: Workspace) -> dict:
     sites = ws.rows(f"SELECT site, count(*) n FROM {ws.src('ads')} GROUP BY 1 ORDER BY 2 DESC LIMIT 50")
     cities = ws.rows(
         f"SELECT city, count(*) n FROM {ws.src('ads')} WHERE city IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 100"
@@ -210,8 +270,13 @@ def facets(ws: Workspace) -> dict:
 
 
 def regions(ws: Workspace) -> list[str]:
-    rows = ws.rows(f"SELECT DISTINCT region FROM {ws.src('ads')} WHERE region IS NOT NULL LIMIT 20")
-    return sorted(r["region"] for r in rows)
+    """Phone regions of the ads, to read a number typed without its country code (cached)."""
+
+    def compute():
+        rows = ws.rows(f"SELECT DISTINCT region FROM {ws.src('ads')} WHERE region IS NOT NULL LIMIT 20")
+        return sorted(r["region"] for r in rows)
+
+    return _cached(ws, "regions", compute)
 
 
 def search_candidates(query: str, region_list: list[str]) -> list[tuple[str, str]]:
@@ -234,26 +299,18 @@ def search_networks(ws: Workspace, query: str, *, limit: int = 5000) -> list[str
         ids += [r["network_id"] for r in ws.rows(
             f"SELECT network_id FROM {ws.src('networks')} WHERE network_id = ?", [query])]  # fmt: skip
     ids += [r["network_id"] for r in ws.rows(
-        f"SELECT DISTINCT network_id FROM {ws.src('ads')} WHERE ad_id = ? LIMIT 1", [query])]  # fmt: skip
+        f"SELECT network_id FROM {ws.src('ads')} WHERE ad_id = ? LIMIT 1", [query])]  # fmt: skip
     cands = search_candidates(query, regions(ws))
     if cands:
-        kinds = [k for k, _ in cands]
-        values = [v for _, v in cands]
+        values = sorted({v for _k, v in cands})
+        marks = ", ".join("?" for _ in values)
         rows = ws.rows(
-            f"SELECT DISTINCT network_id FROM {ws.src('entities')} WHERE list_contains(?, value) "
-            "AND list_contains(?, kind) LIMIT ?",
-            [values, kinds, limit],
+            f"SELECT DISTINCT network_id, kind, value FROM {ws.indexed('entities', 'value')} "
+            f"WHERE value IN ({marks}) LIMIT ?",
+            [*values, limit],
         )
-        pairs = set(cands)
-        # kind and value must match together: check the pairs on the (few) hits
-        if rows and len(pairs) > 1:
-            checked = ws.rows(
-                f"SELECT DISTINCT network_id, kind, value FROM {ws.src('entities')} "
-                "WHERE list_contains(?, value) LIMIT ?",
-                [values, limit],
-            )
-            rows = [r for r in checked if (r["kind"], r["value"]) in pairs]
-        ids += [r["network_id"] for r in rows]
+        pairs = set(cands)  # kind and value must match together
+        ids += [r["network_id"] for r in rows if (r["kind"], r["value"]) in pairs]
     return list(dict.fromkeys(ids))
 
 
@@ -266,22 +323,22 @@ AD_COLUMNS = (
 
 def network_ads(ws: Workspace, network_id: str, *, limit: int = 500) -> list[dict]:
     return ws.rows(
-        f"SELECT {AD_COLUMNS} FROM {ws.src('ads')} WHERE network_id = ? ORDER BY posted_at, ad_id LIMIT ?",
+        f"SELECT {AD_COLUMNS} FROM {ws.indexed('ads')} WHERE network_id = ? ORDER BY posted_at, ad_id LIMIT ?",
         [network_id, limit],
     )
 
 
 def network_indicators(ws: Workspace, network_id: str) -> list[dict]:
+    columns = 'ad_id, category, language, weight, matched, field, start, "end", pattern'
     return ws.rows(
-        f'SELECT ad_id, category, language, weight, matched, field, start, "end", pattern FROM {ws.src("indicators")} '
-        "WHERE network_id = ? ORDER BY ad_id, field, start",
+        f"SELECT {columns} FROM {ws.indexed('indicators')} WHERE network_id = ? ORDER BY ad_id, field, start",
         [network_id],
     )
 
 
 def network_entities(ws: Workspace, network_id: str) -> list[dict]:
     return ws.rows(
-        f'SELECT ad_id, kind, value, raw, field, start, "end", obfuscated FROM {ws.src("entities")} '
+        f'SELECT ad_id, kind, value, raw, field, start, "end", obfuscated FROM {ws.indexed("entities")} '
         "WHERE network_id = ? ORDER BY ad_id, field, start",
         [network_id],
     )
@@ -291,7 +348,7 @@ def ad_network_ids(ws: Workspace, ad_ids: list[str]) -> dict[str, str]:
     if not ad_ids:
         return {}
     rows = ws.rows(
-        f"SELECT ad_id, network_id FROM {ws.src('ads')} WHERE list_contains(?, ad_id)",
+        f"SELECT ad_id, network_id FROM {ws.src('ads')} WHERE ad_id IN (SELECT unnest(CAST(? AS VARCHAR[])))",
         [list(ad_ids)],
     )
     return {r["ad_id"]: r["network_id"] for r in rows}
@@ -301,7 +358,8 @@ def network_exists(ws: Workspace, network_ids: list[str]) -> set[str]:
     if not network_ids:
         return set()
     rows = ws.rows(
-        f"SELECT network_id FROM {ws.src('networks')} WHERE list_contains(?, network_id)", [list(network_ids)]
+        f"SELECT network_id FROM {ws.src('networks')} WHERE network_id IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+        [list(network_ids)],
     )
     return {r["network_id"] for r in rows}
 
@@ -311,7 +369,8 @@ def identifiers_of(ws: Workspace, network_ids: list[str], kinds: tuple[str, ...]
     if not network_ids:
         return []
     return ws.rows(
-        f"SELECT DISTINCT kind, value FROM {ws.src('entities')} WHERE list_contains(?, network_id) "
+        f"SELECT DISTINCT kind, value FROM {ws.indexed('entities')} "
+        "WHERE network_id IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
         "AND list_contains(?, kind) ORDER BY kind, value",
         [list(network_ids), list(kinds)],
     )
