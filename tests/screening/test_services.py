@@ -246,3 +246,36 @@ def test_open_case_creates_one_linked_case(org, worker, make_user):
     with pytest.raises(services.ScreeningError, match="role"):
         services.screening_open_case(screening=factories.completed(org, worker), user=make_user(org, "administrator"))
     assert Case.objects.filter(screening=screening).count() == 1
+
+
+def test_a_changed_shipped_instrument_refuses_to_complete_an_older_screening(org, worker):
+    from threadline.screening import selectors, services
+
+    screening = factories.start(org, worker)
+    screening.instrument_version = "2000.0-older"
+    screening.save()
+    with pytest.raises(selectors.InstrumentUnavailable):
+        services.screening_complete(screening=screening, user=worker)
+
+    other = factories.start(org, worker)
+    other.instrument_digest = "0" * 64
+    other.save()
+    with pytest.raises(services.ScreeningError, match="changed"):
+        services.screening_complete(screening=other, user=worker)
+
+
+def test_demo_loader_adds_contacts_and_screenings(make_org, make_user):
+    from threadline.screening.demo import SCREENINGS_PER_ORG, load_screening_demo
+    from threadline.screening.models import ReferralContact, Screening
+    from threadline.synth.demo import DemoContext
+
+    org = make_org("Demo Harbour")
+    ctx = DemoContext(
+        organisations={"harbour": org},
+        users={"harbour:administrator": make_user(org, "administrator"), "harbour:caseworker": make_user(org)},
+    )
+    load_screening_demo(ctx)
+    assert Screening.objects.filter(organisation=org, status="completed").count() == SCREENINGS_PER_ORG
+    assert ReferralContact.objects.filter(organisation=org).count() == 3
+    load_screening_demo(ctx)  # a second run adds nothing
+    assert Screening.objects.filter(organisation=org).count() == SCREENINGS_PER_ORG

@@ -62,7 +62,7 @@ def load_screening_demo(ctx: DemoContext) -> str:
                 organisation=org,
                 user=worker,
                 instrument_key=instrument.id,
-                reference=services.new_reference(),
+                reference="S-" + "".join(rng.choice(services.REFERENCE_ALPHABET) for _i in range(6)),
                 age_group=rng.choice(("child", "child", "child", "unknown")),
                 answers=answers,
                 language="fr" if slug == "northline" else "en",
