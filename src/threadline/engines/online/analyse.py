@@ -169,7 +169,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         starts[i] = pos
         pos += len(t) + 1
     big = SEP.join(texts)
-    fbig = fold(big)
+    fbig = SEP.join(map(fold, texts))  # fold is length-preserving, so offsets in big and fbig agree
     all_words = words_of(fbig)
     wall = set(all_words)
 

@@ -119,19 +119,45 @@ def region_for(country: str | None, city: str | None, default: str | None = None
 
 def find_cities_batch(f: str, wset: set[bytes]) -> list[tuple[int, City]]:
     """(position, city) for city names mentioned anywhere in a folded batch string with word set ``wset``."""
+    _, uni, multi, firsts, _ = _tables()
     import re
 
-    _, uni, multi, firsts, _ = _tables()
-    names = [w.decode() for w in wset.intersection(_uni_keys())]
-    present_firsts = firsts.intersection(wset)
-    names += [k.decode() for k in multi if k.split(b" ", 1)[0] in present_firsts]
-    if not names:
-        return []
-    rx = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in sorted(names, key=len, reverse=True)) + r")\b")
     out = []
-    for m in rx.finditer(f):
-        key = m.group(0).encode()
-        c = uni.get(key) or multi.get(key)
-        if c is not None:
-            out.append((m.start(), c))
+    pats = [(w.decode(), _name_re(w.decode())) for w in wset.intersection(_uni_keys())]
+    for first in firsts.intersection(wset):
+        pats.append((first.decode(), _multi_re(first)))
+    for _, rx in pats:
+        for m in rx.finditer(f):
+            i = m.start()
+            if i > 0 and f[i - 1].isalnum():
+                continue
+            key = m.group(0).encode()
+            c = uni.get(key) or multi.get(key)
+            if c is not None:
+                out.append((i, c))
+    del re
+    out.sort(key=lambda x: x[0])
     return out
+
+
+@lru_cache(maxsize=4096)
+def _multi_re(first: bytes):
+    import re
+
+    rests = sorted((k.split(b" ", 1)[1].decode() for k in _tables()[2] if k.split(b" ", 1)[0] == first), key=len,
+                   reverse=True)  # fmt: skip
+    return re.compile(re.escape(first.decode()) + " (?:" + "|".join(re.escape(r) for r in rests) + r")(?![a-z0-9])")
+
+
+_NAME_RES: dict[str, object] = {}
+
+
+def _name_re(name: str):
+    import re
+
+    r = _NAME_RES.get(name)
+    if r is None:
+        r = re.compile(re.escape(name) + r"(?![a-z0-9])")
+        if len(_NAME_RES) < 20000:
+            _NAME_RES[name] = r
+    return r

@@ -109,6 +109,8 @@ class Lexicon:
                         lo, hi = 0, n
                     else:
                         i = om.start()
+                        if i > 0 and f[i - 1].isalnum():
+                            continue
                         lo, hi = max(0, i - WINDOW), min(n, om.end() + WINDOW)
                     for m in rx.finditer(f, lo, hi):
                         st, en = m.start(), m.end()
@@ -130,15 +132,15 @@ _ANCHOR_RES: dict[str, re.Pattern[str]] = {}
 def _anchor_re(a: str) -> re.Pattern[str]:
     r = _ANCHOR_RES.get(a)
     if r is None:
-        r = _ANCHOR_RES[a] = re.compile(r"(?<![a-z0-9])" + re.escape(a) + r"(?![a-z0-9])")
+        r = _ANCHOR_RES[a] = re.compile(re.escape(a) + r"(?![a-z0-9])")  # literal prefix: fast scan
     return r
 
 
 def _literal_iter(f: str, a: str):
-    i = f.find(a)
-    while i != -1:
-        yield re.compile(re.escape(a)).match(f, i)
-        i = f.find(a, i + 1)
+    rx = _ANCHOR_RES.get("\x00" + a)
+    if rx is None:
+        rx = _ANCHOR_RES["\x00" + a] = re.compile(re.escape(a))
+    return rx.finditer(f)
 
 
 def _auto_anchor(pattern: str) -> tuple[str, ...]:
