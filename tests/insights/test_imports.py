@@ -32,7 +32,7 @@ def test_upload_map_validate_import(officer_client, org):
     from threadline.insights.models import ImportJob
 
     job = ImportJob.objects.get()
-    data = {f"col_{i}": target for i, target in enumerate(job.mapping.values())}
+    data = {f"col_{i}": job.mapping[col] for i, col in enumerate(job.header)}
     officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
     job.refresh_from_db()
     assert job.status == "valid" and job.rows == 159
@@ -56,7 +56,7 @@ def test_malformed_file_reports_every_row_and_stores_nothing(officer_client, org
     from threadline.insights.models import ImportJob
 
     job = ImportJob.objects.get()
-    data = {f"col_{i}": target for i, target in enumerate(job.mapping.values())}
+    data = {f"col_{i}": job.mapping[col] for i, col in enumerate(job.header)}
     officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
     job.refresh_from_db()
     assert job.status == "invalid"
@@ -108,7 +108,7 @@ def test_excel_upload(officer_client, org):
     from threadline.insights.models import ImportJob
 
     job = ImportJob.objects.get()
-    data = {f"col_{i}": target for i, target in enumerate(job.mapping.values())}
+    data = {f"col_{i}": job.mapping[col] for i, col in enumerate(job.header)}
     officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
     job.refresh_from_db()
     assert job.status == "valid" and job.rows == 30
