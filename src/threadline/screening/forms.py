@@ -4,17 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from threadline.screening.labels import SAFETY_LABELS
 from threadline.screening.models import ReferralContact, Screening
 from threadline.screening.selectors import SAFETY_QUESTIONS
-
-ANSWER_LABELS = {
-    "yes": _("Yes"),
-    "no": _("No"),
-    "unknown": _("Not known"),
-    "declined": _("Declined to answer"),
-}
-SAFETY_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("Not known")}
-STRENGTH_LABELS = {"strong": _("strong"), "medium": _("medium"), "weak": _("weak")}
 
 
 class StartForm(forms.Form):

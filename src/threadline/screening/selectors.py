@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import Counter
@@ -20,6 +21,7 @@ from threadline.engines.screening import (
     installed_instruments,
     load_instrument,
 )
+from threadline.screening.labels import STRENGTH_LABELS
 from threadline.screening.models import OrganisationInstrument, ReferralContact, Screening
 
 UPLOAD_PREFIX = "upload-"
@@ -168,6 +170,41 @@ def indicator_texts(instrument: Instrument, indicator: Indicator, language: str)
     if indicator.help:
         texts["help"] = instrument.text(f"indicator.{indicator.id}.help", language)
     return texts
+
+
+def result_explanation(screening: Screening, instrument, language: str) -> list[dict]:
+    """The result's dimensions with the indicators that made them positive, in ``language``."""
+
+    def name(indicator_id: str, fallback: str = "") -> str:
+        if instrument is None:
+            return fallback or indicator_id
+        try:
+            return instrument.text(f"indicator.{indicator_id}.name", language)
+        except KeyError:
+            return fallback or indicator_id
+
+    rows = []
+    for dim in screening.result.get("dimensions", []):
+        title = dim.get("name", dim["id"])
+        if instrument is not None:
+            with contextlib.suppress(KeyError):
+                title = instrument.text(f"dimension.{dim['id']}.name", language)
+        counts = [(STRENGTH_LABELS.get(k, k), v) for k, v in dim.get("counts", {}).items() if v]
+        rows.append(
+            {
+                "id": dim["id"],
+                "name": title,
+                "positive": dim.get("positive", False),
+                "indicators": [
+                    {"name": name(i["id"]), "strength": STRENGTH_LABELS.get(i.get("strength") or "", "")}
+                    for i in dim.get("indicators", [])
+                ],
+                "counts": counts,
+                "declined": len(dim.get("declined", [])),
+                "not_known": len(dim.get("not_known", [])),
+            }
+        )
+    return rows
 
 
 def screening_list(*, user, organisation, status: str = "", outcome: str = ""):

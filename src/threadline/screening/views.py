@@ -6,7 +6,6 @@ screening's answers or result logs the read.
 
 from __future__ import annotations
 
-import contextlib
 from functools import cached_property
 
 from django.contrib import messages
@@ -24,14 +23,8 @@ from threadline.audit.services import audit_object
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
 from threadline.engines.screening import outcome_label
 from threadline.screening import charts, selectors, services
-from threadline.screening.forms import (
-    ANSWER_LABELS,
-    STRENGTH_LABELS,
-    ReferralContactForm,
-    SafetyForm,
-    StartForm,
-    UploadForm,
-)
+from threadline.screening.forms import ReferralContactForm, SafetyForm, StartForm, UploadForm
+from threadline.screening.labels import ANSWER_LABELS, STRENGTH_LABELS
 from threadline.screening.models import OrganisationInstrument, Outcome, ReferralContact, Screening
 
 
@@ -309,41 +302,6 @@ class ScreeningCompleteView(ScreeningObjectMixin, View):
         return redirect("screening:detail", pk=self.screening.pk)
 
 
-def explain(screening: Screening, instrument, language: str) -> list[dict]:
-    """The result's dimensions with the indicators that made them positive, in ``language``."""
-
-    def name(indicator_id: str, fallback: str = "") -> str:
-        if instrument is None:
-            return fallback or indicator_id
-        try:
-            return instrument.text(f"indicator.{indicator_id}.name", language)
-        except KeyError:
-            return fallback or indicator_id
-
-    rows = []
-    for dim in screening.result.get("dimensions", []):
-        title = dim.get("name", dim["id"])
-        if instrument is not None:
-            with contextlib.suppress(KeyError):
-                title = instrument.text(f"dimension.{dim['id']}.name", language)
-        counts = [(STRENGTH_LABELS.get(k, k), v) for k, v in dim.get("counts", {}).items() if v]
-        rows.append(
-            {
-                "id": dim["id"],
-                "name": title,
-                "positive": dim.get("positive", False),
-                "indicators": [
-                    {"name": name(i["id"]), "strength": STRENGTH_LABELS.get(i.get("strength") or "", "")}
-                    for i in dim.get("indicators", [])
-                ],
-                "counts": counts,
-                "declined": len(dim.get("declined", [])),
-                "not_known": len(dim.get("not_known", [])),
-            }
-        )
-    return rows
-
-
 class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
     """The result with its explanation and, when indicators were found, the next steps."""
 
@@ -372,7 +330,7 @@ class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
                 anchors.append(label)
             ctx.update(
                 outcome_text=outcome_label(screening.outcome, language),
-                dimensions=explain(screening, instrument, language),
+                dimensions=selectors.result_explanation(screening, instrument, language),
                 anchors=anchors,
                 explanation=result.get("explanation", []),
                 unverified=result.get("unverified_rules", []),
