@@ -7,7 +7,7 @@ Public API::
 
     ALLOWED_FIELDS: list[str]                              # dimensions a release may group by
     crosstab(table, by, *, dataset_id="default", version=None, categories=None) -> Crosstab
-    suppress(crosstab, k=11, *, ledger=None, recode=True) -> ProtectedTable
+    suppress(crosstab, k=11, *, ledger=None, recode=True, max_primary_share=0.5) -> ProtectedTable
     dp_counts(table, by, epsilon, ledger, *, dataset_id="default", alpha=0.05,
               categories=None, years=range(2000, 2031)) -> ProtectedTable
     release(table, by, *, k=None, epsilon=None, dataset_id="default",
@@ -19,7 +19,9 @@ Public API::
     to_rows(protected, *, include_reason=False) -> list[dict]
     to_csv(protected, path=None, *, include_reason=False) -> str
     read_records(path) -> pyarrow.Table                     # Parquet or CTDC CSV (; or ,)
-    hidden_intervals(equations, known, hidden) / table_equations(by, categories) / canonical(by, key)
+    describe(protected) -> str                              # one line on how the figures were protected
+    hidden_intervals(equations, known, hidden, targets=None) / hidden_widths(...)  # the attacker's view
+    table_equations(by, categories) / canonical(by, key) / dataset_version(table)
 
 ``table`` is a pyarrow Table, a DuckDB relation or a list of dicts with CTDC column names. If it has a
 ``cluster_id`` column (linked records of one person) each person counts once. Missing values (None,
