@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from threadline.cli import app
@@ -86,3 +87,20 @@ def test_release_from_an_empty_store_says_so(tmp_path, monkeypatch):
     result = runner.invoke(app, ["insights", "release", "--by", "gender", "--out", str(tmp_path / "x.csv")])
     assert result.exit_code != 0
     assert "no records" in result.output or "not available" in result.output
+
+
+def test_release_reads_the_insights_store(tmp_path, monkeypatch):
+    store = pytest.importorskip("threadline.engines.insights.store")
+    seen = {}
+
+    def fake_records_table(root):
+        seen["root"] = root
+        return make_records(300, seed=8)
+
+    monkeypatch.setattr(store, "records_table", fake_records_table)
+    monkeypatch.setenv("THREADLINE_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "store.csv"
+    result = runner.invoke(app, ["insights", "release", "--by", "gender", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen["root"] == tmp_path / "data" / "insights"
+    assert out.read_text().startswith("gender,count,status")
