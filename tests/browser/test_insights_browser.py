@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _insights_root(settings, tmp_path):
-    settings.THREADLINE_INSIGHTS_ROOT = str(tmp_path / "insights")
+    settings.INSIGHTS_STORE_ROOT = str(tmp_path / "insights")
 
 
 def _import(cp, path, source):

@@ -51,7 +51,7 @@ def csv_upload(rows: list[list], header: list[str] | None = None, name: str = "p
 
 @pytest.fixture(autouse=True)
 def insights_root(settings, tmp_path):
-    settings.THREADLINE_INSIGHTS_ROOT = str(tmp_path / "insights")
+    settings.INSIGHTS_STORE_ROOT = str(tmp_path / "insights")
     return tmp_path / "insights"
 
 

@@ -1,7 +1,7 @@
 """Where an organisation's insights data lives, and the ledgers of what left it.
 
 One store per organisation: ``$THREADLINE_DATA_DIR/insights/<org slug>/`` (tests point
-``settings.THREADLINE_INSIGHTS_ROOT`` elsewhere). The disclosure ledgers sit beside the data in
+``settings.INSIGHTS_STORE_ROOT`` elsewhere). The disclosure ledgers sit beside the data in
 ``<store>/ledgers/``: the release ledger (what was published, for the differencing audit) and the
 privacy-budget ledger (epsilon spent per dataset).
 """
@@ -23,7 +23,7 @@ DP_YEARS = range(2015, 2027)
 
 
 def insights_root() -> Path:
-    configured = getattr(settings, "THREADLINE_INSIGHTS_ROOT", None)
+    configured = getattr(settings, "INSIGHTS_STORE_ROOT", None)
     return Path(configured) if configured else Path(settings.DATA_DIR) / "insights"
 
 

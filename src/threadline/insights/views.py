@@ -21,6 +21,8 @@ from threadline.insights.dashboards import (
     GENDER,
     SECTIONS,
     YEAR,
+    ChartData,
+    Point,
     chart_data,
     charts_in,
 )
@@ -293,12 +295,35 @@ def release_view_rows(release: Release) -> dict:
     figures = Figures.from_payload(release.table)
     rows = figures.rows()
     first = figures.by[0]
-    margin = []
-    for key, (value, _acc) in figures.cells.items():
-        if key[0] is not None and all(v is None for v in key[1:]):
-            margin.append((key[0], value))
-    chart = render_public_svg(field_label(first), f"release-{release.pk}", margin[:30]) if margin else ""
+    chart = ""
+    second = figures.categories.get(figures.by[1], []) if len(figures.by) > 1 else []
+    if 1 < len(second) <= 5:
+        # Grouped bars: the first field's categories, one bar per category of the second field.
+        rest = (None,) * (len(figures.by) - 2)
+        data = ChartData(
+            f"release-{release.pk}",
+            release.title,
+            "",
+            list(second),
+            [
+                (c1, [Point(*_float(figures.cells.get((c1, c2, *rest), (None, None)))) for c2 in second])
+                for c1 in figures.categories.get(first, [])[:30]
+            ],
+            chart_columns=list(range(len(second))),
+        )
+        chart = render_svg(data)
+    else:
+        margin = []
+        for key, (value, _acc) in figures.cells.items():
+            if key[0] is not None and all(v is None for v in key[1:]):
+                margin.append((key[0], value))
+        chart = render_public_svg(field_label(first), f"release-{release.pk}", margin[:30]) if margin else ""
     return {"figures": figures, "rows": rows, "labels": [field_label(f) for f in figures.by], "chart": chart}
+
+
+def _float(cell: tuple[int | None, float | None]) -> tuple[float | None, float | None]:
+    value, acc = cell
+    return (None if value is None else float(value), acc)
 
 
 class ReleasesView(OrganisationPermissionMixin, View):
