@@ -159,7 +159,7 @@ def random_tables(draw):
     return by, counts
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_tables(), st.booleans())
 def test_property_no_small_cell_and_no_hidden_cell_derivable(table, recode):
     by, counts = table
