@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -23,20 +24,22 @@ def _parse_map(items: list[str] | None) -> dict[str, str]:
 
 
 def scan(
-    inputs: list[Path] = typer.Argument(..., help="JSONL, CSV or Parquet files (optionally .gz), or directories."),
-    out: Path = typer.Option(..., "--out", "-o", help="Workspace directory to write."),
-    map_: list[str] = typer.Option(None, "--map", help="Map a field to a column name: field=column (repeatable)."),
-    workers: int = typer.Option(0, help="Worker processes (0 = one per CPU core)."),
-    batch_size: int = typer.Option(20_000, help="Records per batch."),
-    region: str = typer.Option("US", help="Default phone region when an ad has no country or known city."),
-    encoding: str = typer.Option("utf-8", help="Text encoding of JSONL/CSV/HTML inputs."),
-    lexicon: list[Path] = typer.Option(None, help="Lexicon YAML file(s) to use instead of the packaged ones."),
-    risk_weights: Path = typer.Option(None, help="Risk weights YAML to use instead of the packaged one."),
-    text_threshold: float = typer.Option(0.5, help="Minimum text similarity (Jaccard) for near-duplicate links."),
-    hub_min_groups: int = typer.Option(10, help="An identifier joining this many separate groups is a hub."),
-    fresh: bool = typer.Option(False, "--fresh", help="Ignore finished batches of an earlier run."),
-    no_report: bool = typer.Option(False, "--no-report", help="Skip report.html."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    inputs: Annotated[list[Path], typer.Argument(help="JSONL, CSV or Parquet files (optionally .gz), or directories.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Workspace directory to write.")],
+    map_: Annotated[list[str] | None, typer.Option("--map", help="field=column: the input's name for a field.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (0 = one per CPU core).")] = 0,
+    batch_size: Annotated[int, typer.Option(help="Records per batch.")] = 20_000,
+    region: Annotated[str, typer.Option(help="Phone region when an ad has no country or known city.")] = "US",
+    encoding: Annotated[str, typer.Option(help="Text encoding of JSONL/CSV/HTML inputs.")] = "utf-8",
+    lexicon: Annotated[
+        list[Path] | None, typer.Option(help="Lexicon YAML file(s) instead of the packaged ones.")
+    ] = None,
+    risk_weights: Annotated[Path | None, typer.Option(help="Risk weights YAML instead of the packaged one.")] = None,
+    text_threshold: Annotated[float, typer.Option(help="Minimum Jaccard similarity for near-duplicate links.")] = 0.5,
+    hub_min_groups: Annotated[int, typer.Option(help="Separate groups an identifier must join to be a hub.")] = 10,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Ignore finished batches of an earlier run.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Scan ads into WORKSPACE: identifiers, indicators, networks, hubs, risk scores and a report."""
     from rich.console import Console
@@ -82,9 +85,9 @@ def scan(
 
 
 def eval_(
-    workspace: Path = typer.Option(..., "--workspace", "-w", help="Workspace written by threadline scan."),
-    truth: Path = typer.Option(..., "--truth", "-t", help="Ground truth Parquet written by threadline synth ads."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace written by threadline scan.")],
+    truth: Annotated[Path, typer.Option("--truth", "-t", help="Ground truth Parquet from threadline synth ads.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Pairwise and B-cubed precision/recall/F1 for networks; per-category precision/recall for indicators."""
     from threadline.engines.online.evaluate import evaluate
@@ -113,9 +116,9 @@ def eval_(
 
 
 def synth_ads(
-    n: int = typer.Option(10_000, "--n", help="Number of ads."),
-    seed: int = typer.Option(1, "--seed", help="Random seed."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file: .parquet, .jsonl, .jsonl.gz or .csv."),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .parquet, .jsonl, .jsonl.gz or .csv.")],
+    n: Annotated[int, typer.Option("--n", help="Number of ads.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
 ) -> None:
     """Synthetic ads (bland, non-explicit) with planted networks, hubs and indicators, plus ground truth."""
     from threadline.engines.online.synth import write_corpus

@@ -7,7 +7,8 @@ import pytest
 from threadline.engines.online.readers import InputError
 from threadline.engines.online.scan import ScanOptions, run_scan
 
-GOOD = {"id": "a1", "site": "s.example", "title": "Hello", "body": "Friendly coffee. Call 202-555-0143", "city": "Boston",
+GOOD = {"id": "a1", "site": "s.example", "title": "Hello", "body": "Friendly coffee. Call 202-555-0143",
+        "city": "Boston",
         "country": "US", "posted_at": "2026-02-01T10:00:00Z"}  # fmt: skip
 
 
@@ -121,7 +122,8 @@ def test_html_directory(tmp_path):
         (d / f"ad{i}.html").write_text(
             f"<html><head><title>Ad {i}</title><meta property='og:url' content='https://s.example/ad/{i}'>"
             "<style>.x{}</style><script>var phone='000';</script></head><body><h1>Friendly</h1>"
-            f"<p>New in town, {words[i]}. Call 202-555-01{40 + i % 2}</p><time datetime='2026-01-0{i + 1}'>x</time></body></html>"
+            f"<p>New in town, {words[i]}. Call 202-555-01{40 + i % 2}</p>"
+            f"<time datetime='2026-01-0{i + 1}'>x</time></body></html>"
         )
     (d / "empty.html").write_text("<html><body><script>x</script></body></html>")
     s = _scan(tmp_path, d)

@@ -37,7 +37,7 @@ def test_quality_on_synthetic_corpus(workspace, corpus):
 
 
 def test_hubs_reported_and_not_merging(workspace, corpus):
-    ws, summary, _ = workspace
+    ws, _, _ = workspace
     truth = pq.read_table(corpus[1]).to_pylist()
     hub_values = {t["hub"] for t in truth if t["hub"]}
     hubs = pacsv.read_csv(ws / "hubs.csv", convert_options=pacsv.ConvertOptions(

@@ -37,7 +37,8 @@ def cluster_scores(pred: np.ndarray, truth: np.ndarray) -> dict:
     inter = jcnt[jinv].astype(float)
     bp = float((inter / pcnt[pinv]).mean())
     br = float((inter / tcnt[tinv]).mean())
-    return {"pairwise": {"precision": p, "recall": r, "f1": _f1(p, r), "true_pairs": int(tt), "predicted_pairs": int(pp)},
+    return {"pairwise": {"precision": p, "recall": r, "f1": _f1(p, r), "true_pairs": int(tt),
+                         "predicted_pairs": int(pp)},
             "bcubed": {"precision": bp, "recall": br, "f1": _f1(bp, br)}}  # fmt: skip
 
 

@@ -415,7 +415,8 @@ _INTROS = ("my name is", "i am", "i'm", "call me", "ask for", "me llamo", "mi no
 _NAME_AFTER = re.compile(r"\s+([A-Z][a-z]{2,14})\b")
 _NAME_STOP = {"The", "New", "Available", "Here", "Back", "Very", "Nueva", "Nuevo", "Nouvelle", "Nouveau", "Your",
               "Disponible", "Just", "Only", "Not", "From", "In", "En", "Una", "Un", "Une", "La", "Le", "El",
-              "Ready", "Open", "Friendly", "Happy", "Sweet", "Lista", "Prete", "Aqui", "Ici", "Tres", "Muy"}  # fmt: skip
+              "Ready", "Open", "Friendly", "Happy", "Sweet", "Lista", "Prete", "Aqui", "Ici", "Tres",
+              "Muy"}  # fmt: skip
 
 
 _NAME_WORDS = frozenset(

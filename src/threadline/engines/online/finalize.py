@@ -250,9 +250,9 @@ def write_duckdb(out: Path) -> None:
     con = duckdb.connect(str(tmp))
     for name in ("ads", "entities", "indicators", "networks"):
         p = str((out / f"{name}.parquet").resolve()).replace("'", "''")
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")  # noqa: S608
     p = str((out / "hubs.csv").resolve()).replace("'", "''")
-    con.execute(f"CREATE OR REPLACE VIEW hubs AS SELECT * FROM read_csv('{p}', header = true)")
+    con.execute(f"CREATE OR REPLACE VIEW hubs AS SELECT * FROM read_csv('{p}', header = true)")  # noqa: S608
     con.close()
     _replace(tmp, out / "workspace.duckdb")
 

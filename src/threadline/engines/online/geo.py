@@ -10,12 +10,14 @@ from threadline.engines.online.normalize import fold
 MENTION_MIN_POPULATION = 100_000
 # City names that are also everyday words in English, Spanish or French: never taken from free text.
 _AMBIGUOUS = {
-    "nice", "mobile", "split", "reading", "bath", "orange", "victoria", "florence", "independence", "york", "temple",
-    "hope", "normal", "sale", "vitoria", "la paz", "paz", "leon", "santa", "rosa", "sur", "mons", "tours", "bon",
-    "ville", "paris", "cambridge", "oxford", "salem", "troy", "concord", "lafayette", "aurora", "corona", "pueblo",
-    "ciudad", "valle", "mira", "luz", "como", "bello", "marion", "gary", "kent", "chester", "wells", "charlotte", "elizabeth", "jackson", "madison", "lincoln", "austin", "irving", "tyler", "lawrence", "florida",
-    "davis", "carmel", "columbia", "santiago", "angers", "pau", "sete", "grasse", "nancy", "laval", "valence",
-    "belfort", "metz", "niort", "douai", "lens", "merida", "granada", "cadiz", "soria", "arica", "ica",
+    "angers", "arica", "aurora", "austin", "bath", "belfort", "bello", "bon", "cadiz", "cambridge",
+    "carmel", "charlotte", "chester", "ciudad", "columbia", "como", "concord", "corona", "davis", "douai",
+    "elizabeth", "florence", "florida", "gary", "granada", "grasse", "hope", "ica", "independence",
+    "irving", "jackson", "kent", "la paz", "lafayette", "laval", "lawrence", "lens", "leon", "lincoln",
+    "luz", "madison", "marion", "merida", "metz", "mira", "mobile", "mons", "nancy", "nice", "niort",
+    "normal", "orange", "oxford", "paris", "pau", "paz", "pueblo", "reading", "rosa", "sale", "salem",
+    "santa", "santiago", "sete", "soria", "split", "sur", "temple", "tours", "troy", "tyler", "valence",
+    "valle", "victoria", "ville", "vitoria", "wells", "york",
 }  # fmt: skip
 _AMBIGUOUS.discard("paris")
 

@@ -100,10 +100,7 @@ class Lexicon:
             rx = e.regex
             alnum_start = e.pattern[:1].isalnum()
             for a in e.anchors or ("",):
-                if a:
-                    occ = _anchor_re(a).finditer(f) if a.isascii() else _literal_iter(f, a)
-                else:
-                    occ = iter((_WHOLE,))
+                occ = (_anchor_re(a).finditer(f) if a.isascii() else _literal_iter(f, a)) if a else iter((_WHOLE,))
                 for om in occ:
                     if om is _WHOLE:
                         lo, hi = 0, n

@@ -289,7 +289,11 @@ def _parquet_tasks(f: InputFile, field_map: dict[str, str]) -> Iterator[Task]:
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(f.path) if not f.gz else pq.ParquetFile(io.BytesIO(gzip.open(f.path).read()))
+        pf = (
+            pq.ParquetFile(f.path)
+            if not f.gz
+            else pq.ParquetFile(io.BytesIO(gzip.decompress(Path(f.path).read_bytes())))
+        )
         n_groups = pf.num_row_groups
         names = pf.schema_arrow.names
     except Exception as exc:  # pyarrow raises several types for corrupt files
@@ -360,7 +364,11 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
         import pyarrow.parquet as pq
 
         try:
-            pf = pq.ParquetFile(f.path) if not f.gz else pq.ParquetFile(io.BytesIO(gzip.open(f.path).read()))
+            pf = (
+                pq.ParquetFile(f.path)
+                if not f.gz
+                else pq.ParquetFile(io.BytesIO(gzip.decompress(Path(f.path).read_bytes())))
+            )
             tbl = pf.read_row_group(task.payload)
         except Exception as exc:
             rejects.append(_reject(f, task.first_line, f"unreadable row group {task.payload}: {type(exc).__name__}"))

@@ -140,7 +140,8 @@ def write_report(out: Path, networks: pa.Table, hubs: list[dict], times: dict, t
         parts.append(f"<tr><th>indicators</th><td>{html.escape(', '.join(r['indicator_categories']))}</td></tr>")
         parts.append("</table>")
         for ev in evidence.get(r["network_id"], []):
-            parts.append(f'<div class="ev"><strong>{html.escape(ev["ad_id"])}</strong> · {html.escape(ev["city"] or "")} · '
+            parts.append(f'<div class="ev"><strong>{html.escape(ev["ad_id"])}</strong> · '
+                         f'{html.escape(ev["city"] or "")} · '
                          f"{html.escape(ev['site'] or '')} · {html.escape(ev['posted'])}\n<b>{ev['title']}</b>\n"
                          f"{ev['body']}</div>")  # fmt: skip
         parts.append("</details>")

@@ -25,11 +25,8 @@ def score_networks(tbl: pa.Table, weights: dict) -> pa.Table:
             raise ValueError(f"risk weights: unknown feature {name!r}")
         v = np.asarray(tbl[name].to_numpy(zero_copy_only=False), dtype=float)
         v = np.nan_to_num(v, nan=0.0)
-        if name in ("n_ads", "n_phones", "n_cities", "n_names", "n_sites"):
-            # counts start at 1 for any network: only the excess over one is a signal
-            v_eff = np.maximum(v - 1.0, 0.0)
-        else:
-            v_eff = v
+        # counts start at 1 for any network: only the excess over one is a signal
+        v_eff = np.maximum(v - 1.0, 0.0) if name in ("n_ads", "n_phones", "n_cities", "n_names", "n_sites") else v
         c = float(spec["weight"]) * np.minimum(v_eff / float(spec["cap"]), 1.0)
         contrib_cols[name] = c
         values[name] = v
@@ -48,7 +45,8 @@ def score_networks(tbl: pa.Table, weights: dict) -> pa.Table:
             expl.append("[]")
             continue
         items = sorted(
-            ({"feature": names[j], "label": feats[names[j]].get("label", names[j]), "value": round(float(vals[i, j]), 3),
+            ({"feature": names[j], "label": feats[names[j]].get("label", names[j]),
+              "value": round(float(vals[i, j]), 3),
               "points": round(float(row[j] / total_w * 100.0), 2)} for j in nz),
             key=lambda x: -x["points"],
         )  # fmt: skip

@@ -198,9 +198,7 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
     be = backend or LocalBackend(opts.workers)
     init_args = ({"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
                   "lexicons": opts.lexicons}, str(parts))  # fmt: skip
-    n_done_tasks = 0
     for _stats in be.map_tasks(_process_task, task_iter(), _init_worker, init_args, cancel_check):
-        n_done_tasks += 1
         if progress_callback:
             progress_callback("read+extract", bytes_done, total_bytes)
     st.end(total_bytes)
@@ -248,7 +246,7 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
         },
         "batches": {"total": len(task_ids), "resumed_from_previous_run": n_skipped if resumed else 0},
         "seconds": {**st.times, "total": round(time.perf_counter() - t_start, 3)},
-        "options": {k: v for k, v in asdict(opts).items()},
+        "options": asdict(opts),
         "lexicon_versions": summary_extra["lexicon_versions"],
         "risk_version": summary_extra["risk_version"],
         "workers": be.workers,

@@ -360,10 +360,7 @@ def _digits_words(d: str, lang: str) -> str:
 
 def render_phone(national: str, country: str, lang: str, style: str, rng: random.Random) -> str:
     d = national
-    if country == "FR":
-        groups = [d[i : i + 2] for i in range(0, 10, 2)]
-    else:
-        groups = [d[:3], d[3:6], d[6:]]
+    groups = [d[i : i + 2] for i in range(0, 10, 2)] if country == "FR" else [d[:3], d[3:6], d[6:]]
     if style == "plain":
         if country == "FR":
             return rng.choice([" ".join(groups), ".".join(groups), "+33 " + d[1] + " " + " ".join(groups[1:])])
@@ -467,7 +464,8 @@ def _persona(rng: random.Random, pool: PhonePool, truth: str, size: int, base: d
         cats = ["deceptive_recruitment"] + ([c for c in cats if c == "movement"])
     p = Persona(lang, kind, cities, phones, emails, handles, names, _sentences(rng, lang, kind),
                 rng.choice([80, 100, 120, 150, 200, 250]), cats, rng.choice([0.0, 0.2, 0.5, 0.9]),
-                base + timedelta(days=rng.randint(0, 300)), max(1, min(90, size * rng.randint(1, 4))), truth)  # fmt: skip
+                base + timedelta(days=rng.randint(0, 300)), max(1, min(90, size * rng.randint(1, 4))),
+                truth)  # fmt: skip
     p.contacts = [("phone", x) for x in phones] + [("email", x) for x in emails] + [("handle", x) for x in handles]
     return p
 
@@ -575,10 +573,7 @@ def generate(n: int, seed: int, hub_rate: float = 0.02, network_share: float = 0
     hub_slots = n // 5000  # enough ads per hub number that a hub is visible as one
     hub_rate = max(hub_rate, min(0.08, 40 / max(n, 1)))
     while made < n:
-        if rng.random() < network_share:
-            size = min(n - made, max(2, int(rng.paretovariate(1.6) * 2)), 300)
-        else:
-            size = 1
+        size = min(n - made, max(2, int(rng.paretovariate(1.6) * 2)), 300) if rng.random() < network_share else 1
         net_i += 1
         p = _persona(rng, pool, f"T{net_i:08d}", size, base)
         order = list(range(size))
@@ -625,7 +620,7 @@ def write_corpus(n: int, seed: int, out: Path | str, chunk: int = 50_000, shuffl
     if name.endswith(".parquet"):
         pwriter = pq.ParquetWriter(out, AD_SCHEMA, compression="zstd")
     elif name.endswith(".jsonl.gz"):
-        fh = gzip.open(out, "wt", encoding="utf-8", compresslevel=3)
+        fh = gzip.open(out, "wt", encoding="utf-8", compresslevel=3)  # noqa: SIM115
     elif name.endswith(".jsonl"):
         fh = open(out, "w", encoding="utf-8")  # noqa: SIM115
     elif not name.endswith(".csv"):

@@ -17,9 +17,9 @@ def connect(workspace: str | Path, con=None):
     con = con or duckdb.connect()
     for name in TABLES:
         p = str(ws / f"{name}.parquet").replace("'", "''")
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")  # noqa: S608
     p = str(ws / "hubs.csv").replace("'", "''")
-    con.execute(f"CREATE OR REPLACE VIEW hubs AS SELECT * FROM read_csv('{p}', header = true, all_varchar = true)")
+    con.execute(f"CREATE OR REPLACE VIEW hubs AS SELECT * FROM read_csv('{p}', header = true, all_varchar = true)")  # noqa: S608
     return con
 
 
