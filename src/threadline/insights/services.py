@@ -80,7 +80,6 @@ def _engine_mapping(job: ImportJob) -> dict[str, str | None] | None:
 @transaction.atomic
 def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -> ImportJob:
     """Keep the uploaded file in the organisation's upload area and propose a column mapping."""
-    from threadline.engines.insights import validate_file
     from threadline.engines.insights.importers.base import Reader
 
     suffix = Path(uploaded_file.name).suffix.lower()
@@ -103,8 +102,7 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
     issues: list = []
     job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
     if fmt == ImportFormat.HTCDS and job.header:
-        proposed = validate_file(path, fmt, source=source) if path.stat().st_size <= INLINE_MAX_BYTES else None
-        recognised = proposed.columns if proposed is not None else {}
+        recognised = _recognised_columns(job.header, source)
         targets = set(mapping_targets())
         job.mapping = {
             col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
@@ -115,6 +113,20 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         job.save()
         import_validate(job=job)
     return job
+
+
+def _recognised_columns(header: list[str], source: str) -> dict[str, str]:
+    """The engine's own reading of the header (canonical names and HTCDS aliases), from the header alone so
+    that a large file is not read twice."""
+    import tempfile
+
+    from threadline.engines.insights import validate_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "header.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerow(header)
+        return dict(validate_file(path, ImportFormat.HTCDS, source=source).columns)
 
 
 def import_validate(*, job: ImportJob) -> ImportJob:
