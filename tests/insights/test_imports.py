@@ -61,6 +61,7 @@ def test_malformed_file_reports_every_row_and_stores_nothing(officer_client, org
     job.refresh_from_db()
     assert job.status == "invalid"
     where = {(i["row"], i["column"]) for i in job.report["issues"]}
+    assert {i["file"] for i in job.report["issues"]} == {"partner.csv"}
     assert (5, "yearOfRegistration") in where
     assert (9, "gender") in where
     assert any(row == 13 for row, _col in where)
