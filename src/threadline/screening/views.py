@@ -267,7 +267,8 @@ class ScreeningReviewView(ScreeningObjectMixin, TemplateView):
         language = screening.language
         notes = screening.notes_by_dimension()
         rows = []
-        for step in selectors.screening_steps(instrument, language):
+        steps = selectors.screening_steps(instrument, language)
+        for step in steps:
             answered = []
             for indicator in step.indicators:
                 answer = screening.answers.get(indicator.id, "")
@@ -275,7 +276,7 @@ class ScreeningReviewView(ScreeningObjectMixin, TemplateView):
                     {
                         "name": instrument.text(f"indicator.{indicator.id}.name", language),
                         "answer": answer,
-                        "label": ANSWER_LABELS.get(answer, _("Not asked")),
+                        "label": ANSWER_LABELS.get(answer, _("No answer (counts as not known)")),
                     }
                 )
             rows.append({"step": step, "answers": answered, "note": notes.get(step.key, "")})
@@ -283,6 +284,7 @@ class ScreeningReviewView(ScreeningObjectMixin, TemplateView):
         ctx.update(
             screening=screening,
             rows=rows,
+            steps=steps,
             instrument_title=instrument.text("title", language),
             question_language=shown,
             question_dir=text_direction(shown),
