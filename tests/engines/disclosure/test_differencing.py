@@ -170,3 +170,23 @@ def test_property_no_sequence_of_releases_reveals_a_cell(tmp_path, seed, n, grou
     check_protection(first, {c.key: truth[frozen(first.by, c.key)] for c in first.cells})
     for key, (lo, hi) in attacker_intervals(releases).items():
         assert hi - lo >= 1 - 1e-6, (key, truth[key], lo, hi)
+
+
+def test_other_means_the_same_people_in_every_release_of_a_version(tmp_path):
+    counts = {
+        ("Female", "0--8"): 60,
+        ("Female", "9--17"): 50,
+        ("Male", "0--8"): 40,
+        (TRANS, "0--8"): 4,
+        (TRANS, "9--17"): 3,
+    }
+    t = table_from_counts(["gender", "ageBroad"], counts)
+    ledger = ReleaseLedger(tmp_path / "ledger.json")
+    first = suppress(crosstab(t, ["gender"]), 5, ledger=ledger)  # k = 5 keeps the category of 7
+    second = suppress(crosstab(t, ["gender", "ageBroad"]), K, ledger=ledger)
+    assert second.categories["gender"] == first.categories["gender"]
+    assert first.cell((TRANS,)).value == 7
+    assert second.cell((TRANS, None)).value is None  # below 11 now, although already public
+    assert any("already published" in n for n in second.notes)
+    for key, (lo, hi) in attacker_intervals([first, second]).items():
+        assert hi - lo >= 1 - 1e-6, key

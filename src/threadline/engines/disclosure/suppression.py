@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from threadline.engines.disclosure.audit import Equation, _System, canonical, table_equations
+from threadline.engines.disclosure.audit import TOLERANCE, Equation, _System, canonical, table_equations
 from threadline.engines.disclosure.crosstab import Crosstab, Key
 from threadline.engines.disclosure.fields import OTHER
 from threadline.engines.disclosure.ledger import ReleaseLedger, ReleaseRefused, _now
@@ -40,12 +40,21 @@ DEFAULT_K = 11
 MAX_PRIMARY_SHARE = 0.5
 
 
-def recode_rare(ct: Crosstab, k: int) -> Crosstab:
-    """Merge every category with 0 < total < k into "Other" (field by field)."""
+def recode_rare(ct: Crosstab, k: int, fixed: dict[str, list[str]] | None = None) -> Crosstab:
+    """Merge every category with total < k into "Other" (field by field).
+
+    ``fixed`` gives, per field, the categories an earlier release of the same dataset version used: they
+    are kept as they were (values outside them go to "Other"), so that "Other" means the same people in
+    every release of a version and the audit's equations stay true.
+    """
     mapping: dict[str, dict[str, str]] = {}
     for f in ct.by:
         totals = ct.field_totals(f)
-        rare = {c for c, n in totals.items() if n < k and c != OTHER}
+        if fixed and f in fixed:
+            keep = set(fixed[f])
+            rare = {c for c in totals if c not in keep and c != OTHER}
+        else:
+            rare = {c for c, n in totals.items() if n < k and c != OTHER}
         if rare:
             mapping[f] = dict.fromkeys(rare, OTHER)
     if not mapping:
@@ -80,21 +89,27 @@ def suppress(
     """
     if k < 2:
         raise ValueError("k must be at least 2")
-    if recode:
-        ct = recode_rare(ct, k)
-    by = ct.by
-    values = ct.with_margins()
-    nonzero = [v for v in values.values() if v > 0]
-    small = sum(1 for v in nonzero if v < k)
-    if nonzero and small / len(nonzero) > max_primary_share:
-        raise ReleaseRefused(
-            f"table by {list(by)} is too sparse: {small} of {len(nonzero)} non-zero figures are below k={k}; "
-            "group by fewer fields or coarser categories"
-        )
-    ckey = {key: canonical(by, key) for key in values}
     ctx: Any = ledger.transaction() if ledger is not None else contextlib.nullcontext(None)
     with ctx as data:
         prior = [r for r in (data["releases"] if data else []) if r.get("dataset_id") == ct.dataset_id]
+        if recode:
+            fixed: dict[str, list[str]] = {}
+            for r in prior:
+                if r["version"] == ct.version:
+                    for f in ct.by:
+                        if f in r["categories"] and f not in fixed:
+                            fixed[f] = list(r["categories"][f])
+            ct = recode_rare(ct, k, fixed)
+        by = ct.by
+        values = ct.with_margins()
+        nonzero = [v for v in values.values() if v > 0]
+        small = sum(1 for v in nonzero if v < k)
+        if nonzero and small / len(nonzero) > max_primary_share:
+            raise ReleaseRefused(
+                f"table by {list(by)} is too sparse: {small} of {len(nonzero)} non-zero figures are below "
+                f"k={k}; group by fewer fields or coarser categories"
+            )
+        ckey = {key: canonical(by, key) for key in values}
         table = _protect(ct, k, values, ckey, prior)
         if data is not None:
             data["releases"].append(
@@ -226,7 +241,7 @@ def _protect(
     # passed: each round re-checks only the cells that failed and the newly hidden ones.
     key_of = {ckey[key]: key for key in values}
     passed: set[str] = set()
-    for _ in range(len(values) + 1):
+    for _ in range(2 * len(values) + 2):
         hidden_now = {ckey[key] for key in reason} | hidden_before
         known = dict(known_before)
         known.update({ckey[key]: v for key, v in values.items() if key not in reason})
@@ -251,6 +266,21 @@ def _protect(
                 passed.add(c)
         if not failing:
             break
+        # A complementary cell that the attacker can compute exactly protects nothing: publish it (its
+        # value is already known, so the feasible set does not change) and never pick it again.
+        determined = [
+            key_of[c]
+            for c, _ in failing
+            if c in key_of
+            and reason.get(key_of[c]) == COMPLEMENTARY
+            and c not in hidden_before
+            and widths[c] < TOLERANCE
+        ]
+        if determined:
+            for key in determined:
+                del reason[key]
+                candidates.discard(key)
+            continue
         used_components: set[int] = set()
         added = False
         for c, need in failing:
