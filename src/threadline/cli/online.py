@@ -28,7 +28,7 @@ def scan(
     out: Annotated[Path, typer.Option("--out", "-o", help="Workspace directory to write.")],
     map_: Annotated[list[str] | None, typer.Option("--map", help="field=column: the input's name for a field.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = one per CPU core).")] = 0,
-    batch_size: Annotated[int, typer.Option(help="Records per batch.")] = 20_000,
+    batch_size: Annotated[int, typer.Option(help="Records per batch.")] = 10_000,
     region: Annotated[str, typer.Option(help="Phone region when an ad has no country or known city.")] = "US",
     encoding: Annotated[str, typer.Option(help="Text encoding of JSONL/CSV/HTML inputs.")] = "utf-8",
     lexicon: Annotated[

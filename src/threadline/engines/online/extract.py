@@ -91,9 +91,38 @@ def _tokens_to_digits(raw: str) -> tuple[str, bool]:
     return "".join(out), obf
 
 
-@lru_cache(maxsize=200_000)
+_NANP_REGIONS = frozenset(("US", "CA"))
+_NANP_PREFIX_OK: dict[str, bool] = {}
+
+
 def normalize_phone(digits: str, region: str | None) -> str | None:
-    """E.164 form of a phone number given as digits (optionally with a leading +), or None if invalid."""
+    """E.164 form of a phone number given as digits (optionally with a leading +), or None if invalid.
+
+    North American numbers take a fast path: their validity in ``phonenumbers`` depends on the area code and
+    exchange only, so it is looked up once per six-digit prefix.
+    """
+    d = digits
+    if d.startswith("+1") and len(d) == 12:
+        d = d[2:]
+    elif region in _NANP_REGIONS and not d.startswith("+"):
+        if len(d) == 11 and d[0] == "1":
+            d = d[1:]
+        elif len(d) != 10:
+            d = ""
+    else:
+        d = ""
+    if len(d) == 10 and d.isdigit():
+        ok = _NANP_PREFIX_OK.get(d[:6])
+        if ok is None:
+            ok = _normalize_phone_slow("+1" + d, None) is not None
+            if len(_NANP_PREFIX_OK) < 500_000:
+                _NANP_PREFIX_OK[d[:6]] = ok
+        return "+1" + d if ok else None
+    return _normalize_phone_slow(digits, region)
+
+
+@lru_cache(maxsize=200_000)
+def _normalize_phone_slow(digits: str, region: str | None) -> str | None:
     if not 7 <= len(digits.lstrip("+")) <= 15:
         return None
     try:

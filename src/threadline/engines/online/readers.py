@@ -139,7 +139,7 @@ def iter_tasks(f: InputFile, batch_size: int, max_line_bytes: int, field_map: di
     elif f.fmt == "csv":
         yield from _csv_tasks(f, batch_size, max_line_bytes, field_map, encoding)
     elif f.fmt == "parquet":
-        yield from _parquet_tasks(f, field_map)
+        yield from _parquet_tasks(f, field_map, batch_size)
     elif f.fmt == "html":
         yield from _html_tasks(f, batch_size)
 
@@ -285,7 +285,7 @@ def _csv_tasks(f: InputFile, batch_size: int, max_line_bytes: int, field_map: di
             yield Task(f"{f.index:05d}-{chunk:07d}", f, "rows", (header, rows, lines), 1, rejects, n_input)
 
 
-def _parquet_tasks(f: InputFile, field_map: dict[str, str]) -> Iterator[Task]:
+def _parquet_tasks(f: InputFile, field_map: dict[str, str], batch_size: int) -> Iterator[Task]:
     import pyarrow.parquet as pq
 
     try:
@@ -302,9 +302,15 @@ def _parquet_tasks(f: InputFile, field_map: dict[str, str]) -> Iterator[Task]:
         return
     check_columns(f, names, field_map)
     first = 1
+    chunk = 0
     for g in range(n_groups):
         n = pf.metadata.row_group(g).num_rows
-        yield Task(f"{f.index:05d}-{g:07d}", f, "parquet", g, first, [], n)
+        for off in range(0, max(n, 1), batch_size):
+            length = min(batch_size, n - off)
+            if length <= 0:
+                break
+            yield Task(f"{f.index:05d}-{chunk:07d}", f, "parquet", (g, off, length), first + off, [], length)
+            chunk += 1
         first += n
 
 
@@ -369,11 +375,13 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
                 if not f.gz
                 else pq.ParquetFile(io.BytesIO(gzip.decompress(Path(f.path).read_bytes())))
             )
-            tbl = pf.read_row_group(task.payload)
+            g, off, length = task.payload
+            tbl = pf.read_row_group(g).slice(off, length)
         except Exception as exc:
-            rejects.append(_reject(f, task.first_line, f"unreadable row group {task.payload}: {type(exc).__name__}"))
+            g = task.payload[0]
+            rejects.append(_reject(f, task.first_line, f"unreadable row group {g}: {type(exc).__name__}"))
             for _ in range(max(0, task.n_input - 1)):
-                rejects.append(_reject(f, None, f"row in unreadable row group {task.payload}"))
+                rejects.append(_reject(f, None, f"row in unreadable row group {g}"))
             return recs, srcs, rejects
         names = [inv.get(c, c) for c in tbl.column_names]
         columns = [tbl.column(i).to_pylist() for i in range(tbl.num_columns)]

@@ -28,7 +28,7 @@ FORMAT_VERSION = 1
 
 @dataclass
 class ScanOptions:
-    batch_size: int = 20_000
+    batch_size: int = 10_000
     workers: int = 0  # 0 = one per CPU core
     default_region: str | None = "US"
     field_map: dict[str, str] = field(default_factory=dict)  # field name -> column name in the input
