@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TL = str(ROOT / ".venv" / "bin" / "threadline")
+TL = str(Path(sys.executable).parent / "threadline")
 
 
 def _tree_rss(pid: int) -> int:

@@ -70,22 +70,19 @@ def text_edges(bands: np.ndarray, sig: np.ndarray, threshold: float, max_bucket:
     """Candidate pairs from LSH buckets (star per bucket and band), verified on the full signature."""
     n, nb = bands.shape
     rows = np.arange(n, dtype=np.int64)
-    srcs, dsts = [], []
+    pair = np.zeros(0, dtype=np.int64)
     for b in range(nb):
         col = bands[:, b]
         valid = col != 0
         s, d = _star_edges(col[valid], rows[valid], max_bucket)
         if len(s):
-            srcs.append(s)
-            dsts.append(d)
-    if not srcs:
+            lo = np.minimum(s, d)
+            hi = np.maximum(s, d)
+            # deduplicate as we go, so memory follows the number of distinct pairs, not pairs x bands
+            pair = np.union1d(pair, lo * np.int64(n) + hi)
+    if len(pair) == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e, 0
-    s = np.concatenate(srcs)
-    d = np.concatenate(dsts)
-    lo = np.minimum(s, d)
-    hi = np.maximum(s, d)
-    pair = np.unique(lo * np.int64(n) + hi)
     lo = pair // n
     hi = pair % n
     n_cand = len(pair)
@@ -93,7 +90,7 @@ def text_edges(bands: np.ndarray, sig: np.ndarray, threshold: float, max_bucket:
     for i in range(0, len(pair), chunk):
         a = sig[lo[i : i + chunk]]
         c = sig[hi[i : i + chunk]]
-        keep[i : i + chunk] = (a == c).mean(axis=1) >= threshold
+        keep[i : i + chunk] = (a == c).sum(axis=1) >= threshold * sig.shape[1]
     return lo[keep], hi[keep], n_cand
 
 
@@ -126,9 +123,13 @@ def link(n: int, key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray, 
     otherwise separate operations (a site's help line, a shared booking service) and is reported as a hub.
     """
     if len(keys):
-        kr = np.unique(np.stack([keys, key_rows.astype(np.uint64)], axis=1), axis=0)
-        keys_u = kr[:, 0].copy()
-        rows_u = kr[:, 1].astype(np.int64)
+        kr_rows = key_rows.astype(np.int64)
+        order = np.lexsort((kr_rows, keys))
+        ks, rs = keys[order], kr_rows[order]
+        first = np.ones(len(ks), dtype=bool)
+        first[1:] = (ks[1:] != ks[:-1]) | (rs[1:] != rs[:-1])
+        keys_u = ks[first]
+        rows_u = rs[first]
     else:
         keys_u = keys.astype(np.uint64)
         rows_u = key_rows.astype(np.int64)
