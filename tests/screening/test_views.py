@@ -143,3 +143,6 @@ def test_statistics_count_only_the_organisations_screenings(org, other_org, work
     assert dict(stats.by_dimension) == {"deceptive_recruitment": 1, "exploitation": 1}
     assert response.content.count(b"<svg") == 2
     assert b"S-" not in response.content  # no references, only counts
+    from threadline.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(object_type="screening.statistics", actor_id=officer.pk, action="view").exists()

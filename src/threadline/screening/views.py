@@ -19,7 +19,7 @@ from django.views.generic import FormView, TemplateView
 
 from threadline.accounts.permissions import has_perm
 from threadline.audit.mixins import AuditReadMixin
-from threadline.audit.services import audit_object
+from threadline.audit.services import audit_object, audit_record
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
 from threadline.engines.screening import outcome_label
 from threadline.screening import charts, selectors, services
@@ -538,6 +538,7 @@ class StatisticsView(OrganisationPermissionMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         language = _language()
         stats = selectors.screening_statistics(user=self.request.user, organisation=self.request.organisation)
+        audit_record(action="view", object_type="screening.statistics", note="screening statistics page")
         names = selectors.dimension_names(language)
         ctx["stats"] = stats
         ctx["outcome_chart"] = charts.bar_chart(
