@@ -76,3 +76,39 @@ def test_access_export_download_is_audited(org, make_user, signed_in):
     )
     assert response["Content-Type"] == "application/zip"
     assert AuditEntry.objects.filter(action="export", object_id=str(case.pk)).exists()
+
+
+def test_code_prefix_search_matches_only_that_prefix(org, make_user):
+    from threadline.cases.models import Case
+    from threadline.cases.selectors import code_prefix_q
+
+    user = make_user(org, "caseworker")
+    cases = [f.new_case(org, user) for _ in range(4)]
+    for case in cases:
+        for length in (3, 6, 9, 11):
+            found = set(Case.objects.filter(code_prefix_q(case.code[:length].lower())).values_list("code", flat=True))
+            assert case.code in found
+            assert all(code.startswith(case.code[:length]) for code in found)
+
+
+def test_list_count_is_capped(org, make_user, signed_in, monkeypatch):
+    from threadline.cases import pagination
+
+    monkeypatch.setattr(pagination.CappedPaginator, "cap", 3)
+    monkeypatch.setattr("threadline.cases.views.CaseListView.paginate_by", 2)
+    user = make_user(org, "caseworker")
+    for _ in range(5):
+        f.new_case(org, user)
+    page = signed_in(user, org).get(reverse("cases:list")).content.decode()
+    assert "of more than 2" in page
+
+
+def test_views_beside_a_decision_are_an_audited_read(org, make_user, signed_in):
+    from threadline.cases.services import child_view_record
+
+    user = make_user(org, "caseworker")
+    case = f.new_case(org, user)
+    child_view_record(case=case, user=user, text="Wants to call her sister.", topic="services")
+    page = signed_in(user, org).get(reverse("cases:service_add", args=[case.pk])).content.decode()
+    assert "Wants to call her sister." in page
+    assert AuditEntry.objects.filter(note="views and wishes", object_id=str(case.pk)).exists()

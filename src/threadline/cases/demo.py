@@ -178,6 +178,12 @@ def _load(ctx: DemoContext) -> str:
                 services.approval_decide(approval=approval, user=supervisor, approve=True, note="Agreed")
                 Case.objects.filter(pk=case.pk).update(closed_on=opened + timedelta(days=300))
             total += 1
+        # Completed screenings with indicators open their case, linked (the usual way in).
+        from threadline.screening.models import Screening
+
+        screened = Screening.objects.filter(organisation=org, outcome__in=["presumed_victim", "further_assessment"])
+        for screening in screened.filter(cases__isnull=True)[:5]:
+            services.case_open_from_screening(screening=screening, user=worker)
         # A few referrals waiting in the partner's inbox.
         sharing = Case.objects.filter(organisation=org, consents__scope="sharing", status__in=v.OPEN_STATUSES)
         for case in sharing.distinct()[:3]:

@@ -31,8 +31,7 @@ def case_list(*, user, organisation, filters: CaseFilters) -> QuerySet[Case]:
     """The cases a user may see in one organisation, filtered; identifying fields are not even loaded."""
     qs = Case.objects.restrict(user, "view", organisation).defer(*LIST_DEFERRED).select_related("assigned_to")
     if filters.q:
-        code = filters.q.strip().upper()
-        qs = qs.filter(code=code) if len(code) == 11 else qs.filter(code__startswith=code)
+        qs = qs.filter(code_prefix_q(filters.q))
     if filters.status == "active":
         qs = qs.filter(status__in=v.OPEN_STATUSES)
     elif filters.status:
@@ -44,6 +43,26 @@ def case_list(*, user, organisation, filters: CaseFilters) -> QuerySet[Case]:
     if filters.mine:
         qs = qs.filter(assigned_to=user)
     return qs.order_by("-opened_on", "-id")
+
+
+def code_prefix_q(text: str) -> Q:
+    """Case codes starting with ``text`` (case-insensitive), as a condition an index can answer on every database.
+
+    SQLite does not use an index for ``LIKE 'C-7K%'`` (its LIKE ignores case), so on SQLite the prefix becomes a
+    range ``code >= 'C-7K' AND code < 'C-7L'`` (codes are upper-case ASCII, compared byte by byte). PostgreSQL
+    uses the pattern index Django creates for the unique code.
+    """
+    from django.db import connection
+
+    code = text.strip().upper()
+    if len(code) == 11:
+        return Q(code=code)
+    if not code:
+        return Q()
+    if connection.vendor == "sqlite" and code.isascii():
+        upper = code[:-1] + chr(ord(code[-1]) + 1)
+        return Q(code__gte=code, code__lt=upper)
+    return Q(code__startswith=code)
 
 
 def views_by_topic(*, case: Case) -> dict[str, list[ChildView]]:
@@ -88,11 +107,12 @@ def dashboard(*, user, organisation, today: date | None = None, horizon_days: in
     today = today or timezone.localdate()
     soon = today + timedelta(days=horizon_days)
     cases = Case.objects.restrict(user, "view", organisation).filter(status__in=v.OPEN_STATUSES)
-    open_ids = cases.values("pk")
+    open_case = {"case__status__in": v.OPEN_STATUSES}
     tasks = (
         PlanTask.objects.restrict(user, "view", organisation)
-        .filter(case__in=open_ids, done_on__isnull=True)
+        .filter(done_on__isnull=True, **open_case)
         .select_related("case", "assigned_to")
+        .defer(*[f"case__{name}" for name in LIST_DEFERRED])
     )
     limit = 100
     return Dashboard(
@@ -100,9 +120,10 @@ def dashboard(*, user, organisation, today: date | None = None, horizon_days: in
         due_tasks=list(tasks.filter(due_on__gte=today, due_on__lte=soon).order_by("due_on")[:limit]),
         follow_ups=list(
             PlanTask.objects.restrict(user, "view", organisation)
-            .filter(case__in=open_ids, follow_up_on__isnull=False, follow_up_on__lte=soon)
+            .filter(follow_up_on__isnull=False, follow_up_on__lte=soon, **open_case)
             .filter(Q(done_on__isnull=True) | Q(done_on__lt=F("follow_up_on")))
             .select_related("case")
+            .defer(*[f"case__{name}" for name in LIST_DEFERRED])
             .order_by("follow_up_on")[:limit]
         ),
         reflection_ending=list(
@@ -112,15 +133,17 @@ def dashboard(*, user, organisation, today: date | None = None, horizon_days: in
         ),
         services_ending=list(
             Service.objects.restrict(user, "view", organisation)
-            .filter(case__in=open_ids, end_on__gte=today, end_on__lte=soon)
+            .filter(end_on__gte=today, end_on__lte=soon, **open_case)
             .exclude(status__in=[Service.Status.COMPLETED, Service.Status.STOPPED, Service.Status.DECLINED])
             .select_related("case")
+            .defer(*[f"case__{name}" for name in LIST_DEFERRED])
             .order_by("end_on")[:limit]
         ),
         approvals=list(
             Approval.objects.restrict(user, "view", organisation)
             .filter(decision=Approval.Decision.PENDING)
             .select_related("case", "requested_by")
+            .defer(*[f"case__{name}" for name in LIST_DEFERRED])
             .order_by("requested_at")[:limit]
         ),
         incoming=list(

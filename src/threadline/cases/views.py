@@ -16,7 +16,9 @@ from threadline.accounts.permissions import has_perm
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object
 from threadline.cases import forms, selectors, services
+from threadline.cases import vocabulary as v
 from threadline.cases.models import Approval, Case, ChildView, Consent, IncomingReferral, PlanTask, Referral, Service
+from threadline.cases.pagination import CappedPaginator
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView, ScopedTemplateView
 
 
@@ -31,11 +33,21 @@ def _form_errors(form, exc: Exception) -> None:
         form.add_error(None, str(exc) or _("You may not do this."))
 
 
+LIST_LABELS = {
+    "status": v.Status.choices,
+    "child_status": v.ChildStatus.choices,
+    "exploitation": v.Exploitation.choices,
+}
+
+
 class CaseListView(ScopedListView):
+    """Cases of the organisation. Names hidden; labels resolved once per page, counting capped (fast at 100k)."""
+
     model = Case
     permission_required = "cases.view_case"
     template_name = "cases/case_list.html"
     context_object_name = "cases"
+    paginator_class = CappedPaginator
 
     @cached_property
     def filter_form(self):
@@ -53,6 +65,9 @@ class CaseListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        labels = {name: {k: str(label) for k, label in choices} for name, choices in LIST_LABELS.items()}
+        for case in ctx["cases"]:
+            case.labels = {name: labels[name].get(getattr(case, name), "") for name in labels}
         ctx.update(filter_form=self.filter_form, query=params.urlencode())
         return ctx
 
@@ -144,6 +159,16 @@ def _abilities(user, org) -> dict[str, bool]:
     return {name: has_perm(user, f"cases.{name}", org) for name in names}
 
 
+def _beside(case: Case, topic: str) -> list[ChildView]:
+    """The person's latest views on this kind of decision (and general ones), to show beside the form.
+    They are the person's own words, so showing them is an audited read."""
+    views = selectors.views_by_topic(case=case)
+    shown = (views.get(topic, []) + views["general"])[:3]
+    if shown:
+        audit_object("view", case, note="views and wishes")
+    return shown
+
+
 class CaseObjectMixin(OrganisationPermissionMixin):
     """A page that acts on one case of the current organisation (404 for anyone else's)."""
 
@@ -156,9 +181,7 @@ class CaseObjectMixin(OrganisationPermissionMixin):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        views = selectors.views_by_topic(case=self.case)
-        topic = getattr(self, "views_topic", "general")
-        ctx.update(case=self.case, title=self.title, beside=(views.get(topic, []) + views["general"])[:3])
+        ctx.update(case=self.case, title=self.title, beside=_beside(self.case, getattr(self, "views_topic", "general")))
         return ctx
 
     def done(self, anchor: str = ""):
@@ -369,12 +392,11 @@ class ApprovalDecideView(OrganisationPermissionMixin, FormView):
         return get_object_or_404(qs.select_related("case"), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        views = selectors.views_by_topic(case=self.approval.case)
         return super().get_context_data(
             case=self.approval.case,
             approval=self.approval,
             title=_("Decide: %(subject)s") % {"subject": self.approval.get_subject_display()},
-            beside=(views.get(self.approval.subject, []) + views["general"])[:3],
+            beside=_beside(self.approval.case, self.approval.subject),
             **kwargs,
         )
 

@@ -122,10 +122,13 @@ class Case(AuditedModel, models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "-opened_on", "-id"], name="case_org_opened"),
+            # The filter, then the sort, then status: the status filter is checked inside the index.
             models.Index(fields=["organisation", "status", "-opened_on"], name="case_org_status"),
-            models.Index(fields=["organisation", "exploitation", "-opened_on"], name="case_org_exploit"),
-            models.Index(fields=["organisation", "child_status", "-opened_on"], name="case_org_child"),
+            models.Index(fields=["organisation", "exploitation", "-opened_on", "status"], name="case_org_exploit"),
+            models.Index(fields=["organisation", "child_status", "-opened_on", "status"], name="case_org_child"),
             models.Index(fields=["status", "closed_on"], name="case_status_closed"),
+            models.Index(fields=["organisation", "assigned_to", "-opened_on", "status"], name="case_org_assigned"),
+            models.Index(fields=["organisation", "reflection_end"], name="case_org_reflection"),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,7 @@ class Service(AuditedModel, models.Model):
 
     class Meta:
         ordering = ["-start_on", "-id"]
+        indexes = [models.Index(fields=["end_on"], name="service_end")]
         verbose_name = _("service")
         verbose_name_plural = _("services")
 
@@ -122,6 +123,7 @@ class Approval(AuditedModel, models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["decision", "requested_at"], name="approval_pending")]
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
 
