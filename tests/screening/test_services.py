@@ -235,12 +235,12 @@ def test_referral_contacts_are_saved_per_organisation(org, other_org, make_user)
 
 def test_open_case_creates_one_linked_case(org, worker, make_user):
     from threadline.cases.models import Case
-    from threadline.screening import services
+    from threadline.screening import selectors, services
 
     screening = factories.completed(org, worker)
     case = services.screening_open_case(screening=screening, user=worker)
     assert case.screening == screening and case.organisation == org
-    assert services.screening_cases(screening=screening, user=worker) == [case]
+    assert selectors.screening_cases(screening=screening, user=worker) == [case]
     with pytest.raises(services.ScreeningError, match="already"):
         services.screening_open_case(screening=screening, user=worker)
     with pytest.raises(services.ScreeningError, match="role"):

@@ -266,3 +266,14 @@ def dimension_names(language: str) -> dict[str, str]:
         for dim in instrument.dimensions:
             names.setdefault(dim.id, instrument.text(f"dimension.{dim.id}.name", language))
     return names
+
+
+def screening_cases(*, screening: Screening, user):
+    """Protection cases already opened from this screening that the user may see (none without cases)."""
+    try:
+        from threadline.cases.models import Case
+    except ImportError:
+        return []
+    if not any(f.name == "screening" for f in Case._meta.get_fields()):
+        return []
+    return list(Case.objects.restrict(user, "view", screening.organisation).filter(screening=screening))

@@ -299,17 +299,6 @@ def _already_opened(screening: Screening) -> bool:
     return Case.objects.filter(screening=screening).exists()
 
 
-def screening_cases(*, screening: Screening, user):
-    """Protection cases already opened from this screening that the user may see (none without cases)."""
-    try:
-        from threadline.cases.models import Case
-    except ImportError:
-        return []
-    if not any(f.name == "screening" for f in Case._meta.get_fields()):
-        return []
-    return list(Case.objects.restrict(user, "view", screening.organisation).filter(screening=screening))
-
-
 # -- referral contacts ---------------------------------------------------------------------------------
 
 CONTACT_FIELDS = (

@@ -350,7 +350,7 @@ class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
                 ctx["can_change"] = Screening.objects.restrict(user, "change", org).filter(pk=screening.pk).exists()
                 ctx["cases_available"] = services.cases_available()
                 ctx["can_open_case"] = ctx["can_change"] and has_perm(user, "cases.add_case", org)
-                ctx["cases"] = services.screening_cases(screening=screening, user=user)
+                ctx["cases"] = selectors.screening_cases(screening=screening, user=user)
         return ctx
 
 
