@@ -153,7 +153,7 @@ pool = [
 @settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
-@given(st.integers(0, 10_000), st.integers(30, 150), st.lists(st.sampled_from(pool), min_size=2, max_size=3))
+@given(st.integers(0, 10_000), st.integers(30, 120), st.lists(st.sampled_from(pool), min_size=2, max_size=3))
 def test_property_no_sequence_of_releases_reveals_a_cell(tmp_path, seed, n, groupings):
     t = make_records(n, seed=seed)
     ledger = ReleaseLedger(tmp_path / f"ledger-{seed}-{n}-{random.random()}.json")

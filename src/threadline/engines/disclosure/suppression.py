@@ -266,21 +266,6 @@ def _protect(
                 passed.add(c)
         if not failing:
             break
-        # A complementary cell that the attacker can compute exactly protects nothing: publish it (its
-        # value is already known, so the feasible set does not change) and never pick it again.
-        determined = [
-            key_of[c]
-            for c, _ in failing
-            if c in key_of
-            and reason.get(key_of[c]) == COMPLEMENTARY
-            and c not in hidden_before
-            and widths[c] < TOLERANCE
-        ]
-        if determined:
-            for key in determined:
-                del reason[key]
-                candidates.discard(key)
-            continue
         used_components: set[int] = set()
         added = False
         for c, need in failing:
@@ -303,6 +288,22 @@ def _protect(
                 used_components.add(comp)
                 added = True
         if not added:
+            # Last resort, with nothing left to hide: a complementary cell that the attacker can compute
+            # exactly protects nothing, so publish it (its value is known anyway, the attacker's feasible
+            # set does not change) rather than refuse the release.
+            determined = [
+                key_of[c]
+                for c, _ in failing
+                if c in key_of
+                and reason.get(key_of[c]) == COMPLEMENTARY
+                and c not in hidden_before
+                and widths[c] < TOLERANCE
+            ]
+            if determined:
+                for key in determined:
+                    del reason[key]
+                    candidates.discard(key)
+                continue
             raise ReleaseRefused(
                 f"table by {list(by)} cannot be released without revealing a suppressed cell of this or an "
                 "earlier release (nothing left to suppress)"
