@@ -42,7 +42,8 @@ class LinkReport:
     borderline_pairs: int  # 0.5 <= p < threshold: candidates for clerical review
     cluster_sizes: dict[str, int] = field(default_factory=dict)
     clusters_by_sources: dict[str, int] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase and total
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # CPU time of this process (all threads)
     quality: dict | None = None  # precision/recall/F1 against ground truth, when given
     notes: list[str] = field(default_factory=list)
 
@@ -69,10 +70,30 @@ class LinkReport:
             )
         lines += [f"note: {n}" for n in self.notes]
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
+        if self.cpu_seconds:
+            lines.append("CPU time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.cpu_seconds.items()))
         return "\n".join(lines)
 
 
-def _name_comparison(backend: LinkageBackend, label: str, enc: str, ph: str, bf: str):
+class _Clock:
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.start_wall, self.start_cpu = self.wall, self.cpu
+        self.walls: dict[str, float] = {}
+        self.cpus: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.walls[name], self.cpus[name] = round(wall - self.wall, 2), round(cpu - self.cpu, 2)
+        self.wall, self.cpu = wall, cpu
+
+    def totals(self) -> tuple[dict[str, float], dict[str, float]]:
+        self.walls["total"] = round(self.wall - self.start_wall, 2)
+        self.cpus["total"] = round(self.cpu - self.start_cpu, 2)
+        return self.walls, self.cpus
+
+
+def _name_comparison(backend: LinkageBackend, label: str, enc: str, ph: str, bf: str, tf: bool = True):
     import splink.comparison_level_library as cll
     from splink import comparison_library as cl
 
@@ -84,7 +105,9 @@ def _name_comparison(backend: LinkageBackend, label: str, enc: str, ph: str, bf:
             cll.CustomLevel(f'"{enc}_l" IS NULL OR "{enc}_r" IS NULL', f"{label} missing").configure(
                 is_null_level=True
             ),
-            cll.CustomLevel(f'"{enc}_l" = "{enc}_r"', "exact").configure(tf_adjustment_column=enc),
+            cll.CustomLevel(f'"{enc}_l" = "{enc}_r"', "exact").configure(tf_adjustment_column=enc)
+            if tf
+            else cll.CustomLevel(f'"{enc}_l" = "{enc}_r"', "exact"),
             cll.CustomLevel(f"{dice} >= 0.8", "Dice >= 0.8"),
             cll.CustomLevel(f'"{ph}_l" = "{ph}_r"', "same phonetic key"),
             cll.CustomLevel(f"{dice} >= 0.6", "Dice >= 0.6"),
@@ -93,12 +116,38 @@ def _name_comparison(backend: LinkageBackend, label: str, enc: str, ph: str, bf:
     )
 
 
-def build_settings(backend: LinkageBackend, *, dedupe: bool = True):
+def _blocking_rules(backend: LinkageBackend) -> list:
+    """Candidate pairs agree on a combination of keys; the looser keys also need a similar other name
+    (Bloom-filter Dice, or that name missing), which keeps the pairs to score few at a million records."""
+    from splink import block_on
+    from splink.blocking_rule_library import CustomRule
+
+    def similar(column: str, at: float) -> str:
+        return f"(l.{column} IS NULL OR r.{column} IS NULL OR {backend.block_dice_sql(column)} >= {at})"
+
+    def rule(keys: list[str], *conditions: str) -> CustomRule:
+        return CustomRule(" AND ".join([*(f"l.{k} = r.{k}" for k in keys), *conditions]))
+
+    return [
+        block_on("enc_given_ph", "enc_family_ph"),
+        block_on("enc_dob_canon", "enc_given_ph"),
+        block_on("enc_dob_canon", "enc_family_ph"),
+        rule(["enc_dob_ym", "enc_family_ph"], similar("bf_given", 0.4)),
+        rule(["enc_dob_ym", "enc_given_ph"], similar("bf_family", 0.4)),
+        rule(["enc_dob_md", "enc_given", "gender"], similar("bf_family", 0.4)),
+        rule(["enc_dob_md", "enc_family"], similar("bf_given", 0.4)),
+        rule(
+            ["enc_dob_canon", "citizenship", "gender"],
+            f"({similar('bf_given', 0.5)} OR {similar('bf_family', 0.5)})",
+        ),
+    ]
+
+
+def build_settings(backend: LinkageBackend, *, dedupe: bool = True, tf_adjustments: bool = True):
     """The Splink settings shared by every backend (only Dice SQL differs)."""
     import splink.comparison_level_library as cll
-    from splink import SettingsCreator, block_on
+    from splink import SettingsCreator
     from splink import comparison_library as cl
-    from splink.blocking_rule_library import CustomRule
 
     dob = cl.CustomComparison(
         output_column_name="date_of_birth",
@@ -117,25 +166,13 @@ def build_settings(backend: LinkageBackend, *, dedupe: bool = True):
         link_type="dedupe_only" if dedupe else "link_only",
         unique_id_column_name="unique_id",
         comparisons=[
-            _name_comparison(backend, "given_name", "enc_given", "enc_given_ph", "bf_given"),
-            _name_comparison(backend, "family_name", "enc_family", "enc_family_ph", "bf_family"),
+            _name_comparison(backend, "given_name", "enc_given", "enc_given_ph", "bf_given", tf_adjustments),
+            _name_comparison(backend, "family_name", "enc_family", "enc_family_ph", "bf_family", tf_adjustments),
             dob,
             cl.ExactMatch("gender"),
             cl.ExactMatch("citizenship"),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("enc_given_ph", "enc_family_ph"),
-            block_on("enc_dob_canon", "enc_given_ph"),
-            block_on("enc_dob_canon", "enc_family_ph"),
-            block_on("enc_dob_ym", "enc_family_ph"),
-            CustomRule(
-                "l.enc_dob_ym = r.enc_dob_ym AND l.enc_given_ph = r.enc_given_ph AND "
-                f"(l.bf_family IS NULL OR r.bf_family IS NULL OR {backend.block_dice_sql('bf_family')} >= 0.4)"
-            ),
-            block_on("enc_dob_md", "enc_given", "gender"),
-            block_on("enc_dob_md", "enc_family"),
-            block_on("enc_dob_canon", "citizenship", "gender"),
-        ],
+        blocking_rules_to_generate_predictions=_blocking_rules(backend),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=["source"],
@@ -151,7 +188,8 @@ def link(
     threshold: float = 0.9,
     truth: str | os.PathLike[str] | None = None,
     seed: int = 42,
-    max_training_pairs: float = 1e6,
+    max_training_pairs: float = 5e5,
+    tf_adjustments: bool = True,
 ) -> LinkReport:
     """Link every encoded record of the store, write ``linkage/clusters.parquet`` and return the report.
 
@@ -163,17 +201,15 @@ def link(
 
     st = as_store(store).ensure()
     be = get_backend(backend)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
+    clock = _Clock()
     db_api, table, facts = be.load(st)
     con = be.con()
-    timings["load"] = time.perf_counter() - t0
+    clock.lap("load")
     if facts["encoded_records"] < 2:
         raise ValueError("fewer than two records carry identifier encodings; nothing to link")
 
-    t1 = time.perf_counter()
     sdf = db_api.register(table, table_name="threadline_link_input")
-    linker = Linker(sdf, build_settings(be), log_level=logging.WARNING)
+    linker = Linker(sdf, build_settings(be, tf_adjustments=tf_adjustments), log_level=logging.WARNING)
     notes: list[str] = []
     steps = [
         (
@@ -184,7 +220,7 @@ def link(
         ),
         (
             "u by random sampling",
-            lambda: linker.training.estimate_u_using_random_sampling(max_pairs=min(max_training_pairs, 1e6), seed=seed),
+            lambda: linker.training.estimate_u_using_random_sampling(max_pairs=max_training_pairs, seed=seed),
         ),
         (
             "EM blocked on date of birth",
@@ -205,12 +241,10 @@ def link(
         except Exception as exc:  # small or degenerate data: keep Splink's defaults for this step
             logger.warning("linkage training step %r skipped: %s", label, type(exc).__name__)
             notes.append(f"training step skipped ({label}): {type(exc).__name__}")
-    timings["train"] = time.perf_counter() - t1
+    clock.lap("train")
 
-    t2 = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=0.05)
-    timings["predict"] = time.perf_counter() - t2
-    t3 = time.perf_counter()
+    clock.lap("predict")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
     )
@@ -220,7 +254,7 @@ def link(
         SELECT a.record_id, coalesce(c.cluster_id, a.record_id) AS cluster_id, a.source
         FROM all_records a LEFT JOIN {clus_name} c ON c.unique_id = a.record_id"""  # noqa: S608
     ).fetchall()
-    timings["cluster"] = time.perf_counter() - t3
+    clock.lap("cluster")
 
     pair_stats = con.execute(
         f"""SELECT count(*),
@@ -269,8 +303,8 @@ def link(
     report.notes = notes
     if truth is not None:
         report.quality = _evaluate(con, "link_clusters", truth)
-    timings["total"] = time.perf_counter() - t0
-    report.seconds = {k: round(v, 2) for k, v in timings.items()}
+    clock.lap("report")
+    report.seconds, report.cpu_seconds = clock.totals()
     (st.linkage_dir / "report.json").write_text(json.dumps(report.to_dict(), indent=2))
     refresh_catalogue(st)
     return report
