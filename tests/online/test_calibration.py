@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_precision_at_k():
     scored = [(90, True), (80, False), (70, True), (10, False)]
-    assert selectors.precision_at_k(scored, ks=(1, 2, 4, 10)) == {"1": 1.0, "2": 0.5, "4": 0.5, "10": 0.5}
+    assert selectors.precision_at_k(scored, ks=(1, 2, 4, 10)) == {"1": 1.0, "2": 0.5, "4": 0.5, "10": None, "all": 0.5}
 
 
 def _label_some(investigation, analyst, ws):
@@ -48,7 +48,7 @@ def test_command_reports_and_records_a_proposal(investigation, analyst, ws):
     out = io.StringIO()
     call_command("online_calibrate", "--investigation", str(investigation.pk), "--json", "--propose", stdout=out)
     data = json.loads(out.getvalue())
-    assert data["labelled"] == 8 and "5" in data["precision_at_k"] and data["proposal_id"]
+    assert data["labelled"] == 8 and data["precision_at_k"]["5"] is not None and data["proposal_id"]
     investigation.refresh_from_db()
     assert investigation.risk_weights == {}
     text = io.StringIO()

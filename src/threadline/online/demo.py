@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from threadline.synth.demo import DemoContext, demo_loader
 
-DEMO_ADS = 3000
+DEMO_ADS = 2500
 
 
 @demo_loader(50, "online: synthetic ad corpus scanned into an investigation")

@@ -116,15 +116,13 @@ def _labelled(investigation: Investigation) -> dict[str, bool]:
 
 
 def precision_at_k(scored: list[tuple[float, bool]], ks=PRECISION_KS) -> dict[str, float | None]:
-    """Share of relevant networks among the k highest-scored labelled networks."""
+    """Share of relevant networks among the k highest-scored labelled networks (None while fewer than k)."""
     ranked = [rel for _score, rel in sorted(scored, key=lambda x: -x[0])]
-    out = {}
+    out: dict[str, float | None] = {}
     for k in ks:
-        if len(ranked) >= 1:
-            top = ranked[: min(k, len(ranked))]
-            out[str(k)] = round(sum(top) / len(top), 3)
-        else:
-            out[str(k)] = None
+        out[str(k)] = round(sum(ranked[:k]) / k, 3) if len(ranked) >= k else None
+    if ranked:
+        out["all"] = round(sum(ranked) / len(ranked), 3)
     return out
 
 
