@@ -146,3 +146,19 @@ def test_statistics_count_only_the_organisations_screenings(org, other_org, work
     from threadline.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(object_type="screening.statistics", actor_id=officer.pk, action="view").exists()
+
+
+def test_open_case_once_then_the_result_links_to_it(org, worker, signed_in):
+    from threadline.cases.models import Case
+
+    screening = factories.completed(org, worker)
+    client = signed_in(worker, org)
+    detail = reverse("screening:detail", kwargs={"pk": screening.pk})
+    assert "Open a protection case" in client.get(detail).content.decode()
+    response = client.post(reverse("screening:open_case", kwargs={"pk": screening.pk}))
+    case = Case.objects.get(screening=screening)
+    assert response["Location"] == case.get_absolute_url()
+    content = client.get(detail).content.decode()
+    assert case.code in content and "Open a protection case" not in content
+    client.post(reverse("screening:open_case", kwargs={"pk": screening.pk}))
+    assert Case.objects.filter(screening=screening).count() == 1
