@@ -141,6 +141,19 @@ class _Stages:
             self.progress(self._name, total or 1, total or 1)
 
 
+def _effective_batch_size(files: list[readers.InputFile], batch_size: int, workers: int) -> int:
+    """Smaller batches when a small Parquet corpus would otherwise leave workers idle."""
+    if workers <= 1 or not files or any(f.fmt != "parquet" or f.gz for f in files):
+        return batch_size
+    import math
+
+    try:
+        total = sum(pq.ParquetFile(f.path).metadata.num_rows for f in files)
+    except Exception:  # unreadable files are reported as rejects later
+        return batch_size
+    return max(1000, min(batch_size, math.ceil(total / workers)))
+
+
 def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions | None = None,
              progress_callback: ProgressCallback | None = None,
              cancel_check: Callable[[], bool] | None = None, backend: LocalBackend | None = None) -> dict:  # fmt: skip
@@ -158,7 +171,9 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
     t_start = time.perf_counter()
     st = _Stages(progress_callback)
     files = readers.discover(inputs)
-    fp = _fingerprint(files, opts)
+    be = backend or LocalBackend(opts.workers)
+    batch_size = _effective_batch_size(files, opts.batch_size, be.workers)
+    fp = _fingerprint(files, opts) + f"-b{batch_size}"
     plan_path = parts / "plan.json"
     resumed = False
     if parts.exists():
@@ -186,7 +201,7 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
     def task_iter():
         nonlocal bytes_done, n_skipped
         for f in files:
-            for t in readers.iter_tasks(f, opts.batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
+            for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
                 task_ids.append(t.task_id)
                 if t.task_id in done_ids:
                     n_skipped += 1
@@ -195,7 +210,6 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
             bytes_done += f.size
             st.tick(bytes_done, total_bytes)
 
-    be = backend or LocalBackend(opts.workers)
     init_args = ({"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
                   "lexicons": opts.lexicons}, str(parts))  # fmt: skip
     for _stats in be.map_tasks(_process_task, task_iter(), _init_worker, init_args, cancel_check):
