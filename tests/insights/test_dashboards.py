@@ -101,3 +101,18 @@ def test_empty_store_shows_no_figures(officer_client):
 def test_unknown_section_and_format(officer_client):
     assert officer_client.get(reverse("insights:dashboard", args=["nope"])).status_code == 404
     assert officer_client.get(reverse("insights:chart_download", args=["by_year", "exe"])).status_code == 404
+
+
+def test_home_offers_insights_to_data_officers_only(officer_client, org, make_user, signed_in, client):
+    assert b"/insights/" in officer_client.get("/").content
+    caseworker = make_user(org, "caseworker")
+    client.logout()
+    assert b"/insights/" not in signed_in(caseworker, org).get("/").content
+
+
+def test_dp_download_carries_the_accuracy(officer_client, loaded):
+    response = officer_client.get(reverse("insights:chart_download", args=["by_year", "csv"]) + "?method=dp")
+    header = response.content.decode().splitlines()[0]
+    assert "(accuracy)" in header
+    body = response.content.decode().splitlines()[1]
+    assert body.split(",")[-1] not in ("", None)
