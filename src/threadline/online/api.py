@@ -95,8 +95,19 @@ class InvestigationViewSet(
         return Response({"count": total, "results": rows})
 
 
+class ScopedInvestigationField(serializers.PrimaryKeyRelatedField):
+    """Only the token organisation's investigations are valid choices (another's id is "does not exist")."""
+
+    def get_queryset(self):
+        from threadline.core.api.permissions import api_organisation
+
+        request = self.context["request"]
+        return Investigation.objects.restrict(request.user, "view", api_organisation(request))
+
+
 class LabelSerializer(serializers.ModelSerializer):
     label = serializers.ChoiceField(choices=Label.choices)
+    investigation = ScopedInvestigationField()
 
     class Meta:
         model = NetworkReview
@@ -163,6 +174,8 @@ class LabelViewSet(
 
 
 class NoticeSerializer(serializers.ModelSerializer):
+    investigation = ScopedInvestigationField()
+
     class Meta:
         model = PlatformNotice
         fields = ["id", "investigation", "network_id", "platform", "ad_urls", "reason", "status", "drafted_at",
@@ -211,4 +224,4 @@ class NoticeViewSet(
         params.is_valid(raise_exception=True)
         notice = self._call(services.notice_set_status, notice=notice, status=params.validated_data["status"],
                             at=params.validated_data.get("at"), user=request.user)  # fmt: skip
-        return Response(NoticeSerializer(notice).data)
+        return Response(NoticeSerializer(notice, context=self.get_serializer_context()).data)

@@ -103,7 +103,7 @@ def package_create(*, investigation: Investigation, network_id: str, user) -> Ev
     network = ws_mod.network_get(ws, network_id) if ws else None
     if network is None:
         raise ValueError("network not in the current workspace")
-    ads = ws_mod.network_ads(ws, network_id, limit=100_000)
+    ads = ws_mod.network_ads(ws, network_id, limit=100_000, every_column=True)
     entities = ws_mod.network_entities(ws, network_id)
     indicators = ws_mod.network_indicators(ws, network_id)
     review = NetworkReview.objects.filter(investigation=investigation, network_id=network_id).first()

@@ -321,9 +321,11 @@ AD_COLUMNS = (
 )
 
 
-def network_ads(ws: Workspace, network_id: str, *, limit: int = 500) -> list[dict]:
+def network_ads(ws: Workspace, network_id: str, *, limit: int = 500, every_column: bool = False) -> list[dict]:
+    """A network's ads in time order; ``every_column`` adds source file and line, region and unmapped fields."""
+    columns = "* EXCLUDE (network_id)" if every_column else AD_COLUMNS
     return ws.rows(
-        f"SELECT {AD_COLUMNS} FROM {ws.indexed('ads')} WHERE network_id = ? ORDER BY posted_at, ad_id LIMIT ?",
+        f"SELECT {columns} FROM {ws.indexed('ads')} WHERE network_id = ? ORDER BY posted_at, ad_id LIMIT ?",
         [network_id, limit],
     )
 
