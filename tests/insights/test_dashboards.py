@@ -116,3 +116,21 @@ def test_dp_download_carries_the_accuracy(officer_client, loaded):
     assert "(accuracy)" in header
     body = response.content.decode().splitlines()[1]
     assert body.split(",")[-1] not in ("", None)
+
+
+def test_new_data_gives_new_tables_and_drops_the_old(officer_client, loaded, org, officer):
+    from tests.insights.conftest import csv_upload, plan_rows
+    from threadline.insights import services
+    from threadline.insights.models import ProtectedFigures
+
+    officer_client.get(reverse("insights:dashboard", args=["trends"]))
+    old_keys = set(ProtectedFigures.objects.values_list("key", flat=True))
+    rows = [[f"n{i}", *row[1:]] for i, row in enumerate(plan_rows())]
+    job = services.import_upload(
+        organisation=org, user=officer, uploaded_file=csv_upload(rows), fmt="htcds", source="b"
+    )
+    services.import_start(job=services.import_set_mapping(job=job, mapping=job.mapping), user=officer)
+    page = officer_client.get(reverse("insights:dashboard", args=["trends"])).content.decode()
+    assert "<td>60</td>" in page, "girls of 2022 counted in both batches (no linkage: 2 x 30)"
+    new_keys = set(ProtectedFigures.objects.values_list("key", flat=True))
+    assert new_keys and not (new_keys & old_keys)

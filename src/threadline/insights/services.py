@@ -309,6 +309,8 @@ def figures_protect(
     except ValueError as exc:
         log.warning("protected table refused: %s", type(exc).__name__)
         return Figures.refusal(by, method, _("These figures cannot be computed for this data."))
+    # Tables of earlier versions of the data are never shown again: drop them (the budget ledger keeps the spend).
+    ProtectedFigures.objects.filter(organisation=organisation).exclude(key__startswith=f"{version}:").delete()
     try:
         with transaction.atomic():
             ProtectedFigures.objects.create(organisation=organisation, key=key, payload=figures.to_payload())
