@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,9 @@ SEED = 11
 
 @functools.cache
 def shared_root() -> Path:
-    return Path(tempfile.mkdtemp(prefix="tl-online-tests-"))
+    root = Path(tempfile.mkdtemp(prefix="tl-online-tests-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
 
 
 @functools.cache
