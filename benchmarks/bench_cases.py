@@ -175,6 +175,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=40, help="requests per scenario")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", default="", help="PostgreSQL server URL (a scratch database is created)")
+    parser.add_argument("--queries", action="store_true", help="also print each scenario's SQL with its time")
     args = parser.parse_args()
     admin_url = _configure(args)
     from django.db import connection
@@ -213,6 +214,14 @@ def main() -> int:
         use = api if name.startswith("API") else client
         use.get(url_for(0), secure=True)  # warm
         median, p95, cpu95 = _time(use, url_for, args.repeats)
+        if args.queries:
+            from django.db import connection as conn
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(conn) as captured:
+                use.get(url_for(1), secure=True)
+            for q in captured.captured_queries:
+                print(f"      {float(q['time']) * 1000:7.1f} ms  {q['sql'][:110]}")
         results.append((name, median, p95))
         if name in TARGETED:
             worst = max(worst, p95)

@@ -154,8 +154,21 @@ class Case(AuditedModel, models.Model):
         return max((self.reflection_end - timezone.localdate()).days, 0)
 
     @property
+    def means_of_control_labels(self) -> list[str]:
+        return _labels(v.MeansOfControl, self.means_of_control)
+
+    @property
+    def other_exploitation_labels(self) -> list[str]:
+        return _labels(v.Exploitation, self.other_exploitation)
+
+    @property
     def exploitation_types(self) -> list[str]:
         return [self.exploitation, *[t for t in self.other_exploitation if t != self.exploitation]]
+
+
+def _labels(choices, values) -> list[str]:
+    names = dict(choices.choices)
+    return [str(names.get(value, value)) for value in values]
 
 
 class ChildView(AuditedModel, models.Model):

@@ -34,6 +34,11 @@ class Assessment(AuditedModel, models.Model):
     def __str__(self) -> str:
         return str(self.case_id)
 
+    @property
+    def need_labels(self) -> list[str]:
+        names = dict(v.Need.choices)
+        return [str(names.get(need, need)) for need in self.needs]
+
 
 class Service(AuditedModel, models.Model):
     class Status(models.TextChoices):
