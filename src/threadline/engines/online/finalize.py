@@ -170,6 +170,7 @@ def _network_table(ads_path: Path, threads: int) -> pa.Table:
     con = duckdb.connect()
     con.execute(f"SET threads = {max(1, threads)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     sql = NETWORK_SQL.format(ads=str(ads_path).replace("'", "''"), cat_cols=cat_cols)
     tbl = con.sql(sql).to_arrow_table()
     con.close()

@@ -34,22 +34,28 @@ def score_networks(tbl: pa.Table, weights: dict) -> pa.Table:
     for c in contrib_cols.values():
         total += c
     score = np.round(total / total_w * 100.0, 2)
-    expl = []
     names = list(contrib_cols)
-    mat = np.stack([contrib_cols[k] for k in names], axis=1) if names and n else np.zeros((n, 0))
-    vals = np.stack([values[k] for k in names], axis=1) if names and n else np.zeros((n, 0))
-    for i in range(n):
-        row = mat[i]
-        nz = np.nonzero(row > 0)[0]
-        if len(nz) == 0:
-            expl.append("[]")
-            continue
-        items = sorted(
-            ({"feature": names[j], "label": feats[names[j]].get("label", names[j]),
-              "value": round(float(vals[i, j]), 3),
-              "points": round(float(row[j] / total_w * 100.0), 2)} for j in nz),
-            key=lambda x: -x["points"],
-        )  # fmt: skip
-        expl.append(json.dumps(items, ensure_ascii=False))
+    labels = [json.dumps(feats[k].get("label", k), ensure_ascii=False) for k in names]
+    keys = [json.dumps(k) for k in names]
+    expl: list[str] = []
+    if names and n:
+        pts = np.round(np.stack([contrib_cols[k] for k in names], axis=1) / total_w * 100.0, 2)
+        vals = np.round(np.stack([values[k] for k in names], axis=1), 3)
+        order = np.argsort(-pts, axis=1, kind="stable")
+        nnz = (pts > 0).sum(axis=1).tolist()
+        pts_l = pts.tolist()
+        vals_l = vals.tolist()
+        order_l = order.tolist()
+        for i in range(n):
+            k = nnz[i]
+            if k == 0:
+                expl.append("[]")
+                continue
+            p_i, v_i = pts_l[i], vals_l[i]
+            expl.append("[" + ", ".join(
+                f'{{"feature": {keys[j]}, "label": {labels[j]}, "value": {v_i[j]!r}, "points": {p_i[j]!r}}}'
+                for j in order_l[i][:k]) + "]")  # fmt: skip
+    else:
+        expl = ["[]"] * n
     tbl = tbl.append_column("risk_score", pa.array(score))
     return tbl.append_column("risk_explanation", pa.array(expl, pa.string()))
