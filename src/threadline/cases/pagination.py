@@ -16,7 +16,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "query"):
+            rows = rows.select_related(None).order_by()  # counting needs neither the joins nor the order
+        return rows[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
