@@ -1,0 +1,434 @@
+"""The online scan on Spark: the local engine's batch functions mapped with ``mapInArrow``, linking as DataFrames.
+
+Stages (the local stage names, so progress and ``scan.json`` read the same):
+
+1. read+extract - the driver plans tasks with ``readers.iter_tasks`` (the local task ids, so the local row order);
+   executors run ``readers.records_of`` and ``analyse.analyse_records`` on each task inside ``mapInArrow`` and
+   return one row per ad (the ad, its entities and indicators nested, its identifier keys, MinHash signature
+   and LSH band keys). The result is written once to ``<out>/_spark/analysed`` (Parquet).
+2. link - duplicate ids (the first one in input order is kept), LSH banding (explode bands, group by band key,
+   star candidate pairs, verification on the signatures with the local threshold), identifier star edges
+   without hubs, connected components with large-star/small-star (:mod:`.components`), stable network ids
+   (smallest ad-id hash in the component). The hub test runs the local :func:`link.link` on the driver over the
+   neighbourhood of the candidate hubs only (identifiers on at least ``hub_min_ads`` ads), see :func:`_hub_test`.
+3. write - Spark writes ads/entities/indicators; the driver streams the part files into the workspace's single
+   Parquet files (the layout of ``run_scan``), cast to the local schemas.
+4. networks, report - the local engine's functions over ``ads.parquet`` on the driver (DuckDB): per-network
+   features, risk, ``networks.parquet``, ``workspace.duckdb`` and ``report.html``. One row per network, so it
+   stays small next to the ads; at billions of ads this is the part to move into Spark next.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from threadline.engines.online import readers
+from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
+from threadline.engines.online.link import LinkOptions, link
+from threadline.engines.online.minhash import BANDS, NUM_PERM
+from threadline.engines.online.scan import FORMAT_VERSION, ScanOptions, _effective_batch_size, _Stages
+from threadline.engines.spark.session import require_spark
+
+_SIGN = np.uint64(1 << 63)
+
+
+# ------------------------------------------------------------------------------------------ executor side
+def _nested_schema(schema: pa.Schema) -> pa.DataType:
+    return pa.struct([f for f in schema if f.name != "row"])
+
+
+ANALYSED_SCHEMA = pa.schema([
+    ("_kind", pa.string()), ("_task", pa.string()), ("_row", pa.int64()), ("_id_hash", pa.int64()),
+    ("_sig", pa.list_(pa.int32())), ("_bands", pa.list_(pa.int64())), ("_keys", pa.list_(pa.int64())),
+    ("ad", pa.struct(list(ADS_SCHEMA))), ("entities", pa.list_(_nested_schema(ENTITIES_SCHEMA))),
+    ("indicators", pa.list_(_nested_schema(INDICATORS_SCHEMA))), ("_stats", pa.string()),
+])  # fmt: skip
+
+_EXEC: dict = {}
+
+
+def _lexicon(paths):
+    key = json.dumps(paths)
+    if _EXEC.get("lexicon_key") != key:
+        from threadline.engines.online.lexicon import load_lexicon
+
+        _EXEC["lexicon"] = load_lexicon(paths)
+        _EXEC["lexicon_key"] = key
+    return _EXEC["lexicon"]
+
+
+def _lists(values: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
+    """Group ``values`` (one per item, item i belongs to ad ``rows[i]``) into one list per ad, keeping order."""
+    order = np.argsort(rows, kind="stable")
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(order)))
+
+
+def _nested(tbl: pa.Table, n: int) -> pa.Array:
+    rows = tbl["row"].to_numpy().astype(np.int64)
+    t = tbl.drop_columns(["row"])
+    struct = pa.StructArray.from_arrays([c.combine_chunks() for c in t.columns], names=t.column_names)
+    return _lists(struct, rows, n)
+
+
+def _fixed_lists(flat: np.ndarray, n: int, width: int, typ: pa.DataType) -> pa.Array:
+    offsets = np.arange(0, n * width + 1, width, dtype=np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat.ravel(), typ))
+
+
+def _ad_batch(task_id: str, res) -> pa.RecordBatch:
+    n = res.ads.num_rows
+    ad = pa.StructArray.from_arrays([c.combine_chunks() for c in res.ads.columns], fields=list(ADS_SCHEMA))
+    cols = {
+        "_kind": pa.array(["ad"] * n, pa.string()),
+        "_task": pa.array([task_id] * n, pa.string()),
+        "_row": pa.array(np.arange(n, dtype=np.int64)),
+        "_id_hash": pa.array(res.id_hash.view(np.int64)),
+        "_sig": _fixed_lists(res.sig.astype(np.int32), n, NUM_PERM, pa.int32()),
+        "_bands": _fixed_lists(res.bands.view(np.int64), n, BANDS, pa.int64()),
+        "_keys": _lists(pa.array(res.keys.view(np.int64)), res.key_rows.astype(np.int64), n),
+        "ad": ad,
+        "entities": _nested(res.entities, n),
+        "indicators": _nested(res.indicators, n),
+        "_stats": pa.nulls(n, pa.string()),
+    }
+    return pa.RecordBatch.from_arrays([cols[f.name].cast(f.type) for f in ANALYSED_SCHEMA], schema=ANALYSED_SCHEMA)
+
+
+def _stats_batch(task_id: str, stats: dict) -> pa.RecordBatch:
+    arrays = []
+    for f in ANALYSED_SCHEMA:
+        if f.name == "_kind":
+            arrays.append(pa.array(["stats"], pa.string()))
+        elif f.name == "_task":
+            arrays.append(pa.array([task_id], pa.string()))
+        elif f.name == "_stats":
+            arrays.append(pa.array([json.dumps(stats, ensure_ascii=False)], pa.string()))
+        else:
+            arrays.append(pa.nulls(1, f.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=ANALYSED_SCHEMA)
+
+
+def _analyse_partition(batches, opts: dict):
+    """mapInArrow body: the local worker's work (``records_of`` + ``analyse_records``) for each task row."""
+    import os
+
+    from threadline.engines.online.analyse import analyse_records
+
+    lexicon = _lexicon(opts["lexicons"])
+    for batch in batches:
+        for task_id, blob in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+            t0 = time.perf_counter()
+            task = pickle.loads(blob)  # noqa: S301 - written by our own driver in this run
+            recs, srcs, rejects = readers.records_of(task, opts["field_map"], opts["encoding"])
+            res = analyse_records(recs, srcs, lexicon, opts["default_region"])
+            yield _ad_batch(task_id, res)
+            stats = {"task": task_id, "file": os.path.basename(task.file.path), "n_input": task.n_input,
+                     "n_read": len(recs), "n_rejected": len(rejects), "seconds": round(time.perf_counter() - t0, 3),
+                     "rejects": rejects}  # fmt: skip
+            yield _stats_batch(task_id, stats)
+
+
+# ------------------------------------------------------------------------------------------ driver side
+def _spark_schema(schema: pa.Schema):
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(schema)
+
+
+def _hub_test(spark, keys, cand, text_labels, lopts: LinkOptions):
+    """Hub keys, by running the local ``link()`` on the neighbourhood of the candidate hubs (on the driver).
+
+    The local rule looks, for a candidate key, at its member ads, their other keys (ignoring keys nearly as
+    common as the candidate) and which members share a near-duplicate text component. That needs only: every
+    key entry of every member of a candidate key, and the text component of each member. Keys outside the
+    candidates have fewer than ``hub_min_ads`` ads everywhere, so their degree never reaches the ignore limit,
+    and candidates keep all their members, so their degree is exact. Text components are given to ``link()`` as
+    one synthetic band key per component with equal signatures, which rebuilds exactly the same grouping.
+    """
+    from pyspark.sql import functions as F
+
+    members = keys.join(F.broadcast(cand.select("key")), "key").select("g").distinct()
+    entries = keys.join(members, "g").select("g", "key").collect()
+    if not entries:
+        return []
+    labels = dict(members.join(text_labels, members.g == text_labels.node, "left")
+                  .select("g", F.coalesce("label", "g").alias("label")).collect())  # fmt: skip
+    gs = np.array(sorted(labels), dtype=np.int64)
+    local = {int(g): i for i, g in enumerate(gs)}
+    m = len(gs)
+    key_rows = np.array([local[r["g"]] for r in entries], dtype=np.int64)
+    key_vals = np.array([r["key"] for r in entries], dtype=np.int64).view(np.uint64)
+    comp = {lab: i + 1 for i, lab in enumerate(sorted(set(labels.values())))}
+    bands = np.zeros((m, BANDS), dtype=np.uint64)
+    bands[:, 0] = np.array([comp[labels[int(g)]] for g in gs], dtype=np.uint64)
+    sig = np.zeros((m, NUM_PERM), dtype=np.uint16)
+    sub = LinkOptions(lopts.text_threshold, lopts.hub_min_ads, lopts.hub_min_groups, max_bucket=m + 1)
+    res = link(m, key_rows, key_vals, np.zeros(len(key_vals), np.int8), bands, sig, sub)
+    for h in res.hubs:
+        h["example_row"] = int(gs[h["example_row"]])
+    return res.hubs
+
+
+def _merge_parts(part_dir: Path, target: Path, schema: pa.Schema) -> int:
+    """Stream Spark's part files into one Parquet file with the local engine's schema."""
+    tmp = target.with_name(target.name + ".tmp")
+    n = 0
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for p in sorted(part_dir.glob("part-*.parquet")):
+            pf = pq.ParquetFile(p)
+            for g in range(pf.num_row_groups):
+                t = pf.read_row_group(g).select(schema.names)
+                writer.write_table(t.cast(schema))
+                n += t.num_rows
+        if n == 0:
+            writer.write_table(schema.empty_table())
+    tmp.replace(target)
+    return n
+
+
+def _network_ids(F, kept, labels):
+    """``N`` + 16 hex digits of the smallest unsigned ad-id hash in the component (as ``link.stable_ids``)."""
+    flip = F.lit(-(2**63)).cast("long")
+    comp = kept.select("g", "_id_hash").join(labels, kept.g == labels.node, "left").select(
+        "g", "_id_hash", F.coalesce("label", "g").alias("comp"))  # fmt: skip
+    # unsigned order = signed order after flipping the sign bit
+    mins = comp.groupBy("comp").agg(F.min(F.col("_id_hash").bitwiseXOR(flip)).alias("mn"))
+    name = F.concat(F.lit("N"), F.lower(F.lpad(F.hex(F.col("mn").bitwiseXOR(flip)), 16, "0")))
+    return comp.join(mins, "comp").select("g", "comp", name.alias("network_id"))
+
+
+def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions | None = None, *,
+                   spark=None, progress=None, checkpoint_dir: str | None = None,
+                   keep_intermediate: bool = False) -> dict:  # fmt: skip
+    """Scan ad files into a workspace directory on Spark and return the summary also written to ``scan.json``.
+
+    Same inputs, ``ScanOptions`` and workspace files as :func:`threadline.engines.online.scan.run_scan`
+    (``workers`` and ``resume`` are ignored: Spark decides the parallelism and retries failed tasks).
+    ``spark`` is a SparkSession (default: :func:`spark_session` with ``local[2]``). ``progress(stage, done,
+    total)`` is called as stages start and end. ``checkpoint_dir`` (e.g. an ``s3a://`` or HDFS path) makes the
+    connected-components rounds use reliable checkpoints, as a cluster should. Input paths must be readable by
+    the driver and every executor (a shared file system or a mount of the object store); the intermediate
+    Parquet goes to ``<out>/_spark`` and is removed at the end unless ``keep_intermediate``.
+    """
+    require_spark()
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import BinaryType, LongType, StringType, StructField, StructType
+
+    from threadline.engines.online.finalize import _network_table, write_duckdb
+    from threadline.engines.online.lexicon import load_lexicon, load_risk_weights
+    from threadline.engines.online.report import write_report
+    from threadline.engines.online.risk import score_networks
+    from threadline.engines.spark.components import connected_components
+    from threadline.engines.spark.session import spark_session
+
+    opts = options or ScanOptions()
+    spark = spark or spark_session()
+    if checkpoint_dir:
+        spark.sparkContext.setCheckpointDir(checkpoint_dir)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / "_spark"
+    shutil.rmtree(work, ignore_errors=True)
+    t_start = time.perf_counter()
+    st = _Stages(progress)
+    files = readers.discover(inputs)
+    parallelism = spark.sparkContext.defaultParallelism
+    batch_size = _effective_batch_size(files, opts.batch_size, parallelism)
+    (out / "scan.json").write_text(json.dumps({"status": "running", "started": time.time(), "engine": "spark"}))
+
+    # ---- stage 1: read + extract (executors)
+    st.start("read+extract")
+    tasks = []
+    for f in files:
+        for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
+            tasks.append((t.task_id, pickle.dumps(t)))
+    tasks.sort()
+    task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
+    n_slices = max(1, min(len(tasks), 10_000))
+    task_df = spark.createDataFrame(spark.sparkContext.parallelize(tasks, n_slices), task_schema)
+    exec_opts = {"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
+                 "lexicons": [str(p) for p in opts.lexicons] if opts.lexicons else None}  # fmt: skip
+    analysed = task_df.mapInArrow(lambda it: _analyse_partition(it, exec_opts), _spark_schema(ANALYSED_SCHEMA))
+    analysed.write.mode("overwrite").parquet(str(work / "analysed"))
+    raw = spark.read.parquet(str(work / "analysed"))
+    stats = sorted((json.loads(r["_stats"]) for r in raw.where("_kind = 'stats'").select("_stats").collect()),
+                   key=lambda s: s["task"])  # fmt: skip
+    st.end()
+
+    # ---- stage 2: link
+    st.start("link")
+    offsets, acc = [], 0
+    for s in stats:
+        offsets.append((s["task"], acc))
+        acc += s["n_read"]
+    off_df = spark.createDataFrame(offsets or [("", 0)], StructType([StructField("_task", StringType()),
+                                                                      StructField("_offset", LongType())]))  # fmt: skip
+    ads = raw.where("_kind = 'ad'").join(F.broadcast(off_df), "_task").withColumn("g", F.col("_offset") + F.col("_row"))
+    first = ads.groupBy("_id_hash").agg(F.min("g").alias("g_first"))
+    ads = ads.join(first, "_id_hash").withColumn("_kept", F.col("g") == F.col("g_first")).localCheckpoint()
+    kept = ads.where("_kept")
+    dup_rows = ads.where(~F.col("_kept")).select("g", "ad.source_file", "ad.source_line", "ad.ad_id").orderBy("g")
+    dup_reason = "duplicate id (an earlier record has it)"
+    dup_rejects = [{"file": r["source_file"], "line": r["source_line"], "reason": dup_reason,
+                    "id": r["ad_id"]} for r in dup_rows.collect()]  # fmt: skip
+
+    keys = kept.select("g", F.explode("_keys").alias("key")).distinct().localCheckpoint()
+    degree = keys.groupBy("key").agg(F.count("*").alias("deg"))
+    cand = degree.where(F.col("deg") >= opts.hub_min_ads).localCheckpoint()
+
+    bands = kept.select("g", F.posexplode("_bands").alias("b", "bk")).where("bk != 0")
+    buckets = bands.groupBy("b", "bk").agg(F.count("*").alias("size"), F.min("g").alias("first"))
+    buckets = buckets.where(F.col("size") <= opts.max_bucket)
+    pairs = (bands.join(buckets, ["b", "bk"]).where(F.col("g") != F.col("first"))
+             .select(F.col("first").alias("u"), F.col("g").alias("v")).distinct().localCheckpoint())  # fmt: skip
+    n_cand = pairs.count()
+    sigs = kept.select("g", "_sig")
+    need = float(opts.text_threshold) * NUM_PERM
+    same = "aggregate(zip_with(sa, sb, (x, y) -> IF(x = y, 1, 0)), 0, (acc, z) -> acc + z)"
+    text = (pairs.join(sigs.select(F.col("g").alias("u"), F.col("_sig").alias("sa")), "u")
+            .join(sigs.select(F.col("g").alias("v"), F.col("_sig").alias("sb")), "v")
+            .where(F.expr(same) >= F.lit(need)).select("u", "v").localCheckpoint())  # fmt: skip
+    n_text = text.count()
+
+    lopts = LinkOptions(opts.text_threshold, opts.hub_min_ads, opts.hub_min_groups, opts.max_bucket)
+    hubs: list[dict] = []
+    if cand.limit(1).count():
+        text_labels = connected_components(text, reliable_checkpoints=bool(checkpoint_dir))
+        hubs = _hub_test(spark, keys, cand, text_labels, lopts)
+    hub_df = spark.createDataFrame([(int(np.uint64(h["key"]).view(np.int64)),) for h in hubs] or [(0,)], "key long")
+    hub_df = hub_df if hubs else hub_df.limit(0)
+    id_keys = keys.join(F.broadcast(hub_df), "key", "left_anti")
+    key_first = id_keys.groupBy("key").agg(F.min("g").alias("first"))
+    id_edges = (id_keys.join(key_first, "key").where(F.col("g") != F.col("first"))
+                .select(F.col("first").alias("u"), F.col("g").alias("v")).localCheckpoint())  # fmt: skip
+    n_id = id_edges.count()
+    labels = connected_components(id_edges.unionByName(text), reliable_checkpoints=bool(checkpoint_dir))
+    nets = _network_ids(F, kept, labels).localCheckpoint()
+    # the row counts that drive the shuffles (for capacity planning, see docs/scaling.md)
+    volumes = {"band_rows": bands.count(), "key_rows": keys.count(), "candidate_pairs": n_cand,
+               "edges": n_id + n_text}  # fmt: skip
+    st.end()
+
+    # ---- stage 3: write the workspace files
+    st.start("write")
+    kept_n = kept.join(nets.select("g", "network_id"), "g")
+    ads_out = kept_n.select("g", "ad.*", "network_id").orderBy("g").drop("g")
+    ads_out.write.mode("overwrite").parquet(str(work / "ads"))
+    for name in ("entities", "indicators"):
+        (kept_n.select("g", F.posexplode(name).alias("i", "x"), "network_id").orderBy("g", "i")
+         .select("x.*", "network_id").write.mode("overwrite").parquet(str(work / name)))  # fmt: skip
+    nid = pa.field("network_id", pa.string())
+    _merge_parts(work / "ads", out / "ads.parquet", ADS_SCHEMA.append(nid))
+    n_ent = _merge_parts(work / "entities", out / "entities.parquet", ENTITIES_SCHEMA.remove(1).append(nid))
+    n_ind = _merge_parts(work / "indicators", out / "indicators.parquet", INDICATORS_SCHEMA.remove(1).append(nid))
+    _write_networks_csv(out)
+    hub_rows = _hub_rows(F, hubs, keys, kept, nets)
+    _write_hubs_csv(out, hub_rows)
+    with open(out / "rejects.jsonl.tmp", "w", encoding="utf-8") as fh:
+        for s in stats:
+            for r in s["rejects"]:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        for r in dup_rejects:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (out / "rejects.jsonl.tmp").replace(out / "rejects.jsonl")
+    st.end()
+
+    # ---- stage 4: networks (per-network features and risk, on the driver with the local functions)
+    st.start("networks")
+    weights = load_risk_weights(opts.risk_weights)
+    tbl = score_networks(_network_table(out / "ads.parquet", max(1, parallelism)), weights)
+    tbl = tbl.sort_by([("risk_score", "descending"), ("n_ads", "descending"), ("network_id", "ascending")])
+    pq.write_table(tbl, out / "networks.parquet.tmp", compression="zstd", row_group_size=100_000)
+    (out / "networks.parquet.tmp").replace(out / "networks.parquet")
+    write_duckdb(out)
+    st.end()
+    if opts.html_report:
+        st.start("report")
+        write_report(out, tbl, hub_rows, st.times, opts.report_top)
+        st.end()
+    if not keep_intermediate:
+        shutil.rmtree(work, ignore_errors=True)
+
+    n_ads_net = tbl["n_ads"].to_numpy() if tbl.num_rows else np.zeros(0)
+    n_dup = len(dup_rejects)
+    n_input = sum(s["n_input"] for s in stats)
+    n_rej = sum(s["n_rejected"] for s in stats) + n_dup
+    n_read = sum(s["n_read"] for s in stats) - n_dup
+    summary = {
+        "status": "complete",
+        "format_version": FORMAT_VERSION,
+        "engine": "spark",
+        "inputs": [{"path": f.path, "format": f.fmt, "gzip": f.gz, "bytes": f.size} for f in files],
+        "counts": {
+            "input_records": n_input, "read": n_read, "rejected": n_rej, "balanced": n_read + n_rej == n_input,
+            "duplicate_ids": n_dup, "ads": n_read, "networks": int(tbl.num_rows),
+            "multi_ad_networks": int((n_ads_net >= 2).sum()),
+            "ads_in_multi_ad_networks": int(n_ads_net[n_ads_net >= 2].sum()),
+            "entities": n_ent, "indicator_hits": n_ind, "hubs": len(hubs), "identifier_edges": n_id,
+            "text_candidate_pairs": n_cand, "text_edges": n_text,
+        },
+        "batches": {"total": len(stats), "resumed_from_previous_run": 0},
+        "seconds": {**st.times, "total": round(time.perf_counter() - t_start, 3)},
+        "options": asdict(opts),
+        "lexicon_versions": load_lexicon(opts.lexicons).versions,
+        "risk_version": str(weights.get("version")),
+        "workers": parallelism,
+        "spark": {"master": spark.sparkContext.master, "default_parallelism": parallelism, "batch_size": batch_size,
+                  "task_seconds": round(sum(s["seconds"] for s in stats), 3), "volumes": volumes},
+    }  # fmt: skip
+    (out / "scan.json").write_text(json.dumps(summary, indent=2, default=str))
+    return summary
+
+
+def _write_networks_csv(out: Path) -> None:
+    tmp = out / "networks.csv.tmp"
+    pf = pq.ParquetFile(out / "ads.parquet")
+    schema = pa.schema([("ad_id", pa.string()), ("network_id", pa.string())])
+    with pacsv.CSVWriter(str(tmp), schema, write_options=pacsv.WriteOptions(quoting_style="needed")) as w:
+        for g in range(pf.num_row_groups):
+            w.write_table(pf.read_row_group(g, columns=["ad_id", "network_id"]).cast(schema))
+    tmp.replace(out / "networks.csv")
+
+
+def _hub_rows(F, hubs: list[dict], keys, kept, nets) -> list[dict]:
+    """hubs.csv rows as the local engine writes them; the key is resolved to (kind, value) via one member ad."""
+    if not hubs:
+        return []
+    examples = {h["example_row"] for h in hubs}
+    ents = (kept.where(F.col("g").isin(list(examples))).select("g", F.explode("entities").alias("e"))
+            .select("g", "e.kind", "e.value").collect())  # fmt: skip
+    resolved = {}
+    for r in ents:
+        if r["kind"] in ("phone", "email", "handle", "image"):
+            resolved[(r["g"], link_key(r["kind"], r["value"]))] = (r["kind"], r["value"])
+    hk = [int(np.uint64(h["key"]).view(np.int64)) for h in hubs]
+    touched = dict(keys.where(F.col("key").isin(hk)).join(nets, "g").groupBy("key")
+                   .agg(F.countDistinct("comp")).collect())  # fmt: skip
+    rows = []
+    for h, k in zip(hubs, hk, strict=True):
+        kind, value = resolved.get((h["example_row"], h["key"]), ("?", "?"))
+        rows.append({"kind": kind, "value": value, "n_ads": h["n_ads"], "n_separate_groups": h["n_groups"],
+                     "n_other_identifiers": h["n_other_identifiers"],
+                     "n_networks_touched": touched.get(k, 0)})  # fmt: skip
+    rows.sort(key=lambda x: -x["n_ads"])
+    return rows
+
+
+def _write_hubs_csv(out: Path, rows: list[dict]) -> None:
+    cols = ["kind", "value", "n_ads", "n_separate_groups", "n_other_identifiers", "n_networks_touched"]
+    schema = pa.schema([(c, pa.string() if c in ("kind", "value") else pa.int64()) for c in cols])
+    tmp = out / "hubs.csv.tmp"
+    pacsv.write_csv(pa.table({c: [r[c] for r in rows] for c in cols}, schema=schema), str(tmp))
+    tmp.replace(out / "hubs.csv")

@@ -1,0 +1,33 @@
+"""One local Spark session (``local[2]``, tiny shuffles) for every Spark test; skipped without pyspark or Java."""
+
+from __future__ import annotations
+
+import pytest
+
+from threadline.engines.spark import spark_missing_reason
+
+_REASON = spark_missing_reason()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/engines/spark" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.spark)
+            if _REASON:
+                item.add_marker(pytest.mark.skip(reason=f"Spark tests need pyspark and Java: {_REASON}"))
+
+
+@pytest.fixture(autouse=True)
+def _encryption_keys():
+    """Overrides the root autouse fixture: these tests need no keys, settings or Django."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from threadline.engines.spark import spark_session
+
+    session = spark_session("local[2]", app_name="threadline-tests", **{
+        "spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})  # fmt: skip
+    yield session
+    session.stop()
