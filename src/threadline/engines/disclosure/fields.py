@@ -89,7 +89,8 @@ COUNTRY_FIELDS = {"citizenship", "CountryOfExploitation"}
 _AGE_BROAD = ["0--8", "9--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39--47", "48+"]
 _GENDERS = ["Female", "Male", "Transgender/NonConforming", "Man", "Woman", "Trans/Transgender/NonConforming"]
 _MAJORITY = ["Adult", "Minor"]
-_RECRUITER = ["IntimatePartner", "Friend", "Family", "Other"]
+# The spelling the insights store uses (CTDC labels); "Other" is the OTHER category appended below.
+_RECRUITER = ["Intimate Partner", "Friend", "Family"]
 
 
 def _countries(alpha: int) -> list[str]:
@@ -124,7 +125,7 @@ def public_codebook(
         base = list(_RECRUITER)
     else:
         raise ValueError(f"no public codebook for field {field!r}")
-    return [*base, OTHER, MISSING]
+    return list(dict.fromkeys([*base, OTHER, MISSING]))  # each category once, or OpenDP refuses the list
 
 
 def normalise(value: Any) -> str:
