@@ -491,7 +491,21 @@ class IncomingDetailView(AuditReadMixin, ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         referral = self.object
         secret = json.loads(referral.shared_identity) if referral.shared_identity else {}
+        summary = dict(referral.shared.get("summary") or {})
+        for name, choices in (
+            ("child_status", v.ChildStatus),
+            ("gender", v.Gender),
+            ("exploitation", v.Exploitation),
+        ):
+            if name in summary:
+                summary[name] = str(dict(choices.choices).get(summary[name], summary[name]))
+        needs = dict(v.Need.choices)
+        summary["needs"] = [str(needs.get(n, n)) for n in summary.get("needs", [])]
+        summary["other_exploitation"] = [
+            str(dict(v.Exploitation.choices).get(e, e)) for e in summary.get("other_exploitation", [])
+        ]
         ctx.update(
+            summary=summary if referral.shared.get("summary") else None,
             secret=secret,
             form=forms.AnswerForm(),
             can_answer=has_perm(self.request.user, "cases.change_incomingreferral", self.request.organisation),
