@@ -138,7 +138,7 @@ class Approval(AuditedModel, models.Model):
 
 class Cooperation(AuditedModel, models.Model):
     """Cooperation with police and courts. Recorded for the person's benefit (protection, redress) only:
-    no service, referral or eligibility rule reads this model (a test checks the source)."""
+    no service, referral or eligibility rule reads this model (tests/cases/test_services.py proves it)."""
 
     class Stance(models.TextChoices):
         NOT_DISCUSSED = "not_discussed", _("Not discussed yet")
