@@ -25,8 +25,11 @@ def _encryption_keys():
 
 @pytest.fixture(scope="session")
 def spark():
+    import logging
+
     from threadline.engines.spark import spark_session
 
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # no "closing connection" noise at interpreter exit
     session = spark_session("local[2]", app_name="threadline-tests", **{
         "spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})  # fmt: skip
     yield session

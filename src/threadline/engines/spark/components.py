@@ -36,15 +36,17 @@ def _small_star(edges: DataFrame) -> DataFrame:
     return moved.unionByName(best.select("u", F.col("m").alias("v"))).where(F.col("u") != F.col("v")).distinct()
 
 
-def connected_components(edges: DataFrame, *, max_rounds: int = 64, reliable_checkpoints: bool = False) -> DataFrame:
+def connected_components(edges: DataFrame, *, max_rounds: int = 64, reliable_checkpoints: bool = False,
+                         stats: dict | None = None) -> DataFrame:  # fmt: skip
     """``(node, label)`` for every node that has an edge; ``label`` is the smallest node of its component.
 
-    ``edges`` has long columns ``u`` and ``v`` (undirected; self-loops and duplicates allowed).
+    ``edges`` has long columns ``u`` and ``v`` (undirected; self-loops and duplicates allowed). ``stats``, when
+    given, receives the number of rounds.
     """
     cur = _cut(
         edges.select(F.col("u").cast("long"), F.col("v").cast("long")).where("u != v").distinct(), reliable_checkpoints
     )
-    for _ in range(max_rounds):
+    for rounds in range(1, max_rounds + 1):  # noqa: B007 - reported after the loop
         nxt = _cut(_small_star(_large_star(cur)), reliable_checkpoints)
         # converged when every node has one parent and no parent has a parent: a forest of stars
         stats = nxt.agg(F.count("*").alias("n"), F.countDistinct("u").alias("children")).first()
@@ -55,5 +57,7 @@ def connected_components(edges: DataFrame, *, max_rounds: int = 64, reliable_che
         cur = nxt
     else:
         raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+    if stats is not None:
+        stats["rounds"] = stats.get("rounds", 0) + rounds
     roots = cur.select(F.col("v").alias("node"), F.col("v").alias("label")).distinct()
     return cur.select(F.col("u").alias("node"), F.col("v").alias("label")).unionByName(roots)

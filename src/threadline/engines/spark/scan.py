@@ -314,11 +314,12 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     id_edges = (id_keys.join(key_first, "key").where(F.col("g") != F.col("first"))
                 .select(F.col("first").alias("u"), F.col("g").alias("v")).localCheckpoint())  # fmt: skip
     n_id = id_edges.count()
-    labels = connected_components(id_edges.unionByName(text), reliable_checkpoints=bool(checkpoint_dir))
+    cc_stats: dict = {}
+    labels = connected_components(id_edges.unionByName(text), reliable_checkpoints=bool(checkpoint_dir), stats=cc_stats)
     nets = _network_ids(F, kept, labels).localCheckpoint()
     # the row counts that drive the shuffles (for capacity planning, see docs/scaling.md)
     volumes = {"band_rows": bands.count(), "key_rows": keys.count(), "candidate_pairs": n_cand,
-               "edges": n_id + n_text}  # fmt: skip
+               "edges": n_id + n_text, "components_rounds": cc_stats.get("rounds")}  # fmt: skip
     st.end()
 
     # ---- stage 3: write the workspace files
