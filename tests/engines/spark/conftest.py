@@ -10,11 +10,11 @@ _REASON = spark_missing_reason()
 
 
 def pytest_collection_modifyitems(config, items):
+    if not _REASON:
+        return
     for item in items:
-        if "tests/engines/spark" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.spark)
-            if _REASON:
-                item.add_marker(pytest.mark.skip(reason=f"Spark tests need pyspark and Java: {_REASON}"))
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.skip(reason=f"Spark tests need pyspark and Java: {_REASON}"))
 
 
 @pytest.fixture(autouse=True)
