@@ -34,7 +34,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/lint-imports
-	$(PY) -m django makemigrations --check --dry-run --settings=threadline.settings
+	THREADLINE_DEBUG=1 $(PY) -m django makemigrations --check --dry-run --settings=threadline.settings
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix src tests benchmarks
