@@ -49,9 +49,9 @@ def connected_components(edges: DataFrame, *, max_rounds: int = 64, reliable_che
     for rounds in range(1, max_rounds + 1):  # noqa: B007 - reported after the loop
         nxt = _cut(_small_star(_large_star(cur)), reliable_checkpoints)
         # converged when every node has one parent and no parent has a parent: a forest of stars
-        stats = nxt.agg(F.count("*").alias("n"), F.countDistinct("u").alias("children")).first()
+        sizes = nxt.agg(F.count("*").alias("n"), F.countDistinct("u").alias("children")).first()
         parents_with_parent = nxt.select(F.col("v").alias("u")).distinct().join(nxt.select("u").distinct(), "u")
-        if stats["n"] == stats["children"] and parents_with_parent.limit(1).count() == 0:
+        if sizes["n"] == sizes["children"] and parents_with_parent.limit(1).count() == 0:
             cur = nxt
             break
         cur = nxt
