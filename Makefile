@@ -4,13 +4,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TL := $(VENV)/bin/threadline
 export THREADLINE_DATA_DIR ?= $(CURDIR)/data
+# Optional extras to install; .ci/run adds "spark" when Java is present (the Spark tests skip without it).
+EXTRAS ?= dev
 
 .PHONY: run venv test test-postgres lint format bench messages docs clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -25,10 +27,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
-## The whole suite against PostgreSQL (THREADLINE_DATABASE_URL must point at a server)
+## The suite against PostgreSQL (THREADLINE_DATABASE_URL must point at a server). The Spark engine tests
+## touch no database, so they run once, in `make test`.
 test-postgres: $(VENV)/.installed
 	THREADLINE_DATABASE_URL=$${THREADLINE_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
-		$(PY) -m pytest -q -n 2 --dist loadfile
+		$(PY) -m pytest -q -n 2 --dist loadfile -m "not spark"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests benchmarks

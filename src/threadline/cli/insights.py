@@ -72,6 +72,20 @@ def _write_report(path: Path | None, data: dict) -> None:
         path.write_text(json.dumps(data, indent=2, default=str))
 
 
+def _link_on_spark(store, *, threshold, truth):
+    """Splink on Spark with the same settings as the DuckDB path (pyspark is an optional extra)."""
+    from threadline.engines.spark import SparkUnavailable, link_spark, spark_session
+
+    try:
+        spark = spark_session("local[2]")
+    except SparkUnavailable as exc:
+        _fail(str(exc))
+    try:
+        return link_spark(store, spark=spark, threshold=threshold, truth=truth)
+    finally:
+        spark.stop()
+
+
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     """Add this area's commands to the root app and to the shared groups (``synth``, ``insights``)."""
     insights = groups["insights"]
@@ -134,7 +148,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     @insights.command("link")
     def link_cmd(
         store: Annotated[Path | None, typer.Option("--store", help=_STORE_HELP)] = None,
-        backend: Annotated[str, typer.Option("--backend", help="duckdb (spark: later)")] = "duckdb",
+        backend: Annotated[
+            str, typer.Option("--backend", "--engine", help="duckdb, or spark (Splink's Spark backend, local[2])")
+        ] = "duckdb",
         threshold: Annotated[float, typer.Option("--threshold", min=0.5, max=0.9999)] = 0.9,
         truth: Annotated[
             Path | None, typer.Option("--truth", help="record_id,person_id CSV (synthetic data) for F1.")
@@ -142,10 +158,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     ) -> None:
         """Link records across sources on their encodings and estimate how many distinct victims there are."""
-        from threadline.engines.insights.linkage import link
-
         try:
-            result = link(store, backend, threshold=threshold, truth=truth)
+            if backend == "spark":
+                result = _link_on_spark(store, threshold=threshold, truth=truth)
+            else:
+                from threadline.engines.insights.linkage import link
+
+                result = link(store, backend, threshold=threshold, truth=truth)
         except (ValueError, NotImplementedError) as exc:
             _fail(str(exc))
         if as_json:

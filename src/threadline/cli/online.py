@@ -40,6 +40,9 @@ def scan(
     fresh: Annotated[bool, typer.Option("--fresh", help="Ignore finished batches of an earlier run.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    engine: Annotated[
+        str, typer.Option(help="local (processes on this machine) or spark (PySpark; --workers N runs local[N]).")
+    ] = "local",
 ) -> None:
     """Scan ads into WORKSPACE: identifiers, indicators, networks, hubs, risk scores and a report."""
     from rich.console import Console
@@ -65,9 +68,15 @@ def scan(
             tasks[stage] = progress.add_task(stage, total=total or 1)
         progress.update(tasks[stage], completed=done if total else (1 if done else 0), total=total or 1)
 
+    if engine not in {"local", "spark"}:
+        console.print("[red]error:[/red] --engine must be local or spark")
+        raise typer.Exit(2)
     try:
         with progress:
-            summary = run_scan([str(p) for p in inputs], out, opts, cb)
+            if engine == "spark":
+                summary = _scan_on_spark(inputs, out, opts, workers, None if quiet else cb, console)
+            else:
+                summary = run_scan([str(p) for p in inputs], out, opts, cb)
     except InputError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -82,6 +91,21 @@ def scan(
         f"{c['input_records']:,} records: {c['read']:,} read, {c['rejected']:,} rejected; {c['networks']:,} networks "
         f"({c['multi_ad_networks']:,} with 2+ ads), {c['hubs']:,} hubs; {summary['seconds']['total']:.1f} s -> {out}"
     )
+
+
+def _scan_on_spark(inputs, out, opts, workers, progress, console):
+    """The same pipeline through the Spark backend (pyspark is an optional extra, imported here only)."""
+    from threadline.engines.spark import SparkUnavailable, run_scan_spark, spark_session
+
+    try:
+        spark = spark_session(f"local[{workers}]" if workers > 0 else "local[2]")
+    except SparkUnavailable as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    try:
+        return run_scan_spark([str(p) for p in inputs], out, opts, spark=spark, progress=progress)
+    finally:
+        spark.stop()
 
 
 def eval_(
