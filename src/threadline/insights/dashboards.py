@@ -13,32 +13,14 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from threadline.engines.insights.schema import MEANS_OF_CONTROL
 from threadline.insights.protection import Figures, field_label
 
 YEAR, GENDER, CHILD = "yearOfRegistration", "gender", "majorityStatus"
 BASE = [YEAR, CHILD, GENDER]
 EXPLOITATION = ["isSexualExploit", "isForcedLabour", "isForcedCriminality", "isOtherExploit"]
-MEANS = [
-    f"meansOfControl{m}"
-    for m in (
-        "DebtBondage",
-        "TakesEarnings",
-        "RestrictsFinancialAccess",
-        "Threats",
-        "PsychologicalAbuse",
-        "PhysicalAbuse",
-        "SexualAbuse",
-        "FalsePromises",
-        "PsychoactiveSubstances",
-        "RestrictsMovement",
-        "RestrictsMedicalCare",
-        "ExcessiveWorkingHours",
-        "UsesChildren",
-        "ThreatOfLawEnforcement",
-        "WithholdsNecessities",
-        "WithholdsDocuments",
-    )
-]
+# The CTDC means of control shown on the dashboards ("Other" and "NotSpecified" are not patterns).
+MEANS = [f"meansOfControl{m}" for m in MEANS_OF_CONTROL if m not in {"Other", "NotSpecified"}]
 RECRUITERS = ["IntimatePartner", "Friend", "Family", "Other"]
 GROUPS = [
     (_("Girls"), "Minor", "Female"),

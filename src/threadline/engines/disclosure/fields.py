@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from threadline.engines.insights.schema import MOC_COLS, SYNTHETIC_MEANS_COLS
+
 MISSING = "Unknown"
 OTHER = "Other"
 TOTAL = "Total"
@@ -19,39 +21,8 @@ TOTAL = "Total"
 # "NA" is Namibia's ISO code, so it is *not* a missing marker.
 _MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "nan", "none", "null"}
 
-MEANS_OF_CONTROL_FIELDS = [
-    f"meansOfControl{m}"
-    for m in (
-        "DebtBondage",
-        "TakesEarnings",
-        "RestrictsFinancialAccess",
-        "Threats",
-        "PsychologicalAbuse",
-        "PhysicalAbuse",
-        "SexualAbuse",
-        "FalsePromises",
-        "PsychoactiveSubstances",
-        "RestrictsMovement",
-        "RestrictsMedicalCare",
-        "ExcessiveWorkingHours",
-        "UsesChildren",
-        "ThreatOfLawEnforcement",
-        "WithholdsNecessities",
-        "WithholdsDocuments",
-        "Other",
-        "NotSpecified",
-    )
-] + [
-    # 2024 CTDC synthetic codebook groupings.
-    "meansDebtBondageEarnings",
-    "meansThreats",
-    "meansAbusePsyPhySex",
-    "meansFalsePromises",
-    "meansDrugsAlcohol",
-    "meansDenyBasicNeeds",
-    "meansExcessiveWorkHours",
-    "meansWithholdDocs",
-]
+# One CTDC vocabulary for every engine: the insights schema holds it.
+MEANS_OF_CONTROL_FIELDS = [*MOC_COLS, *SYNTHETIC_MEANS_COLS]
 EXPLOITATION_FIELDS = [
     "isForcedLabour",
     "isSexualExploit",
