@@ -77,6 +77,18 @@ def test_handles_urls_prices_ages_names():
     assert [n.value for n in find_names(text)] == ["Lirela", "Savina", "Marou"]
 
 
+def test_handle_with_spaced_at_sign_and_words_glued_to_other_scripts():
+    f = fold("Instagram @ kitaro_114 or telegram  @  blue_fox; snap me")
+    assert [h.value for h in find_handles(f)] == ["instagram:kitaro_114", "telegram:blue_fox"]
+    # a platform word glued to a letter of another script is not a platform word
+    assert find_handles(fold("whatsappд lilo_22")) == []
+    assert [h.value for h in find_handles(fold("€whatsapp lilo_22"))] == ["whatsapp:lilo_22"]
+
+
+def test_age_stated_twice_in_one_phrase_counts_once():
+    assert [a.value for a in find_ages(fold("tengo 25 años y 30 yo"))] == ["25", "30"]
+
+
 def test_normalize_query_forms():
     assert normalize_query("(202) 555-0143", "US") == [("phone", "+12025550143")]
     assert normalize_query("+1 202 555 0143") == [("phone", "+12025550143")]

@@ -1,6 +1,5 @@
 import pytest
 
-from threadline.engines.online.extract import words_of
 from threadline.engines.online.lexicon import CATEGORIES, REQUIRED, LexiconError, load_entries, load_lexicon
 from threadline.engines.online.normalize import fold
 
@@ -27,7 +26,7 @@ def test_packaged_lexicons_cover_categories_and_languages():
 def test_hits_have_category_and_span(text, category):
     lx = load_lexicon()
     f = fold(text)
-    hits = lx.match(f, words_of(f))
+    hits = lx.match(f)
     assert category in {h.category for h in hits}
     for h in hits:
         assert fold(text[h.start : h.end]) == h.text
@@ -36,7 +35,7 @@ def test_hits_have_category_and_span(text, category):
 def test_no_hits_in_neutral_text():
     lx = load_lexicon()
     f = fold("Friendly coffee near the museum. Replies within the hour.")
-    assert lx.match(f, words_of(f)) == []
+    assert lx.match(f) == []
 
 
 def test_bad_entries_are_rejected(tmp_path):

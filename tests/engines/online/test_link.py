@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadline.engines.online.link import LinkOptions, link, stable_ids
+from threadline.engines.online.link import LinkOptions, _merge_unique, link, stable_ids
 from threadline.engines.online.minhash import BANDS, NUM_PERM, band_keys, shingle_hashes, signatures, word_hashes
 
 
@@ -75,3 +75,11 @@ def test_network_ids_stable_under_reordering(perm):
     p = np.array(perm)
     b = stable_ids(np.array([groups[i] for i in p]), ids[p])
     assert [a[i] for i in p] == list(b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 50)), st.lists(st.integers(0, 50)))
+def test_merge_unique_is_sorted_union(a, b):
+    x = np.unique(np.array(a, dtype=np.int64))
+    y = np.unique(np.array(b, dtype=np.int64))
+    assert _merge_unique(x, y).tolist() == sorted(set(a) | set(b))

@@ -8,6 +8,7 @@ arrays needed for linking (identifier keys, MinHash signatures and LSH band keys
 from __future__ import annotations
 
 import json
+import operator
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,10 +28,10 @@ from threadline.engines.online.extract import (
     find_urls,
     normalize_email,
     normalize_phone,
-    words_of,
 )
 from threadline.engines.online.lexicon import Lexicon
 from threadline.engines.online.normalize import fold
+from threadline.engines.online.tokens import WordIndex
 
 SEP = "\x02"  # separates ads in a batch string; never matched by any finder
 LINK_KINDS = {"phone": 1, "email": 2, "handle": 3, "image": 4}
@@ -110,14 +111,9 @@ def _as_list(v) -> list[str]:
     return [str(v)]
 
 
+_ROW = operator.itemgetter(1)
 _STRUCT = (("phone", "phone"), ("phones", "phone"), ("email", "email"), ("emails", "email"),
            ("image_hashes", "image"), ("images", "image"))  # fmt: skip
-
-
-def _split_span(start: int, end: int, tlen: int) -> tuple[str, int, int]:
-    if start < tlen:
-        return "title", start, min(end, tlen)
-    return "body", start - tlen - 1, end - tlen - 1
 
 
 def _image_hash(path: str) -> str | None:
@@ -128,22 +124,33 @@ def _image_hash(path: str) -> str | None:
         return None
 
 
+def _split(h_start: int, h_end: int, base: int, tlen: int) -> tuple[str, int, int]:
+    s = h_start - base
+    if s < tlen:
+        return "title", s, min(h_end - base, tlen)
+    return "body", s - tlen - 1, h_end - base - tlen - 1
+
+
 def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon: Lexicon,
                     default_region: str | None = "US") -> BatchResult:  # fmt: skip
-    """Analyse a list of ad records (dicts with the standard field names; other keys are kept as ``extra``)."""
+    """Analyse a list of ad records (dicts with the standard field names; other keys are kept as ``extra``).
+
+    The text of the whole batch is folded into one string and every finder runs once over it; the hits are
+    then assigned to their ads. Per-ad Python work is limited to building the output columns.
+    """
     n = len(records)
-    ad_rows: list[tuple] = []
     ent_rows: list[tuple] = []
     ind_rows: list[tuple] = []
     key_rows: list[int] = []
     keys: list[int] = []
     key_kinds: list[int] = []
     region_cache: dict[tuple, str | None] = {}
-    split_span = _split_span
     std = frozenset(STANDARD_FIELDS)
 
     # ---- batch-level extraction: one folded string for the whole batch, each finder runs once over it
+    ids = [str(rec.get("id")) for rec in records]
     titles: list[str] = []
+    bodies: list[str] = []
     texts: list[str] = []
     regions: list[str | None] = []
     for rec in records:
@@ -154,8 +161,10 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         if type(body) is not str:
             body = str(body)
         title = title.replace(SEP, " ")
+        body = body.replace(SEP, " ")
         titles.append(title)
-        texts.append(title + "\n" + body.replace(SEP, " "))
+        bodies.append(body)
+        texts.append(title + "\n" + body)
         rk = (rec.get("country"), rec.get("city"))
         if rk in region_cache:
             regions.append(region_cache[rk])
@@ -163,147 +172,178 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
             r = geo.region_for(rk[0], rk[1], default_region)
             region_cache[rk] = r
             regions.append(r)
+    tlens = [len(t) for t in titles]
     starts = [0] * n
     pos = 0
     for i, t in enumerate(texts):
         starts[i] = pos
         pos += len(t) + 1
+    starts_np = np.asarray(starts, dtype=np.int64)
     big = SEP.join(texts)
     fbig = SEP.join(map(fold, texts))  # fold is length-preserving, so offsets in big and fbig agree
-    all_words = words_of(fbig)
-    wall = set(all_words)
+    index = WordIndex(fbig, SEP, n)
 
-    def doc_of(p: int) -> int:
-        return bisect_right(starts, p) - 1
+    def docs(positions: list[int]) -> list[int]:
+        return (np.searchsorted(starts_np, np.asarray(positions, dtype=np.int64), side="right") - 1).tolist()
 
     def region_at(p: int) -> str | None:
         return regions[bisect_right(starts, p) - 1]
 
-    per_doc: list[list] = [[] for _ in range(n)]  # (kind-tag, object)
-    phones = find_phones(fbig, region_at, all_words)
+    # ---- identifiers in the text. A stable sort by ad keeps, within an ad, phones, emails, handles then URLs,
+    # each in text order.
+    phones = find_phones(fbig, region_at, index)
     for h in phones:
         if not h.obfuscated and not big[h.start : h.end].isascii():
             h.obfuscated = True
-    for group in (phones, find_emails(fbig, wall), find_handles(fbig, wall), find_urls(fbig)):
-        for h in group:
-            per_doc[doc_of(h.start)].append(("e", h))
-    for h in find_names(big, wall, fbig):
-        per_doc[doc_of(h.start)].append(("n", h))
-    for h in find_ages(fbig, wall):
-        per_doc[doc_of(h.start)].append(("a", h))
-    for pr in find_prices(fbig, wall):
-        per_doc[doc_of(pr.start)].append(("p", pr))
-    for hit in lexicon.match(fbig, wall):
-        per_doc[doc_of(hit.start)].append(("i", hit))
-    for p, c in geo.find_cities_batch(fbig, wall):
-        per_doc[doc_of(p)].append(("c", c))
-    word_hashes, lens = minhash.batch_word_hashes(fbig.encode("utf-8", "surrogatepass"), ord(SEP), n)
+    found = [*phones, *find_emails(fbig, index), *find_handles(fbig, index), *find_urls(fbig)]
+    found_docs = docs([h.start for h in found])
+    seen: list[dict | None] = [None] * n  # per ad: {(kind, value): None}, in order of first appearance
+    obscured = [False] * n
+    for i in sorted(range(len(found)), key=found_docs.__getitem__):
+        h = found[i]
+        row = found_docs[i]
+        fld, s, e = _split(h.start, h.end, starts[row], tlens[row])
+        raw = big[h.start : h.end]
+        ent_rows.append((ids[row], row, h.kind, h.value, raw, fld, s, e, h.obfuscated))
+        if h.obfuscated and h.kind != "handle" and h.kind != "url":
+            obscured[row] = True
+            ind_rows.append((ids[row], row, "obscured_contact", "any", 1.0, raw, fld, s, e, "obfuscated " + h.kind))
+        d = seen[row]
+        if d is None:
+            d = seen[row] = {}
+        d[(h.kind, h.value)] = None
 
-    for row, rec in enumerate(records):
-        ad_id = str(rec.get("id"))
-        text = texts[row]
-        title = titles[row]
-        tlen = len(title)
-        base = starts[row]
-        region = regions[row]
-        found = []
-        cities: list[str] = []
-        names = []
-        ages = []
-        prices = []
-        lex_hits = []
-        for tag, obj in per_doc[row]:
-            if tag == "e":
-                found.append(obj)
-            elif tag == "i":
-                lex_hits.append(obj)
-            elif tag == "p":
-                prices.append(obj)
-            elif tag == "n":
-                names.append(obj)
-            elif tag == "c":
-                if obj.name not in cities:
-                    cities.append(obj.name)
-            else:
-                ages.append(obj)
-        obscured = False
-        seen: dict[tuple[str, str], None] = {}
-        for h in found:
-            fld, s, e = split_span(h.start - base, h.end - base, tlen)
-            raw = big[h.start : h.end]
-            ent_rows.append((ad_id, row, h.kind, h.value, raw, fld, s, e, h.obfuscated))
-            if h.obfuscated and h.kind != "handle" and h.kind != "url":
-                obscured = True
-                ind_rows.append((ad_id, row, "obscured_contact", "any", 1.0, raw, fld, s, e, "obfuscated " + h.kind))
-            seen[(h.kind, h.value)] = None
-        # structured fields
-        for fname, kind in _STRUCT:
-            v = rec.get(fname)
-            if v is None:
-                continue
-            for item in _as_list(v):
+    # ---- structured identifier fields
+    for fname, kind in _STRUCT:
+        col = [rec.get(fname) for rec in records]
+        for row in [i for i, v in enumerate(col) if v is not None]:
+            d = seen[row]
+            for item in _as_list(col[row]):
                 if kind == "phone":
                     digits = "".join(c for c in item if c.isdigit())
-                    val = normalize_phone(("+" if item.strip().startswith("+") else "") + digits, region)
+                    val = normalize_phone(("+" if item.strip().startswith("+") else "") + digits, regions[row])
                 elif kind == "email":
                     val = normalize_email(item)
                 elif fname == "images":
                     val = _image_hash(item)
                 else:
                     val = item.strip().lower()
-                if not val or (kind, val) in seen:
+                if not val or (d is not None and (kind, val) in d):
                     continue
-                seen[(kind, val)] = None
-                ent_rows.append((ad_id, row, kind, val, item, fname, None, None, False))
+                if d is None:
+                    d = seen[row] = {}
+                d[(kind, val)] = None
+                ent_rows.append((ids[row], row, kind, val, item, fname, None, None, False))
+
+    empty: list = []
+    by_kind_cols: dict[str, list] = {k: [empty] * n for k in ("phone", "email", "handle", "url", "image")}
+    for row in range(n):
+        d = seen[row]
+        if d is None:
+            continue
         by_kind: dict[str, list[str]] = {"phone": [], "email": [], "handle": [], "url": [], "image": []}
-        for kind, val in seen:
+        for kind, val in d:
             by_kind[kind].append(val)
             lk = LINK_KINDS.get(kind)
             if lk is not None:
                 key_rows.append(row)
                 keys.append(link_key(kind, val))
                 key_kinds.append(lk)
-        # indicators
-        cats: list[str] = ["obscured_contact"] if obscured else []
-        wsum = 1.0 if obscured else 0.0
-        for hit in lex_hits:
-            fld, s, e = split_span(hit.start - base, hit.end - base, tlen)
-            ind_rows.append((ad_id, row, hit.category, hit.language, hit.weight, big[hit.start : hit.end], fld, s,
-                             e, hit.pattern))  # fmt: skip
-            if hit.category not in cats:
-                cats.append(hit.category)
-            wsum += hit.weight
-        if prices:
-            amounts = [p.amount for p in prices]
-            pmin, pmax, pmean, cur = min(amounts), max(amounts), sum(amounts) / len(amounts), prices[0].currency
-        else:
-            pmin = pmax = pmean = cur = None
-        for h in names:
-            fld, s, e = split_span(h.start - base, h.end - base, tlen)
-            ent_rows.append((ad_id, row, "name", h.value, h.raw, fld, s, e, False))
-        extra = None
-        if not std.issuperset(rec):
-            ex = {k: v for k, v in rec.items() if k not in std}
-            extra = json.dumps(ex, default=str, ensure_ascii=False)
-        site = rec.get("site")
-        url = rec.get("url")
-        city = rec.get("city")
-        country = rec.get("country")
-        body = text[tlen + 1 :]
-        src = sources[row]
-        ad_rows.append((
-            ad_id, None if site is None else str(site), None if url is None else str(url),
-            parse_time(rec.get("posted_at")), None if city is None else str(city),
-            None if country is None else str(country), region, title, body,
-            by_kind["phone"], by_kind["email"], by_kind["handle"], by_kind["url"],
-            list(dict.fromkeys(h.value for h in names)) if names else [],
-            [int(a.value) for a in ages] if ages else [],
-            cities,
-            by_kind["image"], pmin, pmax, pmean, cur, cats, wsum, obscured, src[0], src[1], extra,
-        ))  # fmt: skip
+        for kind, vals in by_kind.items():
+            if vals:
+                by_kind_cols[kind][row] = vals
 
-    cols = dict(zip(ADS_SCHEMA.names, map(list, zip(*ad_rows, strict=True)), strict=True)) if ad_rows else {
-        k: [] for k in ADS_SCHEMA.names}  # fmt: skip
+    # ---- indicators
+    cats: list[list[str]] = [["obscured_contact"] if o else empty for o in obscured]
+    wsum = [1.0 if o else 0.0 for o in obscured]
+    lex_hits = lexicon.match(fbig, index)
+    for hit, row in zip(lex_hits, docs([h.start for h in lex_hits]), strict=True):
+        fld, s, e = _split(hit.start, hit.end, starts[row], tlens[row])
+        ind_rows.append((ids[row], row, hit.category, hit.language, hit.weight, big[hit.start : hit.end], fld, s, e,
+                         hit.pattern))  # fmt: skip
+        c = cats[row]
+        if c is empty:
+            c = cats[row] = []
+        if hit.category not in c:
+            c.append(hit.category)
+        wsum[row] += hit.weight
+
+    # ---- prices (the currency is that of the first price found), names, ages, cities mentioned
+    pmin: list[float | None] = [None] * n
+    pmax: list[float | None] = [None] * n
+    pmean: list[float | None] = [None] * n
+    cur: list[str | None] = [None] * n
+    prices = find_prices(fbig, index)
+    amounts: dict[int, list[float]] = {}
+    for pr, row in zip(prices, docs([p.start for p in prices]), strict=True):
+        if row not in amounts:
+            amounts[row] = []
+            cur[row] = pr.currency
+        amounts[row].append(pr.amount)
+    for row, am in amounts.items():
+        pmin[row], pmax[row], pmean[row] = min(am), max(am), sum(am) / len(am)
+    names_col: list[list[str]] = [empty] * n
+    names = find_names(big, index, fbig)
+    for h, row in zip(names, docs([h.start for h in names]), strict=True):
+        fld, s, e = _split(h.start, h.end, starts[row], tlens[row])
+        ent_rows.append((ids[row], row, "name", h.value, h.raw, fld, s, e, False))
+        c = names_col[row]
+        if c is empty:
+            c = names_col[row] = []
+        if h.value not in c:
+            c.append(h.value)
+    ages_col: list[list[int]] = [empty] * n
+    ages = find_ages(fbig, index)
+    for h, row in zip(ages, docs([h.start for h in ages]), strict=True):
+        if ages_col[row] is empty:
+            ages_col[row] = []
+        ages_col[row].append(int(h.value))
+    cities_col: list[list[str]] = [empty] * n
+    mentions = geo.find_cities_batch(fbig, index)
+    for (_, city), row in zip(mentions, docs([p for p, _ in mentions]), strict=True):
+        c = cities_col[row]
+        if c is empty:
+            c = cities_col[row] = []
+        if city.name not in c:
+            c.append(city.name)
+    word_hashes, lens = minhash.batch_word_hashes(fbig.encode("utf-8", "surrogatepass"), ord(SEP), n)
+
+    # rows of each ad together: text identifiers, structured identifiers, names (entities); contact, lexicon
+    ent_rows.sort(key=_ROW)
+    ind_rows.sort(key=_ROW)
+    cols = {
+        "ad_id": ids,
+        "site": [None if (v := rec.get("site")) is None else str(v) for rec in records],
+        "url": [None if (v := rec.get("url")) is None else str(v) for rec in records],
+        "posted_at": [parse_time(rec.get("posted_at")) for rec in records],
+        "city": [None if (v := rec.get("city")) is None else str(v) for rec in records],
+        "country": [None if (v := rec.get("country")) is None else str(v) for rec in records],
+        "region": regions,
+        "title": titles,
+        "body": bodies,
+        "phones": by_kind_cols["phone"],
+        "emails": by_kind_cols["email"],
+        "handles": by_kind_cols["handle"],
+        "urls": by_kind_cols["url"],
+        "names": names_col,
+        "ages": ages_col,
+        "cities_mentioned": cities_col,
+        "image_hashes": by_kind_cols["image"],
+        "price_min": pmin,
+        "price_max": pmax,
+        "price_mean": pmean,
+        "currency": cur,
+        "indicator_categories": cats,
+        "indicator_weight": wsum,
+        "obscured_contact": obscured,
+        "source_file": [src[0] for src in sources],
+        "source_line": [src[1] for src in sources],
+        "extra": [
+            None if std.issuperset(rec) else json.dumps({k: v for k, v in rec.items() if k not in std}, default=str,
+                                                        ensure_ascii=False)
+            for rec in records
+        ],
+    }  # fmt: skip
     ent = dict(zip(ENTITIES_SCHEMA.names, map(list, zip(*ent_rows, strict=True)), strict=True)) if ent_rows else {
         k: [] for k in ENTITIES_SCHEMA.names}  # fmt: skip
     ind = dict(zip(INDICATORS_SCHEMA.names, map(list, zip(*ind_rows, strict=True)), strict=True)) if ind_rows else {

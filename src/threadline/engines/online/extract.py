@@ -13,6 +13,7 @@ from functools import lru_cache
 import phonenumbers
 
 from threadline.engines.online.normalize import fold
+from threadline.engines.online.tokens import WordIndex
 
 # --------------------------------------------------------------------------------------------- number words
 NUMBER_WORDS: dict[str, str] = {}
@@ -29,33 +30,26 @@ _PAD = "\x00"
 _PHONE_CAND = re.compile(r"[+(\d][\d\s.\-()/_*•|,:~+\x00ol]{5,60}[\dol]\x00*")
 _LAST_CHUNK = re.compile(r"[\s.\-/_*•|,:~]+[^\s.\-/_*•|,:~]*$")
 _OL = re.compile(r"(?<![a-z])[ol](?![a-z])")
-_WORD_RES: dict[tuple[str, ...], re.Pattern[str]] = {}
-_BYTE_TABLE = bytes(c if (48 <= c <= 57 or 97 <= c <= 122 or c >= 128 or c == 95) else 32 for c in range(256))
 
 
-def words_of(f: str) -> list[bytes]:
-    """Word tokens of folded text as bytes (letters, digits, underscore; everything else splits)."""
-    return f.encode("utf-8", "surrogatepass").translate(_BYTE_TABLE).split()
-
-
-def _number_word_re(present: tuple[str, ...]) -> re.Pattern[str]:
-    r = _WORD_RES.get(present)
-    if r is None:
-        r = re.compile(r"\b(?:" + "|".join(sorted(present, key=len, reverse=True)) + r")\b")
-        if len(_WORD_RES) < 4096:
-            _WORD_RES[present] = r
-    return r
-
-
-def _phone_view(f: str, words: list[bytes] | None) -> tuple[str, bool]:
+def _phone_view(f: str, index: WordIndex) -> tuple[str, bool]:
     """Replace number words by a digit padded with NUL (length preserved). Returns (view, words_replaced)."""
-    if words is None:
-        words = words_of(f)
-    present = _NUMBER_WORD_BYTES.intersection(words)
-    if not present:
+    occ = index.occurrences(_NUMBER_WORD_BYTES)
+    if not len(occ):
         return f, False
-    rx = _number_word_re(tuple(sorted(w.decode() for w in present)))
-    return rx.sub(lambda m: NUMBER_WORDS[m.group(0)] + _PAD * (len(m.group(0)) - 1), f), True
+    pieces = []
+    last = 0
+    for s, e in zip(index.starts[occ].tolist(), index.ends[occ].tolist(), strict=True):
+        d = NUMBER_WORDS.get(f[s:e])
+        if d is None:
+            continue
+        pieces.append(f[last:s])
+        pieces.append(d + _PAD * (e - s - 1))
+        last = e
+    if not pieces:
+        return f, False
+    pieces.append(f[last:])
+    return "".join(pieces), True
 
 
 _TOKEN_SPLIT = re.compile(r"\d|[a-z]+")
@@ -159,12 +153,12 @@ _SINGLE_DIGIT_GROUPS = re.compile(r"(?<!\d)\d(?!\d)")
 _OBF_SEP = re.compile(r"[^\d+()\s.\-ol\x00]")
 
 
-def find_phones(f: str, region, words: list[bytes] | None = None) -> list[Hit]:
+def find_phones(f: str, region, words: WordIndex | None = None) -> list[Hit]:
     """Phones in folded text ``f`` (digits, number words in en/es/fr, letter O for zero, separators).
 
     ``region`` is an ISO country code (or None), or a function from a position in ``f`` to one (batch strings).
     """
-    view, replaced = _phone_view(f, words)
+    view, replaced = _phone_view(f, words if words is not None else WordIndex(f))
     region_at = region if callable(region) else None
     hits: list[Hit] = []
     pos = 0
@@ -251,7 +245,7 @@ def _local_before(f: str, i: int) -> tuple[int, str] | None:
     return start, f[start:j]
 
 
-def find_emails(f: str, words: list[bytes] | None = None) -> list[Hit]:
+def find_emails(f: str, words: WordIndex | None = None) -> list[Hit]:
     """Emails, including "name at domain dot com", "(at)", "[dot]", "arroba", "arobase", "punto", "point"."""
     hits: list[Hit] = []
     i = f.find("@")
@@ -263,16 +257,23 @@ def find_emails(f: str, words: list[bytes] | None = None) -> list[Hit]:
             obf = f[lp[0] : dm.end()].count(" ") > 0 or domain != dm.group(1)
             hits.append(Hit("email", f"{lp[1]}@{domain}", lp[0], dm.end(), f[lp[0] : dm.end()], obf))
         i = f.find("@", i + 1)
-    if words is None:
-        words = words_of(f)
-    if _AT_WORDS.isdisjoint(words):
+    index = words if words is not None else WordIndex(f)
+    occ = index.occurrences(_AT_WORDS)
+    if not len(occ):
         return hits
-    for m in _AT_OBF_SCAN.finditer(f):
-        lp = _local_before(f, m.start())
-        dm = _DOMAIN_OBF.match(f, m.end())
-        if lp and dm:
-            domain = _DOT_SUB.sub(".", dm.group(1))
-            hits.append(Hit("email", f"{lp[1]}@{domain}", lp[0], dm.end(), f[lp[0] : dm.end()], True))
+    n = len(f)
+    done: set[int] = set()
+    for s, e in zip(index.starts[occ].tolist(), index.ends[occ].tolist(), strict=True):
+        # the obfuscated "at" with its brackets or spaces lies within a few characters of the word
+        for m in _AT_OBF_SCAN.finditer(f, max(0, s - 8), min(n, e + 8)):
+            if m.start() in done or not m.start() <= s < m.end():
+                continue
+            done.add(m.start())
+            lp = _local_before(f, m.start())
+            dm = _DOMAIN_OBF.match(f, m.end())
+            if lp and dm:
+                domain = _DOT_SUB.sub(".", dm.group(1))
+                hits.append(Hit("email", f"{lp[1]}@{domain}", lp[0], dm.end(), f[lp[0] : dm.end()], True))
     return hits
 
 
@@ -289,10 +290,13 @@ PLATFORMS = {
     "kik": "kik", "wechat": "wechat", "line": "line", "skype": "skype", "viber": "viber", "tiktok": "tiktok",
 }  # fmt: skip
 _PLAT_ALT = "|".join(sorted((re.escape(k) for k in PLATFORMS), key=len, reverse=True))
-HANDLE = re.compile(r"(" + _PLAT_ALT + r")\b\s*(?:id|handle|user)?\s*[:=\-–>]*\s*@?([a-z][a-z0-9_.]{2,31})\b")
+HANDLE = re.compile(
+    r"(" + _PLAT_ALT + r")\b\s*+(?:id|handle|user)?\s*+[:=\-–>]*+\s*+(?:@\s*+)?([a-z][a-z0-9_.]{2,31})\b"
+)
 HANDLE_URL = re.compile(r"\b(t\.me|telegram\.me|instagram\.com|snapchat\.com/add|kik\.me|wa\.me)/([a-z0-9_.+]{3,32})")
 _URL_PLAT = {"t.me": "telegram", "telegram.me": "telegram", "instagram.com": "instagram",
              "snapchat.com/add": "snapchat", "kik.me": "kik", "wa.me": "whatsapp"}  # fmt: skip
+_URL_NEEDLES = tuple(k + "/" for k in _URL_PLAT)
 _HANDLE_STOP = {"me", "only", "and", "or", "for", "the", "with", "para", "pour", "avec", "y", "et", "del", "ok",
                 "available", "disponible", "message", "mensaje", "text", "call", "just", "same", "number"}  # fmt: skip
 
@@ -300,14 +304,24 @@ _HANDLE_STOP = {"me", "only", "and", "or", "for", "the", "with", "para", "pour",
 _PLATFORM_WORDS = frozenset(k.encode() for k in PLATFORMS if " " not in k) | {b"whats"}
 
 
-def find_handles(f: str, words: list[bytes] | None = None) -> list[Hit]:
+def find_handles(f: str, words: WordIndex | None = None) -> list[Hit]:
     hits: list[Hit] = []
-    if words is None:
-        words = words_of(f)
-    has_words = not _PLATFORM_WORDS.isdisjoint(words)
+    index = words if words is not None else WordIndex(f)
+    plat_occ = index.occurrences(_PLATFORM_WORDS)
+    has_words = len(plat_occ) > 0
     if not has_words and "/" not in f:
         return hits
-    for m in HANDLE_URL.finditer(f):
+    url_starts = set()
+    if "/" in f:
+        for nd in _URL_NEEDLES:
+            i = f.find(nd)
+            while i != -1:
+                url_starts.add(i)
+                i = f.find(nd, i + 1)
+    for st in sorted(url_starts):
+        m = HANDLE_URL.match(f, st)
+        if m is None:
+            continue
         plat = _URL_PLAT[m.group(1)]
         name = m.group(2).strip(".")
         if plat == "whatsapp":
@@ -315,15 +329,8 @@ def find_handles(f: str, words: list[bytes] | None = None) -> list[Hit]:
         hits.append(Hit("handle", f"{plat}:{name}", m.start(), m.end(), m.group(0), False))
     if not has_words:
         return hits
-    starts = []
-    for w in _PLATFORM_WORDS.intersection(words):
-        nd = w.decode()
-        i = f.find(nd)
-        while i != -1:
-            if i == 0 or not f[i - 1].isalnum():
-                starts.append(i)
-            i = f.find(nd, i + 1)
-    for st in sorted(set(starts)):
+    starts = index.starts[plat_occ].tolist()
+    for st in starts:
         m = HANDLE.match(f, st)
         if m is None:
             continue
@@ -384,26 +391,25 @@ class Price:
     end: int
 
 
-def find_prices(f: str, words: list[bytes] | None = None) -> list[Price]:
+def find_prices(f: str, words: WordIndex | None = None) -> list[Price]:
     out: list[Price] = []
     if "$" in f or "€" in f or "£" in f:
         for m in PRICE_PRE.finditer(f):
             unit = _UNIT.get(m.group("unit") or "", "")
             out.append(Price(float(m.group("a1")), _CUR[m.group("c1")], unit, m.start(), m.end()))
-    if words is None:
-        words = words_of(f)
-    needles = [c for c in ("$", "€", "£", "🌹") if c in f]
-    needles.extend(w.decode() for w in _CUR_WORDS.intersection(words))
-    if not needles:
-        return out
+    index = words if words is not None else WordIndex(f)
     cands = set()
-    for nd in needles:
+    for nd in ("$", "€", "£", "🌹"):
         i = f.find(nd)
         while i != -1:
             m = _AMOUNT_BEFORE.search(f, max(0, i - 12), i)
             if m is not None:
                 cands.add(m.start())
             i = f.find(nd, i + 1)
+    for i in index.positions(_CUR_WORDS):
+        m = _AMOUNT_BEFORE.search(f, max(0, i - 12), i)
+        if m is not None:
+            cands.add(m.start())
     for st in sorted(cands):
         m = PRICE_POST.match(f, st)
         if m is not None:
@@ -420,18 +426,28 @@ AGE = re.compile(
 
 
 _AGE_WORDS = frozenset(
-    w.encode() for w in ("age", "aged", "edad", "tengo", "ai", "am", "im", "yo", "years", "year", "yrs", "yr",
+    w.encode() for w in ("age", "aged", "edad", "tengo", "ai", "am", "im", "m", "yo", "years", "year", "yrs", "yr",
                          "anos", "ans", "y")
 )  # fmt: skip
 
 
-def find_ages(f: str, words: list[bytes] | None = None) -> list[Hit]:
+def find_ages(f: str, words: WordIndex | None = None) -> list[Hit]:
     out: list[Hit] = []
-    if words is None:
-        words = words_of(f)
-    if _AGE_WORDS.isdisjoint(words):
-        return out
-    for m in AGE.finditer(f):
+    index = words if words is not None else WordIndex(f)
+    occ = index.occurrences(_AGE_WORDS)
+    n = len(f)
+    found: dict[int, re.Match[str]] = {}
+    # a stated age lies within a few characters of one of the age words ("i'm 24", "24 years old")
+    for s, e in zip(index.starts[occ].tolist(), index.ends[occ].tolist(), strict=True):
+        for m in AGE.finditer(f, max(0, s - 8), min(n, e + 12)):
+            if m.start() <= s < m.end():
+                found.setdefault(m.start(), m)
+    end = -1
+    for st in sorted(found):  # non-overlapping, leftmost first, as one scan of the whole text would give
+        m = found[st]
+        if st < end:
+            continue
+        end = m.end()
         a = int(m.group("a1") or m.group("a2"))
         if 12 <= a <= 70:
             out.append(Hit("age", str(a), m.start(), m.end(), m.group(0)))
@@ -448,30 +464,29 @@ _NAME_STOP = {"The", "New", "Available", "Here", "Back", "Very", "Nueva", "Nuevo
               "Muy"}  # fmt: skip
 
 
-_NAME_WORDS = frozenset(
-    w.encode() for w in ("name", "am", "m", "call", "ask", "llamo", "nombre", "soy", "appelle", "suis", "demandez",
-                         "est", "por")
-)  # fmt: skip
+_INTROS_BY_LAST: dict[bytes, tuple[str, ...]] = {}
+for _intro in _INTROS:
+    _last = re.findall(r"[a-z]+", _intro)[-1].encode()
+    _INTROS_BY_LAST[_last] = (*_INTROS_BY_LAST.get(_last, ()), _intro)
 
 
-def find_names(text: str, words: list[bytes] | None = None, folded: str | None = None) -> list[Hit]:
+def find_names(text: str, words: WordIndex | None = None, folded: str | None = None) -> list[Hit]:
     """Persona names after an explicit introduction ("my name is", "me llamo", "je m'appelle" ...)."""
     out: list[Hit] = []
-    if words is None:
-        words = words_of(fold(text))
-    if _NAME_WORDS.isdisjoint(words):
-        return out
-    if words is not None and not isinstance(words, set | frozenset):
-        words = set(words)
     low = folded if folded is not None else fold(text)
-    for intro in _INTROS:
-        i = low.find(intro)
-        while i != -1:
-            if i == 0 or not low[i - 1].isalnum():
-                m = _NAME_AFTER.match(text, i + len(intro))
+    index = words if words is not None else WordIndex(low)
+    for last, ix in index.by_word(_INTROS_BY_LAST):
+        intros = _INTROS_BY_LAST[last]
+        for e in index.ends[ix].tolist():
+            for intro in intros:
+                i = e - len(intro)
+                if i < 0 or low[i:e] != intro or (i > 0 and low[i - 1].isalnum()):
+                    continue
+                m = _NAME_AFTER.match(text, e)
                 if m is not None and m.group(1) not in _NAME_STOP:
                     out.append(Hit("name", m.group(1), m.start(1), m.end(1), m.group(1)))
-            i = low.find(intro, i + 1)
+                break
+    out.sort(key=lambda h: h.start)
     return out
 
 

@@ -61,60 +61,79 @@ def _replace(tmp: Path, final: Path) -> None:
 
 
 def _stream_outputs(out: Path, parts: Path, task_ids: list[str], arrays: dict, network_ids: np.ndarray):
-    """Write ads/entities/indicators Parquet with network_id, networks.csv and the duplicate-id rejects."""
+    """Write ads/entities/indicators Parquet with network_id, networks.csv and the duplicate-id rejects.
+
+    The three outputs are written by three threads (Parquet reading, compression and writing release the GIL),
+    each streaming the part files in task order.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     offsets = arrays["offsets"]
     keep = arrays["keep"]
-    writers: dict[str, pq.ParquetWriter] = {}
-    csv_tmp = out / "networks.csv.tmp"
-    dup_rejects: list[dict] = []
-    n_ent = 0
-    n_ind = 0
-    csv_writer = None
-    try:
-        for i, t in enumerate(task_ids):
-            lo, hi = int(offsets[i]), int(offsets[i + 1])
-            nid = pa.array(network_ids[lo:hi].tolist() if hi > lo else [], pa.string())
-            kslice = keep[lo:hi]
-            kmask = pa.array(kslice)
-            ads = pq.read_table(parts / f"ads-{t}.parquet")
-            if not kslice.all():
-                dropped = ads.filter(pc.invert(kmask))
-                for a, fsrc, line in zip(dropped["ad_id"].to_pylist(), dropped["source_file"].to_pylist(),
-                                         dropped["source_line"].to_pylist(), strict=True):  # fmt: skip
-                    dup_rejects.append({"file": fsrc, "line": line, "reason": "duplicate id (an earlier record has it)",
-                                        "id": a})  # fmt: skip
-            ads = ads.append_column("network_id", nid).filter(kmask)
-            if "ads" not in writers:
-                writers["ads"] = pq.ParquetWriter(out / "ads.parquet.tmp", ads.schema, compression="zstd")
-            writers["ads"].write_table(ads)
-            two = pa.table({"ad_id": ads["ad_id"], "network_id": ads["network_id"]})
-            if csv_writer is None:
-                csv_writer = pacsv.CSVWriter(str(csv_tmp), two.schema,
-                                             write_options=pacsv.WriteOptions(quoting_style="needed"))  # fmt: skip
-            csv_writer.write_table(two)
-            for name, fname in (("ent", "entities"), ("ind", "indicators")):
+    nid_all = pa.array(network_ids, pa.string()) if len(network_ids) else pa.array([], pa.string())
+
+    def write_ads() -> list[dict]:
+        dup_rejects: list[dict] = []
+        csv_tmp = out / "networks.csv.tmp"
+        writer = csv_writer = None
+        try:
+            for i, t in enumerate(task_ids):
+                lo, hi = int(offsets[i]), int(offsets[i + 1])
+                kslice = keep[lo:hi]
+                kmask = pa.array(kslice)
+                ads = pq.read_table(parts / f"ads-{t}.parquet")
+                if not kslice.all():
+                    dropped = ads.filter(pc.invert(kmask))
+                    for a, fsrc, line in zip(dropped["ad_id"].to_pylist(), dropped["source_file"].to_pylist(),
+                                             dropped["source_line"].to_pylist(), strict=True):  # fmt: skip
+                        dup_rejects.append({"file": fsrc, "line": line,
+                                            "reason": "duplicate id (an earlier record has it)", "id": a})  # fmt: skip
+                ads = ads.append_column("network_id", nid_all.slice(lo, hi - lo)).filter(kmask)
+                if writer is None:
+                    writer = pq.ParquetWriter(out / "ads.parquet.tmp", ads.schema, compression="zstd")
+                writer.write_table(ads)
+                two = pa.table({"ad_id": ads["ad_id"], "network_id": ads["network_id"]})
+                if csv_writer is None:
+                    csv_writer = pacsv.CSVWriter(str(csv_tmp), two.schema,
+                                                 write_options=pacsv.WriteOptions(quoting_style="needed"))  # fmt: skip
+                csv_writer.write_table(two)
+        finally:
+            if writer is not None:
+                writer.close()
+            if csv_writer is not None:
+                csv_writer.close()
+        if csv_writer is None:
+            csv_tmp.write_text('"ad_id","network_id"\n')
+        return dup_rejects
+
+    def write_rows(name: str, fname: str) -> int:
+        n_rows = 0
+        writer = None
+        try:
+            for i, t in enumerate(task_ids):
+                lo = int(offsets[i])
                 tbl = pq.read_table(parts / f"{name}-{t}.parquet")
                 rows = tbl["row"].to_numpy()
                 if len(rows):
-                    tbl = tbl.append_column("network_id", pa.array(network_ids[lo + rows].tolist(), pa.string()))
-                    tbl = tbl.filter(pa.array(kslice[rows]))
+                    tbl = tbl.append_column("network_id", nid_all.take(pa.array(lo + rows.astype(np.int64))))
+                    tbl = tbl.filter(pa.array(keep[lo + rows]))
                 else:
                     tbl = tbl.append_column("network_id", pa.array([], pa.string()))
                 tbl = tbl.drop_columns(["row"])
-                if fname not in writers:
-                    writers[fname] = pq.ParquetWriter(out / f"{fname}.parquet.tmp", tbl.schema, compression="zstd")
-                writers[fname].write_table(tbl)
-                if name == "ent":
-                    n_ent += tbl.num_rows
-                else:
-                    n_ind += tbl.num_rows
-    finally:
-        for w in writers.values():
-            w.close()
-        if csv_writer is not None:
-            csv_writer.close()
-    if csv_writer is None:
-        csv_tmp.write_text('"ad_id","network_id"\n')
+                if writer is None:
+                    writer = pq.ParquetWriter(out / f"{fname}.parquet.tmp", tbl.schema, compression="zstd")
+                writer.write_table(tbl)
+                n_rows += tbl.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
+        return n_rows
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        f_ads = pool.submit(write_ads)
+        f_ent = pool.submit(write_rows, "ent", "entities")
+        f_ind = pool.submit(write_rows, "ind", "indicators")
+        dup_rejects, n_ent, n_ind = f_ads.result(), f_ent.result(), f_ind.result()
     for fname in ("ads", "entities", "indicators"):
         tmp = out / f"{fname}.parquet.tmp"
         if not tmp.exists():
@@ -124,7 +143,7 @@ def _stream_outputs(out: Path, parts: Path, task_ids: list[str], arrays: dict, n
                    "indicators": INDICATORS_SCHEMA.remove(1)}[fname]  # fmt: skip
             pq.write_table(sch.append(pa.field("network_id", pa.string())).empty_table(), tmp)
         _replace(tmp, out / f"{fname}.parquet")
-    _replace(csv_tmp, out / "networks.csv")
+    _replace(out / "networks.csv.tmp", out / "networks.csv")
     return dup_rejects, n_ent, n_ind
 
 
@@ -186,9 +205,12 @@ def _network_table(ads_path: Path, threads: int) -> pa.Table:
         cnt = tbl[f"n_{c}"].to_numpy().astype(float)
         tbl = tbl.append_column(f"share_{c}", pa.array(cnt / n_ads))
         cats_present.append(cnt > 0)
-    lists = [[c for c, present in zip(ALL_CATEGORIES, row, strict=True) if present]
-             for row in np.stack(cats_present, axis=1)] if tbl.num_rows else []  # fmt: skip
-    tbl = tbl.append_column("indicator_categories", pa.array(lists, pa.list_(pa.string())))
+    present = np.stack(cats_present, axis=1) if tbl.num_rows else np.zeros((0, len(ALL_CATEGORIES)), dtype=bool)
+    offsets = np.zeros(tbl.num_rows + 1, dtype=np.int32)
+    np.cumsum(present.sum(axis=1), out=offsets[1:])
+    names = np.tile(np.array(ALL_CATEGORIES, dtype=object), tbl.num_rows)[present.ravel()]
+    lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(names.tolist(), pa.string()))
+    tbl = tbl.append_column("indicator_categories", lists)
     return tbl
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from threadline.engines.online.normalize import fold
+from threadline.engines.online.tokens import WordIndex, word_hash
 
 MENTION_MIN_POPULATION = 100_000
 # City names that are also everyday words in English, Spanish or French: never taken from free text.
@@ -86,28 +89,6 @@ def country_code(value: str | None) -> str | None:
     return _tables()[4].get(fold(value).strip().replace("-", " "))
 
 
-def find_cities(words: list[bytes], wset: set[bytes] | None = None) -> list[City]:
-    """Cities (population >= 100k, unambiguous names) mentioned in a list of folded word tokens."""
-    _, uni, multi, firsts, _ = _tables()
-    if wset is None:
-        wset = set(words)
-    out: list[City] = [uni[w] for w in wset.intersection(_uni_keys())]
-    if firsts.isdisjoint(wset):
-        return out
-    seq = words
-    n = len(seq)
-    hits = firsts.intersection(wset)
-    for i in [i for i, w in enumerate(seq) if w in hits]:
-        if i + 1 < n:
-            w = seq[i]
-            c = multi.get(w + b" " + seq[i + 1])
-            if c is None and i + 2 < n:
-                c = multi.get(w + b" " + seq[i + 1] + b" " + seq[i + 2])
-            if c is not None:
-                out.append(c)
-    return out
-
-
 def region_for(country: str | None, city: str | None, default: str | None = None) -> str | None:
     """Region hint for phone parsing: the ad's country, else its city's country, else ``default``."""
     cc = country_code(country)
@@ -119,27 +100,35 @@ def region_for(country: str | None, city: str | None, default: str | None = None
     return default
 
 
-def find_cities_batch(f: str, wset: set[bytes]) -> list[tuple[int, City]]:
-    """(position, city) for city names mentioned anywhere in a folded batch string with word set ``wset``."""
-    _, uni, multi, firsts, _ = _tables()
-    import re
-
+def find_cities_batch(f: str, index: WordIndex) -> list[tuple[int, City]]:
+    """(position, city) for city names mentioned anywhere in a folded batch string with word index ``index``."""
+    _, uni, multi, _, _ = _tables()
+    uni_keys, uni_h, first_keys, first_h = _gazetteer_hashes()
     out = []
-    pats = [(w.decode(), _name_re(w.decode())) for w in wset.intersection(_uni_keys())]
-    for first in firsts.intersection(wset):
-        pats.append((first.decode(), _multi_re(first)))
-    for _, rx in pats:
-        for m in rx.finditer(f):
-            i = m.start()
-            if i > 0 and f[i - 1].isalnum():
-                continue
-            key = m.group(0).encode()
-            c = uni.get(key) or multi.get(key)
+    needle, ix = index.lookup_hashes(uni_h)
+    for k, i, j in zip(needle.tolist(), index.starts[ix].tolist(), index.ends[ix].tolist(), strict=True):
+        key = uni_keys[k]
+        if f[i:j].encode() == key:
+            out.append((i, uni[key]))
+    needle, ix = index.lookup_hashes(first_h)
+    for k, i in zip(needle.tolist(), index.starts[ix].tolist(), strict=True):
+        m = _multi_re(first_keys[k]).match(f, i)
+        if m is not None:
+            c = multi.get(m.group(0).encode())
             if c is not None:
                 out.append((i, c))
-    del re
     out.sort(key=lambda x: x[0])
     return out
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_hashes() -> tuple[list[bytes], np.ndarray, list[bytes], np.ndarray]:
+    """Word-index hashes of the one-word city names and of the first words of the longer ones."""
+    _, uni, _, firsts, _ = _tables()
+    uni_keys = sorted(uni)
+    first_keys = sorted(firsts)
+    return (uni_keys, np.array([word_hash(k) for k in uni_keys], dtype=np.uint64), first_keys,
+            np.array([word_hash(k) for k in first_keys], dtype=np.uint64))  # fmt: skip
 
 
 @lru_cache(maxsize=4096)

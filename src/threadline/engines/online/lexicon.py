@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from threadline.engines.online.normalize import fold
+from threadline.engines.online.tokens import WordIndex
 
 CATEGORIES = (
     "youth_cues",
@@ -81,63 +82,60 @@ class Lexicon:
                     break
         self.anchor_set = frozenset(self.by_anchor)
 
-    def match(self, f: str, words: list[bytes] | set[bytes]) -> list[IndicatorHit]:
-        """All indicator hits in folded text ``f`` (with its word tokens, as a list or a set)."""
+    def match(self, f: str, words: WordIndex | None = None) -> list[IndicatorHit]:
+        """All indicator hits in folded text ``f``, sorted by position (``words``: the word index of ``f``)."""
+        index = words if words is not None else WordIndex(f)
+        n = len(f)
+        occ: dict[bytes, tuple[list[int], list[int]]] = {
+            w: (index.starts[ix].tolist(), index.ends[ix].tolist()) for w, ix in index.by_word(self.anchor_set)
+        }
         todo: dict[int, Entry] = {}
-        for w in (words if isinstance(words, set) else set(words)).intersection(self.anchor_set):
+        for w in occ:
             for e in self.by_anchor[w]:
                 todo[id(e)] = e
         for e in self.always:
             todo[id(e)] = e
-        if not f.isascii():
-            for e in self.literal:
-                if any(a in f for a in e.anchors):
-                    todo[id(e)] = e
+        for e in self.literal:
+            if any(a in f for a in e.anchors):
+                todo[id(e)] = e
         out = []
-        n = len(f)
         for e in todo.values():
+            windows: list[tuple[int, int]] = []
+            if not e.anchors:
+                windows.append((0, n))
+            for a in e.anchors:
+                ab = a.encode()
+                if ab in self.anchor_set:  # a whole word: its occurrences come from the index
+                    if ab in occ:
+                        st, en = occ[ab]
+                        windows.extend((max(0, i - WINDOW), min(n, j + WINDOW)) for i, j in zip(st, en, strict=True))
+                    continue
+                ascii_anchor = a.isascii()
+                i = f.find(a)
+                while i != -1:
+                    j = i + len(a)
+                    if not (ascii_anchor and ((i > 0 and f[i - 1].isalnum()) or (j < n and f[j] in _ALNUM))):
+                        windows.append((max(0, i - WINDOW), min(n, j + WINDOW)))
+                    i = f.find(a, i + 1)
             spans: set[tuple[int, int]] = set()
             rx = e.regex
             alnum_start = e.pattern[:1].isalnum()
-            for a in e.anchors or ("",):
-                occ = (_anchor_re(a).finditer(f) if a.isascii() else _literal_iter(f, a)) if a else iter((_WHOLE,))
-                for om in occ:
-                    if om is _WHOLE:
-                        lo, hi = 0, n
-                    else:
-                        i = om.start()
-                        if i > 0 and f[i - 1].isalnum():
-                            continue
-                        lo, hi = max(0, i - WINDOW), min(n, om.end() + WINDOW)
-                    for m in rx.finditer(f, lo, hi):
-                        st, en = m.start(), m.end()
-                        if (st, en) in spans:
-                            continue
-                        if st > 0 and alnum_start and f[st - 1].isalnum():
-                            continue
-                        if en < n and f[en].isalnum() and f[en - 1].isalnum():
-                            continue
-                        spans.add((st, en))
-                        out.append(IndicatorHit(e.category, e.language, e.weight, st, en, m.group(0), e.pattern))
+            for lo, hi in windows:
+                for m in rx.finditer(f, lo, hi):
+                    st, en = m.start(), m.end()
+                    if (st, en) in spans:
+                        continue
+                    if st > 0 and alnum_start and f[st - 1].isalnum():
+                        continue
+                    if en < n and f[en].isalnum() and f[en - 1].isalnum():
+                        continue
+                    spans.add((st, en))
+                    out.append(IndicatorHit(e.category, e.language, e.weight, st, en, m.group(0), e.pattern))
+        out.sort(key=lambda h: (h.start, h.end, h.category, h.pattern))
         return out
 
 
-_WHOLE = object()
-_ANCHOR_RES: dict[str, re.Pattern[str]] = {}
-
-
-def _anchor_re(a: str) -> re.Pattern[str]:
-    r = _ANCHOR_RES.get(a)
-    if r is None:
-        r = _ANCHOR_RES[a] = re.compile(re.escape(a) + r"(?![a-z0-9])")  # literal prefix: fast scan
-    return r
-
-
-def _literal_iter(f: str, a: str):
-    rx = _ANCHOR_RES.get("\x00" + a)
-    if rx is None:
-        rx = _ANCHOR_RES["\x00" + a] = re.compile(re.escape(a))
-    return rx.finditer(f)
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _auto_anchor(pattern: str) -> tuple[str, ...]:

@@ -40,7 +40,10 @@ def _star_edges(keys: np.ndarray, rows: np.ndarray, max_group: int | None = None
     if len(keys) == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e
-    order = np.lexsort((rows, keys))
+    if len(rows) < 2 or bool((rows[1:] >= rows[:-1]).all()):
+        order = np.argsort(keys, kind="stable")  # rows already ascending: same order as the lexsort, faster
+    else:
+        order = np.lexsort((rows, keys))
     k = keys[order]
     r = rows[order]
     new = np.ones(len(k), dtype=bool)
@@ -79,7 +82,7 @@ def text_edges(bands: np.ndarray, sig: np.ndarray, threshold: float, max_bucket:
             lo = np.minimum(s, d)
             hi = np.maximum(s, d)
             # deduplicate as we go, so memory follows the number of distinct pairs, not pairs x bands
-            pair = np.union1d(pair, lo * np.int64(n) + hi)
+            pair = _merge_unique(pair, np.sort(lo * np.int64(n) + hi))
     if len(pair) == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e, 0
@@ -92,6 +95,18 @@ def text_edges(bands: np.ndarray, sig: np.ndarray, threshold: float, max_bucket:
         c = sig[hi[i : i + chunk]]
         keep[i : i + chunk] = (a == c).sum(axis=1) >= threshold * sig.shape[1]
     return lo[keep], hi[keep], n_cand
+
+
+def _merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of two sorted arrays (a stable sort of two sorted runs is a linear merge)."""
+    m = np.concatenate([a, b])
+    m.sort(kind="stable")
+    if len(m) < 2:
+        return m
+    keep = np.empty(len(m), dtype=bool)
+    keep[0] = True
+    np.not_equal(m[1:], m[:-1], out=keep[1:])
+    return m[keep]
 
 
 class _DSU:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import xxhash
 
+from threadline.engines.online.tokens import POS_MULT
+
 NUM_PERM = 64
 BANDS = 16
 SHINGLE = 3
@@ -108,15 +110,16 @@ def band_keys(sig: np.ndarray, bands: int = BANDS) -> np.ndarray:
 _WORD_BYTES = np.zeros(256, dtype=bool)
 for _c in list(range(48, 58)) + list(range(97, 123)) + list(range(128, 256)) + [95]:
     _WORD_BYTES[_c] = True
-_POS_MULT = (np.random.default_rng(7).integers(1, 2**63 - 1, size=64, dtype=np.uint64) | np.uint64(1)).astype(np.uint64)
+_POS_MULT = POS_MULT  # the word index's multipliers: a word hashes the same in both
 
 
 def batch_word_hashes(folded_bytes: bytes, sep_byte: int, n_docs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Word hashes of every document in one UTF-8 buffer whose documents are separated by ``sep_byte``.
 
-    Words are runs of letters, digits, underscore and non-ASCII bytes (as :func:`extract.words_of`). A word's
-    hash is the sum of (byte + 1) times a random odd multiplier per position (mod 2**64), computed for all
-    words at once. Returns (flat hashes in order, word count per document).
+    Words are runs of letters, digits, underscore and non-ASCII bytes (unlike in :mod:`tokens`, non-ASCII bytes
+    count as letters here, so that text in any script has shingles). A word's hash is the sum of (byte + 1)
+    times a random odd multiplier per position (mod 2**64), computed for all words at once. Returns (flat
+    hashes in order, word count per document).
     """
     buf = np.frombuffer(folded_bytes, dtype=np.uint8)
     if n_docs is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pyarrow as pa
 
@@ -35,27 +33,46 @@ def score_networks(tbl: pa.Table, weights: dict) -> pa.Table:
         total += c
     score = np.round(total / total_w * 100.0, 2)
     names = list(contrib_cols)
-    labels = [json.dumps(feats[k].get("label", k), ensure_ascii=False) for k in names]
-    keys = [json.dumps(k) for k in names]
-    expl: list[str] = []
-    if names and n:
-        pts = np.round(np.stack([contrib_cols[k] for k in names], axis=1) / total_w * 100.0, 2)
-        vals = np.round(np.stack([values[k] for k in names], axis=1), 3)
-        order = np.argsort(-pts, axis=1, kind="stable")
-        nnz = (pts > 0).sum(axis=1).tolist()
-        pts_l = pts.tolist()
-        vals_l = vals.tolist()
-        order_l = order.tolist()
-        for i in range(n):
-            k = nnz[i]
-            if k == 0:
-                expl.append("[]")
-                continue
-            p_i, v_i = pts_l[i], vals_l[i]
-            expl.append("[" + ", ".join(
-                f'{{"feature": {keys[j]}, "label": {labels[j]}, "value": {v_i[j]!r}, "points": {p_i[j]!r}}}'
-                for j in order_l[i][:k]) + "]")  # fmt: skip
-    else:
-        expl = ["[]"] * n
+    expl = _explanations(names, [feats[k].get("label", k) for k in names],
+                         [np.round(contrib_cols[k] / total_w * 100.0, 2) for k in names],
+                         [np.round(values[k], 3) for k in names], n)  # fmt: skip
     tbl = tbl.append_column("risk_score", pa.array(score))
-    return tbl.append_column("risk_explanation", pa.array(expl, pa.string()))
+    return tbl.append_column("risk_explanation", expl)
+
+
+def _explanations(names: list[str], labels: list[str], points: list[np.ndarray], values: list[np.ndarray],
+                  n: int) -> pa.Array:  # fmt: skip
+    """JSON list per network of the features that contributed, largest first (ties in the weights' order).
+
+    Each item is ``{"feature", "label", "value", "points"}``. Built by DuckDB in one vectorised query: a
+    Python loop over hundreds of thousands of networks took seconds.
+    """
+    if not names or n == 0:
+        return pa.array(["[]"] * n, pa.string())
+    import duckdb
+
+    cols = {}
+    for j in range(len(names)):
+        cols[f"p{j}"] = points[j]
+        cols[f"v{j}"] = values[j]
+    feats = pa.table(cols)
+    items = ", ".join(
+        f"{{'points': p{j}, 'rank': {-j}, 'feature': {_sql_str(k)}, 'label': {_sql_str(lab)}, 'value': v{j}}}"
+        for j, (k, lab) in enumerate(zip(names, labels, strict=True))
+    )
+    sql = (
+        "SELECT to_json(list_transform(list_sort(list_filter([" + items + "], lambda x: x.points > 0), 'DESC'), "
+        "lambda x: {'feature': x.feature, 'label': x.label, 'value': x.value, 'points': x.points}))::VARCHAR AS e "
+        "FROM feats"
+    )
+    con = duckdb.connect()
+    try:
+        con.register("feats", feats)
+        out = con.sql(sql).to_arrow_table()["e"].combine_chunks()
+    finally:
+        con.close()
+    return out.cast(pa.string())
+
+
+def _sql_str(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"

@@ -1,0 +1,53 @@
+import re
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from threadline.engines.online.minhash import batch_word_hashes
+from threadline.engines.online.tokens import WordIndex, word_hash
+
+# folded text: lower-case ASCII words, digits, underscore, punctuation, non-ASCII letters and symbols, emoji
+ALPHABET = st.sampled_from([*list("ab to_1 2 ,.:/-@'"), "é", "д", "€", "•", "🌹", "²", "\n"])
+NEEDLES = [b"a", b"b", b"ab", b"to", b"1", b"a_b", b"to2"]
+
+
+def _expected(text: str, word: str) -> list[int]:
+    # a whole word in the sense of the regular expression \w (Unicode letters, digits and underscore)
+    return [m.start() for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_positions_are_whole_word_occurrences(text):
+    idx = WordIndex(text)
+    for w in NEEDLES:
+        assert idx.positions([w]) == _expected(text, w.decode()), (text, w)
+    assert idx.present(NEEDLES) == {w for w in NEEDLES if _expected(text, w.decode())}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(ALPHABET, max_size=30).map("".join), min_size=1, max_size=6))
+def test_documents_and_spans(docs):
+    text = "\x02".join(docs)
+    idx = WordIndex(text, "\x02", len(docs))
+    assert idx.lens.sum() == len(idx) and len(idx.lens) == len(docs)
+    for s, e, d, h in zip(idx.starts.tolist(), idx.ends.tolist(), idx.doc.tolist(), idx.hashes.tolist(), strict=True):
+        word = text[s:e]
+        assert re.fullmatch(r"[a-z0-9_]+", word)
+        assert word_hash(word.encode()) == h
+        assert text[:s].count("\x02") == d
+
+
+def test_word_hashes_agree_with_minhash_on_ascii_text():
+    text = "new in town\x02call me at 5 pm\x02\x02x_y 42"
+    idx = WordIndex(text, "\x02", 4)
+    hashes, lens = batch_word_hashes(text.encode(), 2, 4)
+    assert np.array_equal(idx.hashes, hashes) and np.array_equal(idx.lens, lens)
+
+
+def test_by_word_groups_occurrences():
+    idx = WordIndex("to be or not to be")
+    got = {w: idx.starts[ix].tolist() for w, ix in idx.by_word([b"to", b"be", b"xyz"])}
+    assert got == {b"to": [0, 13], b"be": [3, 16]}
+    assert not idx.has_any([b"xyz"]) and idx.has_any([b"or"])
