@@ -317,6 +317,7 @@ def _notes(tables: list[Figures]) -> list[str]:
         return [
             str(
                 _(
+                    # xgettext:no-python-format
                     "Differentially private: epsilon {e:.3g} spent on these figures; "
                     "± is the half-width of a 95 % interval."
                 )

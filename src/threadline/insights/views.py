@@ -190,6 +190,7 @@ def _method(request) -> str:
 def _protection_text(method: str) -> str:
     if method == Method.DP:
         return _(
+            # xgettext:no-python-format
             "Differentially private counts (OpenDP): each chart spends epsilon {e:g} of this dataset's budget once "
             "per version of the data; ± gives the half-width of a 95 % interval around the true count."
         ).format(e=CHART_EPSILON)
