@@ -51,3 +51,11 @@ def test_by_word_groups_occurrences():
     got = {w: idx.starts[ix].tolist() for w, ix in idx.by_word([b"to", b"be", b"xyz"])}
     assert got == {b"to": [0, 13], b"be": [3, 16]}
     assert not idx.has_any([b"xyz"]) and idx.has_any([b"or"])
+
+
+def test_long_words_hash_like_short_ones():
+    long_word = "ab" * 150  # longer than the 64 position multipliers
+    text = f"x {long_word} {long_word[:64]} {long_word[:65]} y"
+    idx = WordIndex(text)
+    assert [word_hash(text[s:e].encode()) for s, e in zip(idx.starts, idx.ends, strict=True)] == idx.hashes.tolist()
+    assert idx.positions([long_word.encode()]) == [2]

@@ -136,7 +136,12 @@ def _normalize_phone_slow(digits: str, region: str | None) -> str | None:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+_SPAN_TABLE = {c: (chr(c) if 48 <= c <= 57 else None) for c in range(128)} | {ord("o"): "0", ord("l"): "1"}
+
+
 def _span_digits(raw: str) -> tuple[str, bool]:
+    if raw.isascii():
+        return raw.translate(_SPAN_TABLE), ("o" in raw or "l" in raw)
     digits = []
     obf = False
     for ch in raw:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xxhash
 
-from threadline.engines.online.tokens import POS_MULT
+from threadline.engines.online.tokens import span_hashes
 
 NUM_PERM = 64
 BANDS = 16
@@ -110,7 +110,6 @@ def band_keys(sig: np.ndarray, bands: int = BANDS) -> np.ndarray:
 _WORD_BYTES = np.zeros(256, dtype=bool)
 for _c in list(range(48, 58)) + list(range(97, 123)) + list(range(128, 256)) + [95]:
     _WORD_BYTES[_c] = True
-_POS_MULT = POS_MULT  # the word index's multipliers: a word hashes the same in both
 
 
 def batch_word_hashes(folded_bytes: bytes, sep_byte: int, n_docs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -129,18 +128,9 @@ def batch_word_hashes(folded_bytes: bytes, sep_byte: int, n_docs: int | None = N
     isw = _WORD_BYTES[buf]
     if not isw.any():
         return np.zeros(0, dtype=np.uint64), np.zeros(n_docs, dtype=np.int64)
-    prev = np.empty_like(isw)
-    prev[0] = False
-    prev[1:] = isw[:-1]
-    start_mask = isw & ~prev
-    word_starts = np.flatnonzero(start_mask)
-    idx = np.flatnonzero(isw)
-    wid = np.cumsum(start_mask)[idx] - 1
-    pos = idx - word_starts[wid]
-    with np.errstate(over="ignore"):
-        contrib = (buf[idx].astype(np.uint64) + np.uint64(1)) * _POS_MULT[np.minimum(pos, 63)]
-    first_of_word = np.flatnonzero(np.r_[True, wid[1:] != wid[:-1]])
-    hashes = np.add.reduceat(contrib, first_of_word)
+    edges = np.diff(isw.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    word_starts = np.flatnonzero(edges == 1)
+    hashes = span_hashes(buf, word_starts, np.flatnonzero(edges == -1))
     seps = np.flatnonzero(buf == sep_byte)
     doc = np.searchsorted(seps, word_starts, side="right")
     lens = np.bincount(doc, minlength=n_docs).astype(np.int64)

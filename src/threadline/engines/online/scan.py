@@ -20,7 +20,6 @@ import pyarrow.parquet as pq
 
 from threadline.engines.online import readers
 from threadline.engines.online.backend import Cancelled, LocalBackend
-from threadline.engines.online.link import LinkOptions, link, stable_ids
 
 ProgressCallback = Callable[[str, int, int | None], None]
 FORMAT_VERSION = 1
@@ -142,7 +141,7 @@ class _Stages:
 
 
 def _effective_batch_size(files: list[readers.InputFile], batch_size: int, workers: int) -> int:
-    """Smaller batches when a small Parquet corpus would otherwise leave workers idle."""
+    """Batch size for Parquet inputs that keeps every worker busy to the end (at most ``batch_size``)."""
     if workers <= 1 or not files or any(f.fmt != "parquet" or f.gz for f in files):
         return batch_size
     import math
@@ -151,7 +150,9 @@ def _effective_batch_size(files: list[readers.InputFile], batch_size: int, worke
         total = sum(pq.ParquetFile(f.path).metadata.num_rows for f in files)
     except Exception:  # unreadable files are reported as rejects later
         return batch_size
-    return max(1000, min(batch_size, math.ceil(total / workers)))
+    # as many batches as needed, rounded up to a multiple of the workers, so that no worker idles at the end
+    n_batches = math.ceil(math.ceil(total / batch_size) / workers) * workers
+    return max(1000, math.ceil(total / max(1, n_batches)))
 
 
 def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions | None = None,
@@ -224,6 +225,7 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
     # ---- stage 2: link
     st.start("link")
     from threadline.engines.online.finalize import finalize, load_link_arrays
+    from threadline.engines.online.link import LinkOptions, link, stable_ids  # scipy: not needed by the workers
 
     arrays = load_link_arrays(parts, task_ids)
     n = arrays["n"]

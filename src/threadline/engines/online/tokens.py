@@ -40,6 +40,36 @@ def word_hash(word: bytes) -> int:
     return h
 
 
+def span_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Hash of every word ``buf[starts[i]:ends[i]]`` (as :func:`word_hash`), for all words at once.
+
+    Words are sorted by length once (a radix sort); then position k of every word at least k + 1 bytes long is
+    added in one vectorised step, so the work is one short numpy operation per byte position.
+    """
+    n = len(starts)
+    out = np.zeros(n, dtype=np.uint64)
+    if n == 0:
+        return out
+    lens = ends - starts
+    order = np.argsort(np.minimum(lens, 65535).astype(np.uint16), kind="stable")[::-1]  # longest first
+    s_sorted = starts[order]
+    neg_len = -lens[order]  # ascending, so the words longer than k are a prefix
+    acc = np.zeros(n, dtype=np.uint64)
+    longest = int(-neg_len[0])
+    with np.errstate(over="ignore"):
+        for k in range(min(longest, MAX_POS)):
+            m = int(np.searchsorted(neg_len, -k, side="left"))
+            acc[:m] += (buf[s_sorted[:m] + k].astype(np.uint64) + np.uint64(1)) * POS_MULT[k]
+        if longest > MAX_POS:  # the bytes beyond the last multiplier all take the last one (rare)
+            m = int(np.searchsorted(neg_len, -MAX_POS, side="left"))
+            for i in range(m):
+                s0 = int(s_sorted[i])
+                tail = buf[s0 + MAX_POS : s0 - int(neg_len[i])].astype(np.uint64) + np.uint64(1)
+                acc[i] += tail.sum(dtype=np.uint64) * POS_MULT[MAX_POS - 1]
+    out[order] = acc
+    return out
+
+
 class WordIndex:
     """Words of ``text`` (folded), with documents separated by the character ``sep`` (None: one document).
 
@@ -57,18 +87,7 @@ class WordIndex:
         edges = np.diff(isw.view(np.int8), prepend=np.int8(0), append=np.int8(0))
         bstarts = np.flatnonzero(edges == 1)
         bends = np.flatnonzero(edges == -1)
-        if len(bstarts):
-            idx = np.flatnonzero(isw)
-            starts_mask = np.zeros(len(buf), dtype=bool)
-            starts_mask[bstarts] = True
-            wid = np.cumsum(starts_mask)[idx] - 1
-            pos = idx - bstarts[wid]
-            with np.errstate(over="ignore"):
-                contrib = (buf[idx].astype(np.uint64) + np.uint64(1)) * POS_MULT[np.minimum(pos, MAX_POS - 1)]
-            firsts = np.flatnonzero(np.r_[True, wid[1:] != wid[:-1]])
-            self.hashes = np.add.reduceat(contrib, firsts)
-        else:
-            self.hashes = np.zeros(0, dtype=np.uint64)
+        self.hashes = span_hashes(buf, bstarts, bends)
         self.ascii = len(raw) == len(text)
         self._glued: np.ndarray | None = None
         if self.ascii:
@@ -81,9 +100,9 @@ class WordIndex:
             after = np.zeros(len(bends), dtype=bool)
             after[bends < len(buf)] = hi[bends[bends < len(buf)]]
             self._glued = before | after
-            char_of_byte = np.cumsum((buf & 0xC0) != 0x80) - 1
-            self.starts = char_of_byte[bstarts]
-            self.ends = char_of_byte[bends - 1] + 1
+            cont = np.flatnonzero((buf & 0xC0) == 0x80)  # continuation bytes: a character offset is the byte
+            self.starts = bstarts - np.searchsorted(cont, bstarts)  # offset minus the continuation bytes before
+            self.ends = bends - np.searchsorted(cont, bends)
         if sep is None:
             self.n_docs = 1 if n_docs is None else n_docs
             self.doc = np.zeros(len(bstarts), dtype=np.int64)
