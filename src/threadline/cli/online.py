@@ -60,7 +60,7 @@ def scan(
         hub_min_groups=hub_min_groups, resume=not fresh, html_report=not no_report,
     )  # fmt: skip
     progress = Progress(TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
-                        TimeElapsedColumn(), console=console, disable=quiet)  # fmt: skip
+                        TimeElapsedColumn(), console=console, disable=quiet, refresh_per_second=2)  # fmt: skip
     tasks: dict[str, int] = {}
 
     def cb(stage: str, done: int, total: int | None) -> None:

@@ -367,16 +367,9 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
             obj = {c: (v if v != "" else None) for c, v in zip(cols, row, strict=True)}
             _accept(obj, base, ln, f, recs, srcs, rejects)
     elif task.kind == "parquet" and task.payload is not None:
-        import pyarrow.parquet as pq
-
         try:
-            pf = (
-                pq.ParquetFile(f.path)
-                if not f.gz
-                else pq.ParquetFile(io.BytesIO(gzip.decompress(Path(f.path).read_bytes())))
-            )
             g, off, length = task.payload
-            tbl = pf.read_row_group(g).slice(off, length)
+            tbl = _row_group(f, g).slice(off, length)
         except Exception as exc:
             g = task.payload[0]
             rejects.append(_reject(f, task.first_line, f"unreadable row group {g}: {type(exc).__name__}"))
@@ -385,9 +378,8 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
             return recs, srcs, rejects
         names = [inv.get(c, c) for c in tbl.column_names]
         columns = [tbl.column(i).to_pylist() for i in range(tbl.num_columns)]
-        for i in range(tbl.num_rows):
-            obj = {names[j]: columns[j][i] for j in range(len(names))}
-            _accept(obj, base, task.first_line + i, f, recs, srcs, rejects)
+        for i, row in enumerate(zip(*columns, strict=True)):
+            _accept(dict(zip(names, row, strict=True)), base, task.first_line + i, f, recs, srcs, rejects)
     elif task.kind == "html":
         for path in task.payload:
             try:
@@ -409,6 +401,28 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
             recs.append(obj)
             srcs.append((os.path.basename(path), 1))
     return recs, srcs, rejects
+
+
+_GROUP_CACHE: dict[tuple, object] = {}
+
+
+def _row_group(f: InputFile, g: int):
+    """Row group ``g`` of a Parquet input. The last one read is kept: the tasks of one row group mostly follow
+    each other, so a worker decodes a row group once instead of once per slice."""
+    import pyarrow.parquet as pq
+
+    key = (f.path, f.size, f.mtime, g)
+    tbl = _GROUP_CACHE.get(key)
+    if tbl is None:
+        pf = (
+            pq.ParquetFile(f.path)
+            if not f.gz
+            else pq.ParquetFile(io.BytesIO(gzip.decompress(Path(f.path).read_bytes())))
+        )
+        tbl = pf.read_row_group(g)
+        _GROUP_CACHE.clear()
+        _GROUP_CACHE[key] = tbl
+    return tbl
 
 
 def _accept(obj: dict, base: str, line: int, f: InputFile, recs, srcs, rejects) -> None:
