@@ -122,3 +122,20 @@ def test_search_by_identifier_as_typed(workspace):
     national = phone[2:]
     typed = f"({national[:3]}) {national[3:6]}-{national[6:]}"
     assert ("phone", phone, nid) in find_networks(con, typed, "US")
+
+
+def test_network_features_in_several_passes_match_one_pass(tmp_path, monkeypatch):
+    """The network table is aggregated in passes over disjoint networks when the corpus is large."""
+    from threadline.engines.online import finalize
+    from threadline.engines.online.scan import ScanOptions, run_scan
+    from threadline.engines.online.synth import write_corpus
+
+    corpus = tmp_path / "ads.parquet"
+    write_corpus(600, 3, corpus)
+    ws = tmp_path / "ws"
+    run_scan([corpus], ws, ScanOptions(workers=1, html_report=False))
+    one = finalize._network_table(ws / "ads.parquet", 1).sort_by("network_id")
+    monkeypatch.setattr(finalize, "PASS_ADS", 100)
+    several = finalize._network_table(ws / "ads.parquet", 1).sort_by("network_id")
+    assert several.num_rows == one.num_rows > 100
+    assert several.equals(one)

@@ -148,7 +148,7 @@ def _stream_outputs(out: Path, parts: Path, task_ids: list[str], arrays: dict, n
 
 
 NETWORK_SQL = """
-WITH a AS (SELECT * FROM read_parquet('{ads}')),
+WITH a AS (SELECT * FROM read_parquet('{ads}') WHERE {part}),
 ph AS (SELECT network_id, count(DISTINCT v) n, list(DISTINCT v ORDER BY v)[1:20] l
        FROM (SELECT network_id, unnest(phones) v FROM a) GROUP BY 1),
 em AS (SELECT network_id, count(DISTINCT v) n, list(DISTINCT v ORDER BY v)[1:20] l
@@ -179,6 +179,9 @@ FROM base LEFT JOIN ph USING (network_id) LEFT JOIN em USING (network_id) LEFT J
 """
 
 
+PASS_ADS = 1_000_000
+
+
 def _network_table(ads_path: Path, threads: int) -> pa.Table:
     import duckdb
 
@@ -190,9 +193,17 @@ def _network_table(ads_path: Path, threads: int) -> pa.Table:
     con.execute(f"SET threads = {max(1, threads)}")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
-    sql = NETWORK_SQL.format(ads=str(ads_path).replace("'", "''"), cat_cols=cat_cols)
-    tbl = con.sql(sql).to_arrow_table()
+    ads = str(ads_path).replace("'", "''")
+    n_rows = pq.ParquetFile(ads_path).metadata.num_rows
+    # The per-network lists cannot spill to disk, so memory follows the networks aggregated at once: work in
+    # passes over disjoint sets of networks (by hash), each about PASS_ADS ads.
+    passes = max(1, -(-n_rows // PASS_ADS))
+    parts = []
+    for i in range(passes):
+        part = "true" if passes == 1 else f"hash(network_id) % {passes} = {i}"
+        parts.append(con.sql(NETWORK_SQL.format(ads=ads, cat_cols=cat_cols, part=part)).to_arrow_table())
     con.close()
+    tbl = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
     n_ads = tbl["n_ads"].to_numpy().astype(float)
     span = tbl["span_days"].to_numpy(zero_copy_only=False)
     span = np.nan_to_num(np.asarray(span, dtype=float), nan=0.0)
