@@ -42,10 +42,23 @@ def test_normalise_name_is_idempotent_and_ascii(text):
         ("Khalid", "Halid"),
         ("Sasha", "Sacha"),
         ("Filip", "Philip"),
+        ("Мухаммед", "Mohammed"),
+        ("محمد", "Muhammad"),
+        ("Юсуф", "Youssef"),
+        ("Αλέξανδρος", "Alexandros"),
     ],
 )
 def test_phonetic_key_absorbs_transliteration(a, b):
     assert phonetic_key(a) == phonetic_key(b)
+
+
+def test_names_in_other_scripts_are_transliterated():
+    assert normalise_name("Мухаммед") == "mukhammed"
+    assert normalise_name("Søren Łukasz Straße") == "soren lukasz strasse"
+    assert normalise_name("李小龙") == "lixiaolong"
+    enc = Encoder(KEY).encode("محمد", "Юсуф", None)
+    assert enc["enc_given"] and enc["bf_given"] and enc["enc_family_ph"]
+    assert enc["enc_given_ph"] == Encoder(KEY).encode("Muhammad", None, None)["enc_given_ph"]
 
 
 def test_phonetic_key_separates_different_names():

@@ -127,7 +127,6 @@ def test_search_by_identifier_as_typed(workspace):
 def test_network_features_in_several_passes_match_one_pass(tmp_path, monkeypatch):
     """The network table is aggregated in passes over disjoint networks when the corpus is large."""
     from threadline.engines.online import finalize
-    from threadline.engines.online.scan import ScanOptions, run_scan
     from threadline.engines.online.synth import write_corpus
 
     corpus = tmp_path / "ads.parquet"

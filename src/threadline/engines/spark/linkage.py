@@ -80,7 +80,7 @@ class SparkLinkageBackend:
         if len(keys) > 1:
             raise ValueError(
                 "records were encoded with different linkage keys; encodings under different "
-                "keys cannot be compared (re-encode with one shared key)"
+                "keys cannot be compared (re-encode with one shared key and the same Threadline version)"
             )
         link_input = self.spark.sql(
             f"""SELECT record_id AS unique_id, {", ".join(LINK_COLUMNS)},

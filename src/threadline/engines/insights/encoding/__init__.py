@@ -9,6 +9,11 @@ and computes, with a linkage key shared by the participating agencies (never by 
 * Bloom-filter encodings (256 bits, 10 keyed hash positions per padded character bigram) of each name, so
   that typos still give a high Dice similarity.
 
+Names in any script are first transliterated to Latin letters (``anyascii``: Мухаммед -> mukhammed,
+محمد -> mhmd), so that records written in Cyrillic, Arabic, Greek, Hebrew or Chinese get encodings too and the
+phonetic skeleton can meet the Latin spellings of the same name. ``ENCODING_VERSION`` is part of the key
+fingerprint: encodings made by different versions are never compared by mistake.
+
 Linkage runs on these encodings only. Without the key the HMACs cannot be reversed by a dictionary attack;
 Bloom filters of names are weaker (frequency attacks on common names are known), so keep the key secret
 and do not publish encodings.
@@ -25,7 +30,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import pyarrow as pa
+from anyascii import anyascii
 
+ENCODING_VERSION = 2  # 1: Latin letters only (other scripts gave no encodings); 2: transliteration
 BLOOM_BITS = 256
 BLOOM_HASHES = 10
 _DIGEST_HEX = 32
@@ -66,7 +73,8 @@ _FOLDS = [
 
 
 def normalise_name(value: object) -> str:
-    """Lower-case ASCII letters and single spaces; accents stripped, punctuation and digits dropped."""
+    """Lower-case ASCII letters and single spaces: accents stripped, other scripts transliterated, punctuation
+    and digits dropped."""
     if value is None:
         return ""
     return _normalise_text(str(value))
@@ -75,7 +83,10 @@ def normalise_name(value: object) -> str:
 @lru_cache(maxsize=1 << 16)
 def _normalise_text(value: str) -> str:
     text = unicodedata.normalize("NFKD", value)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = anyascii(text)  # other scripts and letters such as ø, ł, ß to Latin letters
+    text = text.lower()
     text = text.replace("-", " ").replace("'", "")
     return _SPACES.sub(" ", _NON_ALPHA.sub("", text)).strip()
 
@@ -145,8 +156,9 @@ def dice(a_hex: str, b_hex: str) -> float:
 
 
 def key_id(key: bytes) -> str:
-    """A short public fingerprint of a linkage key: encodings are only compared under the same key."""
-    return hmac.new(key, b"threadline-linkage-key-id", hashlib.sha256).hexdigest()[:16]
+    """A short public fingerprint of a linkage key and the encoding version: encodings are only compared when
+    both are the same."""
+    return hmac.new(key, f"threadline-linkage-key-id:v{ENCODING_VERSION}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 class Encoder:

@@ -85,7 +85,7 @@ class DuckDBBackend:
         if len(keys) > 1:
             raise ValueError(
                 f"records were encoded with {len(keys)} different linkage keys; encodings under different "
-                "keys cannot be compared (re-encode with one shared key)"
+                "keys cannot be compared (re-encode with one shared key and the same Threadline version)"
             )
         con.execute(
             f"""
