@@ -86,11 +86,17 @@ def test_store_without_encodings_cannot_be_linked(tmp_path):
         link(tmp_path / "empty")
 
 
-def test_backend_seam():
+def test_backend_seam(monkeypatch, tmp_path):
     with pytest.raises(ValueError):
         get_backend("oracle")
-    with pytest.raises(NotImplementedError):
-        get_backend("spark")
+    # backend="spark" hands over to the Spark engine with the same parameters (pyspark is not needed here)
+    import threadline.engines.spark as spark_engine
+
+    calls = []
+    monkeypatch.setattr(spark_engine, "link_spark", lambda store, **kw: calls.append((store, kw)) or "report")
+    assert link(tmp_path, "spark", threshold=0.8, seed=7) == "report"
+    assert calls == [(tmp_path, {"threshold": 0.8, "truth": None, "seed": 7, "max_training_pairs": 5e5,
+                                 "tf_adjustments": True})]  # fmt: skip
     settings = build_settings(DuckDBBackend())
     names = [c.create_output_column_name() for c in settings.comparisons]
     assert names[:3] == ["given_name", "family_name", "date_of_birth"]

@@ -197,6 +197,11 @@ def link(
     (a CSV with ``record_id,person_id``, e.g. from the synthetic generator) adds pairwise precision, recall
     and F1 to the report.
     """
+    if backend == "spark":  # Splink's Spark backend with the same settings (pyspark is an optional extra)
+        from threadline.engines.spark import link_spark
+
+        return link_spark(store, threshold=threshold, truth=truth, seed=seed, max_training_pairs=max_training_pairs,
+                          tf_adjustments=tf_adjustments)  # fmt: skip
     from splink import Linker, block_on
 
     st = as_store(store).ensure()

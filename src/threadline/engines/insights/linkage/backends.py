@@ -103,17 +103,7 @@ class DuckDBBackend:
         return DuckDBAPI(connection=con), "link_input", {"records": n_all, "encoded_records": n_link}
 
 
-class SparkBackend:  # pragma: no cover - seam for a later issue
-    name = "spark"
-
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError(
-            "the Spark backend is not implemented yet: it must load the store into Spark, provide dice_sql() "
-            "with Spark SQL bit functions and return splink.SparkAPI; the model settings are shared"
-        )
-
-
-BACKENDS = {"duckdb": DuckDBBackend, "spark": SparkBackend}
+BACKENDS = {"duckdb": DuckDBBackend}  # Spark: ``link(store, backend="spark")`` hands over to engines.spark
 
 
 def get_backend(name: str | LinkageBackend, **kwargs) -> LinkageBackend:
