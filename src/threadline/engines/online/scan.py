@@ -152,7 +152,7 @@ def _effective_batch_size(files: list[readers.InputFile], batch_size: int, worke
         return batch_size
     # as many batches as needed, rounded up to a multiple of the workers, so that no worker idles at the end
     n_batches = math.ceil(math.ceil(total / batch_size) / workers) * workers
-    return max(1000, math.ceil(total / max(1, n_batches)))
+    return max(min(1000, batch_size), math.ceil(total / max(1, n_batches)))  # never above what was asked
 
 
 def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions | None = None,

@@ -36,7 +36,7 @@ from threadline.engines.online import readers
 from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
 from threadline.engines.online.link import LinkOptions, link
 from threadline.engines.online.minhash import BANDS, NUM_PERM
-from threadline.engines.online.scan import FORMAT_VERSION, ScanOptions, _effective_batch_size, _Stages
+from threadline.engines.online.scan import FORMAT_VERSION, ScanOptions, _effective_batch_size, _fingerprint, _Stages
 from threadline.engines.spark.session import require_spark
 
 _SIGN = np.uint64(1 << 63)
@@ -215,7 +215,10 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     """Scan ad files into a workspace directory on Spark and return the summary also written to ``scan.json``.
 
     Same inputs, ``ScanOptions`` and workspace files as :func:`threadline.engines.online.scan.run_scan`
-    (``workers`` and ``resume`` are ignored: Spark decides the parallelism and retries failed tasks).
+    (``workers`` is ignored: Spark decides the parallelism and retries failed tasks). With ``resume`` (the
+    default), a run that stopped after the extraction stage (driver crash, Ctrl-C, a failed link job) is picked up
+    from ``<out>/_spark/analysed`` when the inputs and options are the same; the ``batches`` count in
+    ``scan.json`` says so.
     ``spark`` is a SparkSession (default: :func:`spark_session` with ``local[2]``). ``progress(stage, done,
     total)`` is called as stages start and end. ``checkpoint_dir`` (e.g. an ``s3a://`` or HDFS path) makes the
     connected-components rounds use reliable checkpoints, as a cluster should. Input paths must be readable by
@@ -240,28 +243,42 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     work = out / "_spark"
-    shutil.rmtree(work, ignore_errors=True)
     t_start = time.perf_counter()
     st = _Stages(progress)
     files = readers.discover(inputs)
     parallelism = spark.sparkContext.defaultParallelism
     batch_size = _effective_batch_size(files, opts.batch_size, parallelism)
+    # Resume: the extraction output of an interrupted run of the same inputs and options is reused (Spark's
+    # committer writes _SUCCESS only when every task's output is in place), so only linking and writing rerun.
+    fingerprint = f"{_fingerprint(files, opts)}-b{batch_size}-spark"
+    plan = work / "plan.json"
+    resumed = False
+    if opts.resume and (work / "analysed" / "_SUCCESS").exists():
+        try:
+            resumed = json.loads(plan.read_text()).get("fingerprint") == fingerprint
+        except (OSError, ValueError):
+            resumed = False
+    if not resumed:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        plan.write_text(json.dumps({"fingerprint": fingerprint, "inputs": [f.path for f in files]}))
     (out / "scan.json").write_text(json.dumps({"status": "running", "started": time.time(), "engine": "spark"}))
 
     # ---- stage 1: read + extract (executors)
     st.start("read+extract")
-    tasks = []
-    for f in files:
-        for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
-            tasks.append((t.task_id, pickle.dumps(t)))
-    tasks.sort()
-    task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
-    n_slices = max(1, min(len(tasks), 10_000))
-    task_df = spark.createDataFrame(spark.sparkContext.parallelize(tasks, n_slices), task_schema)
-    exec_opts = {"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
-                 "lexicons": [str(p) for p in opts.lexicons] if opts.lexicons else None}  # fmt: skip
-    analysed = task_df.mapInArrow(lambda it: _analyse_partition(it, exec_opts), _spark_schema(ANALYSED_SCHEMA))
-    analysed.write.mode("overwrite").parquet(str(work / "analysed"))
+    if not resumed:
+        tasks = []
+        for f in files:
+            for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
+                tasks.append((t.task_id, pickle.dumps(t)))
+        tasks.sort()
+        task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
+        n_slices = max(1, min(len(tasks), 10_000))
+        task_df = spark.createDataFrame(spark.sparkContext.parallelize(tasks, n_slices), task_schema)
+        exec_opts = {"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
+                     "lexicons": [str(p) for p in opts.lexicons] if opts.lexicons else None}  # fmt: skip
+        analysed = task_df.mapInArrow(lambda it: _analyse_partition(it, exec_opts), _spark_schema(ANALYSED_SCHEMA))
+        analysed.write.mode("overwrite").parquet(str(work / "analysed"))
     raw = spark.read.parquet(str(work / "analysed"))
     stats = sorted((json.loads(r["_stats"]) for r in raw.where("_kind = 'stats'").select("_stats").collect()),
                    key=lambda s: s["task"])  # fmt: skip
@@ -380,7 +397,7 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
             "entities": n_ent, "indicator_hits": n_ind, "hubs": len(hubs), "identifier_edges": n_id,
             "text_candidate_pairs": n_cand, "text_edges": n_text,
         },
-        "batches": {"total": len(stats), "resumed_from_previous_run": 0},
+        "batches": {"total": len(stats), "resumed_from_previous_run": len(stats) if resumed else 0},
         "seconds": {**st.times, "total": round(time.perf_counter() - t_start, 3)},
         "options": asdict(opts),
         "lexicon_versions": load_lexicon(opts.lexicons).versions,
