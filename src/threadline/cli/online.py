@@ -24,7 +24,13 @@ def _parse_map(items: list[str] | None) -> dict[str, str]:
 
 
 def scan(
-    inputs: Annotated[list[Path], typer.Argument(help="JSONL, CSV or Parquet files (optionally .gz), or directories.")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSONL, CSV or Parquet files (optionally .gz), or directories; with --engine spark also "
+            "Parquet URIs read by Spark (s3a://, hdfs://, gs://, abfss://, file://)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Workspace directory to write.")],
     map_: Annotated[list[str] | None, typer.Option("--map", help="field=column: the input's name for a field.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = one per CPU core).")] = 0,
@@ -71,12 +77,15 @@ def scan(
     if engine not in {"local", "spark"}:
         console.print("[red]error:[/red] --engine must be local or spark")
         raise typer.Exit(2)
+    if engine == "local" and any("://" in p for p in inputs):
+        console.print("[red]error:[/red] inputs given as URIs (s3a://, hdfs://, ...) are read with --engine spark")
+        raise typer.Exit(2)
     try:
         with progress:
             if engine == "spark":
                 summary = _scan_on_spark(inputs, out, opts, workers, None if quiet else cb, console)
             else:
-                summary = run_scan([str(p) for p in inputs], out, opts, cb)
+                summary = run_scan(list(inputs), out, opts, cb)
     except InputError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -103,7 +112,7 @@ def _scan_on_spark(inputs, out, opts, workers, progress, console):
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     try:
-        return run_scan_spark([str(p) for p in inputs], out, opts, spark=spark, progress=progress)
+        return run_scan_spark(list(inputs), out, opts, spark=spark, progress=progress)
     finally:
         spark.stop()
 

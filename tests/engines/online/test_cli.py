@@ -26,6 +26,13 @@ def test_scan_missing_column_exit_code(tmp_path):
     assert res.exit_code == 2
 
 
+def test_uri_inputs_need_the_spark_engine(tmp_path):
+    res = CliRunner().invoke(app, ["scan", "s3a://bucket/ads/", "--out", str(tmp_path / "ws"), "-q"])
+    assert res.exit_code == 2
+    assert "--engine spark" in res.output
+    assert not (tmp_path / "ws").exists()
+
+
 def test_synth_is_deterministic_and_bland(tmp_path):
     from threadline.engines.online.synth import generate
 

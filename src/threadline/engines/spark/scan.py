@@ -5,7 +5,9 @@ Stages (the local stage names, so progress and ``scan.json`` read the same):
 1. read+extract - the driver plans tasks with ``readers.iter_tasks`` (the local task ids, so the local row order);
    executors run ``readers.records_of`` and ``analyse.analyse_records`` on each task inside ``mapInArrow`` and
    return one row per ad (the ad, its entities and indicators nested, its identifier keys, MinHash signature
-   and LSH band keys). The result is written once to ``<out>/_spark/analysed`` (Parquet).
+   and LSH band keys). Parquet inputs given as URIs (object storage, HDFS) are read by Spark itself and cut
+   into tasks of ``batch_size`` rows per file (``applyInArrow``, same functions). The result is written once to
+   ``<out>/_spark/analysed`` (Parquet), which a rerun after an interruption reuses.
 2. link - duplicate ids (the first one in input order is kept), LSH banding (explode bands, group by band key,
    star candidate pairs, verification on the signatures with the local threshold), identifier star edges
    without hubs, connected components with large-star/small-star (:mod:`.components`), stable network ids
@@ -140,6 +142,64 @@ def _analyse_partition(batches, opts: dict):
             yield _stats_batch(task_id, stats)
 
 
+_URI_COLS = ("_tl_task", "_tl_file", "_tl_row")
+
+
+def _analyse_group(tbl: pa.Table, opts: dict) -> pa.Table:
+    """applyInArrow body for inputs read by Spark (object storage): one task = one chunk of one file's rows."""
+    import os
+
+    from threadline.engines.online.analyse import analyse_records
+
+    t0 = time.perf_counter()
+    tbl = tbl.sort_by("_tl_row")
+    task_id = tbl["_tl_task"][0].as_py()
+    path = tbl["_tl_file"][0].as_py()
+    rows = tbl["_tl_row"].to_pylist()
+    data = tbl.drop_columns(list(_URI_COLS))
+    inv = {v: k for k, v in opts["field_map"].items()}  # column name -> field name
+    names = [inv.get(c, c) for c in data.column_names]
+    f = readers.InputFile(0, path, "parquet", False, 0, 0.0)
+    base = os.path.basename(path)
+    recs: list[dict] = []
+    srcs: list[tuple[str, int]] = []
+    rejects: list[dict] = []
+    for r, values in zip(rows, zip(*(c.to_pylist() for c in data.columns), strict=True), strict=True):
+        readers._accept(dict(zip(names, values, strict=True)), base, r + 1, f, recs, srcs, rejects)
+    res = analyse_records(recs, srcs, _lexicon(opts["lexicons"]), opts["default_region"])
+    stats = {"task": task_id, "file": base, "n_input": len(rows), "n_read": len(recs), "n_rejected": len(rejects),
+             "seconds": round(time.perf_counter() - t0, 3), "rejects": rejects}  # fmt: skip
+    return pa.Table.from_batches([_ad_batch(task_id, res), _stats_batch(task_id, stats)], schema=ANALYSED_SCHEMA)
+
+
+def is_uri(path: str | Path) -> bool:
+    """An input given as a URI (``s3a://``, ``hdfs://``, ``gs://``, ``abfss://``, ``file://``): read by Spark."""
+    return "://" in str(path)
+
+
+def _uri_tasks(spark, uris: list[str], opts: ScanOptions, exec_opts: dict):
+    """Parquet inputs on object storage or HDFS, read by Spark's own reader and cut into tasks of ``batch_size``
+    rows of one file (``_metadata.row_index`` keeps each file's row order, so lines in rejects are row numbers)."""
+    from pyspark.sql import functions as F
+
+    try:
+        df = spark.read.parquet(*uris)
+    except Exception as exc:  # AnalysisException for a missing path or a non-Parquet file
+        raise readers.InputError(
+            f"{', '.join(uris)}: cannot be read as Parquet by Spark ({type(exc).__name__})"
+        ) from None
+    readers.check_columns(readers.InputFile(0, uris[0], "parquet", False, 0, 0.0), df.columns, opts.field_map)
+    chunk = F.lpad((F.col("_metadata.row_index") / F.lit(opts.batch_size)).cast("long").cast("string"), 12, "0")
+    tagged = df.select(
+        "*",
+        F.concat(F.lit("~"), F.col("_metadata.file_path"), F.lit("|"), chunk).alias("_tl_task"),
+        F.col("_metadata.file_path").alias("_tl_file"),
+        F.col("_metadata.row_index").alias("_tl_row"),
+    )
+    return tagged.groupBy("_tl_task").applyInArrow(lambda t: _analyse_group(t, exec_opts),
+                                                   _spark_schema(ANALYSED_SCHEMA))  # fmt: skip
+
+
 # ------------------------------------------------------------------------------------------ driver side
 def _spark_schema(schema: pa.Schema):
     from pyspark.sql.pandas.types import from_arrow_schema
@@ -221,8 +281,9 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     ``scan.json`` says so.
     ``spark`` is a SparkSession (default: :func:`spark_session` with ``local[2]``). ``progress(stage, done,
     total)`` is called as stages start and end. ``checkpoint_dir`` (e.g. an ``s3a://`` or HDFS path) makes the
-    connected-components rounds use reliable checkpoints, as a cluster should. Input paths must be readable by
-    the driver and every executor (a shared file system or a mount of the object store); the intermediate
+    connected-components rounds use reliable checkpoints, as a cluster should. Parquet inputs given as URIs
+    (``s3a://``, ``hdfs://``, ``file://`` ...) are read by Spark; other input paths must be readable by the driver
+    and every executor (a shared file system or a mount of the object store); the intermediate
     Parquet goes to ``<out>/_spark`` and is removed at the end unless ``keep_intermediate``.
     """
     require_spark()
@@ -245,15 +306,17 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     work = out / "_spark"
     t_start = time.perf_counter()
     st = _Stages(progress)
-    files = readers.discover(inputs)
+    uris = [str(p) for p in inputs if is_uri(p)]
+    files = readers.discover([p for p in inputs if not is_uri(p)]) if len(uris) < len(inputs) else []
     parallelism = spark.sparkContext.defaultParallelism
-    batch_size = _effective_batch_size(files, opts.batch_size, parallelism)
+    batch_size = _effective_batch_size(files, opts.batch_size, parallelism) if not uris else opts.batch_size
     # Resume: the extraction output of an interrupted run of the same inputs and options is reused (Spark's
     # committer writes _SUCCESS only when every task's output is in place), so only linking and writing rerun.
+    # Not for URI inputs: their sizes and times are not known here, so a changed object could not be noticed.
     fingerprint = f"{_fingerprint(files, opts)}-b{batch_size}-spark"
     plan = work / "plan.json"
     resumed = False
-    if opts.resume and (work / "analysed" / "_SUCCESS").exists():
+    if opts.resume and not uris and (work / "analysed" / "_SUCCESS").exists():
         try:
             resumed = json.loads(plan.read_text()).get("fingerprint") == fingerprint
         except (OSError, ValueError):
@@ -272,12 +335,18 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
             for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
                 tasks.append((t.task_id, pickle.dumps(t)))
         tasks.sort()
-        task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
-        n_slices = max(1, min(len(tasks), 10_000))
-        task_df = spark.createDataFrame(spark.sparkContext.parallelize(tasks, n_slices), task_schema)
         exec_opts = {"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
                      "lexicons": [str(p) for p in opts.lexicons] if opts.lexicons else None}  # fmt: skip
-        analysed = task_df.mapInArrow(lambda it: _analyse_partition(it, exec_opts), _spark_schema(ANALYSED_SCHEMA))
+        parts = []
+        if tasks or not uris:
+            task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
+            n_slices = max(1, min(len(tasks), 10_000))
+            task_df = spark.createDataFrame(spark.sparkContext.parallelize(tasks, n_slices), task_schema)
+            parts.append(task_df.mapInArrow(lambda it: _analyse_partition(it, exec_opts),
+                                            _spark_schema(ANALYSED_SCHEMA)))  # fmt: skip
+        if uris:
+            parts.append(_uri_tasks(spark, uris, opts, exec_opts))
+        analysed = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
         analysed.write.mode("overwrite").parquet(str(work / "analysed"))
     raw = spark.read.parquet(str(work / "analysed"))
     stats = sorted((json.loads(r["_stats"]) for r in raw.where("_kind = 'stats'").select("_stats").collect()),
@@ -388,7 +457,8 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
         "status": "complete",
         "format_version": FORMAT_VERSION,
         "engine": "spark",
-        "inputs": [{"path": f.path, "format": f.fmt, "gzip": f.gz, "bytes": f.size} for f in files],
+        "inputs": [{"path": f.path, "format": f.fmt, "gzip": f.gz, "bytes": f.size} for f in files]
+        + [{"path": u, "format": "parquet", "gzip": False, "bytes": None} for u in uris],
         "counts": {
             "input_records": n_input, "read": n_read, "rejected": n_rej, "balanced": n_read + n_rej == n_input,
             "duplicate_ids": n_dup, "ads": n_read, "networks": int(tbl.num_rows),
