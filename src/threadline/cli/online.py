@@ -57,6 +57,7 @@ def scan(
     from threadline.engines.online.backend import Cancelled
     from threadline.engines.online.readers import InputError
     from threadline.engines.online.scan import ScanOptions, run_scan
+    from threadline.engines.spark.scan import is_uri
 
     console = Console(stderr=True)
     opts = ScanOptions(
@@ -77,7 +78,7 @@ def scan(
     if engine not in {"local", "spark"}:
         console.print("[red]error:[/red] --engine must be local or spark")
         raise typer.Exit(2)
-    if engine == "local" and any("://" in p for p in inputs):
+    if engine == "local" and any(is_uri(p) for p in inputs):
         console.print("[red]error:[/red] inputs given as URIs (s3a://, hdfs://, ...) are read with --engine spark")
         raise typer.Exit(2)
     try:

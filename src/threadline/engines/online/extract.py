@@ -29,7 +29,6 @@ _NUMBER_WORD_BYTES = frozenset(w.encode() for w in NUMBER_WORDS if len(w) > 1)
 _PAD = "\x00"
 _PHONE_CAND = re.compile(r"[+(\d][\d\s.\-()/_*•|,:~+\x00ol]{5,60}[\dol]\x00*")
 _LAST_CHUNK = re.compile(r"[\s.\-/_*•|,:~]+[^\s.\-/_*•|,:~]*$")
-_OL = re.compile(r"(?<![a-z])[ol](?![a-z])")
 
 
 def _phone_view(f: str, index: WordIndex) -> tuple[str, bool]:
@@ -217,22 +216,6 @@ _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _DOT_SUB = re.compile(_DOT)
 _AT_WORDS = frozenset((b"at", b"arroba", b"arobase"))
 _AT_OBF_SCAN = re.compile(r"[\(\[\{<]\s*(?:at|arroba|arobase)\s*[\)\]\}>]| (?:at|arroba|arobase) ")
-_AT_NEEDLES = ("at", "arroba", "arobase")
-
-
-def _positions(f: str, needles: tuple[str, ...]) -> list[int]:
-    """Start positions of the word-boundary-free needles, minus the whitespace or bracket just before them."""
-    out = []
-    for nd in needles:
-        i = f.find(nd)
-        while i != -1:
-            j = i
-            while j > 0 and f[j - 1] in " ([{<":
-                j -= 1
-            if j < i:
-                out.append(j)
-            i = f.find(nd, i + 1)
-    return sorted(set(out))
 
 
 def _local_before(f: str, i: int) -> tuple[int, str] | None:

@@ -71,11 +71,6 @@ def _tables() -> tuple[dict[str, City], dict[bytes, City], dict[bytes, City], fr
     return by_name, uni, multi, frozenset(firsts), countries
 
 
-@lru_cache(maxsize=1)
-def _uni_keys() -> frozenset[bytes]:
-    return frozenset(_tables()[1])
-
-
 def lookup_city(name: str | None) -> City | None:
     if not name:
         return None
@@ -138,17 +133,3 @@ def _multi_re(first: bytes):
     rests = sorted((k.split(b" ", 1)[1].decode() for k in _tables()[2] if k.split(b" ", 1)[0] == first), key=len,
                    reverse=True)  # fmt: skip
     return re.compile(re.escape(first.decode()) + " (?:" + "|".join(re.escape(r) for r in rests) + r")(?![a-z0-9])")
-
-
-_NAME_RES: dict[str, object] = {}
-
-
-def _name_re(name: str):
-    import re
-
-    r = _NAME_RES.get(name)
-    if r is None:
-        r = re.compile(re.escape(name) + r"(?![a-z0-9])")
-        if len(_NAME_RES) < 20000:
-            _NAME_RES[name] = r
-    return r

@@ -16,7 +16,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from threadline.engines.insights.linkage import LinkReport, _Clock, build_settings, evaluate_clusters
+from threadline.engines.insights.linkage import (
+    LinkReport,
+    _Clock,
+    build_settings,
+    evaluate_clusters,
+    train_and_predict,
+)
 from threadline.engines.insights.linkage.backends import LINK_COLUMNS
 from threadline.engines.insights.store import Store, as_store, refresh_catalogue
 from threadline.engines.spark.session import require_spark
@@ -115,22 +121,6 @@ def _translated(settings):
     return settings
 
 
-def _training_steps(linker, seed: int, max_training_pairs: float):
-    # the same steps, in the same order, as threadline.engines.insights.linkage.link
-    from splink import block_on
-
-    return [
-        ("prior from exact agreement", lambda: linker.training.estimate_probability_two_random_records_match(
-            [block_on("enc_given", "enc_family", "enc_dob")], recall=0.7)),
-        ("u by random sampling", lambda: linker.training.estimate_u_using_random_sampling(
-            max_pairs=max_training_pairs, seed=seed)),
-        ("EM blocked on date of birth", lambda: linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("enc_dob"), max_pairs=max_training_pairs)),
-        ("EM blocked on phonetic names", lambda: linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("enc_given_ph", "enc_family_ph"), max_pairs=max_training_pairs)),
-    ]  # fmt: skip
-
-
 def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=None, threshold: float = 0.9,
                truth: str | os.PathLike[str] | None = None, seed: int = 42, max_training_pairs: float = 5e5,
                tf_adjustments: bool = True, break_lineage_method: str = "persist",
@@ -156,19 +146,8 @@ def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=Non
         sdf = db_api.register(link_input, table_name="threadline_link_input")
         settings = _translated(build_settings(be, tf_adjustments=tf_adjustments))
         linker = Linker(sdf, settings, log_level=logging.WARNING)
-        notes: list[str] = []
-        for label, step in _training_steps(linker, seed, max_training_pairs):
-            try:
-                step()
-            except Exception as exc:  # small or degenerate data: keep Splink's defaults, as the DuckDB path does
-                logger.warning("linkage training step %r skipped: %s", label, type(exc).__name__)
-                notes.append(f"training step skipped ({label}): {type(exc).__name__}")
-        clock.lap("train")
-        predictions = linker.inference.predict(threshold_match_probability=0.05)
-        clock.lap("predict")
-        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            predictions, threshold_match_probability=threshold
-        )
+        predictions, clusters, notes = train_and_predict(linker, clock, threshold=threshold, seed=seed,
+                                                         max_training_pairs=max_training_pairs)  # fmt: skip
         spark.table(clusters.physical_name).createOrReplaceTempView("threadline_clusters")
         spark.table(predictions.physical_name).createOrReplaceTempView("threadline_predictions")
         link_clusters = spark.sql(

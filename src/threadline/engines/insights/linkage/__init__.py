@@ -181,41 +181,14 @@ def build_settings(backend: LinkageBackend, *, dedupe: bool = True, tf_adjustmen
     )
 
 
-def link(
-    store: Store | str | os.PathLike[str] | None = None,
-    backend: str | LinkageBackend = "duckdb",
-    *,
-    threshold: float = 0.9,
-    truth: str | os.PathLike[str] | None = None,
-    seed: int = 42,
-    max_training_pairs: float = 5e5,
-    tf_adjustments: bool = True,
-) -> LinkReport:
-    """Link every encoded record of the store, write ``linkage/clusters.parquet`` and return the report.
+def train_and_predict(linker, clock: _Clock, *, threshold: float, seed: int, max_training_pairs: float):
+    """The training steps, scoring and clustering every backend runs on its Splink ``linker``.
 
-    ``threshold`` is the match probability at which two records are taken as the same person. ``truth``
-    (a CSV with ``record_id,person_id``, e.g. from the synthetic generator) adds pairwise precision, recall
-    and F1 to the report.
+    Returns ``(predictions, clusters, notes)``; a training step that fails on small or degenerate data keeps
+    Splink's defaults for its parameters and is named in ``notes``.
     """
-    if backend == "spark":  # Splink's Spark backend with the same settings (pyspark is an optional extra)
-        from threadline.engines.spark import link_spark
+    from splink import block_on
 
-        return link_spark(store, threshold=threshold, truth=truth, seed=seed, max_training_pairs=max_training_pairs,
-                          tf_adjustments=tf_adjustments)  # fmt: skip
-    from splink import Linker, block_on
-
-    st = as_store(store).ensure()
-    be = get_backend(backend)
-    clock = _Clock()
-    db_api, table, facts = be.load(st)
-    con = be.con()
-    clock.lap("load")
-    if facts["encoded_records"] < 2:
-        raise ValueError("fewer than two records carry identifier encodings; nothing to link")
-
-    sdf = db_api.register(table, table_name="threadline_link_input")
-    linker = Linker(sdf, build_settings(be, tf_adjustments=tf_adjustments), log_level=logging.WARNING)
-    notes: list[str] = []
     steps = [
         (
             "prior from exact agreement",
@@ -240,6 +213,7 @@ def link(
             ),
         ),
     ]
+    notes: list[str] = []
     for label, step in steps:
         try:
             step()
@@ -247,12 +221,50 @@ def link(
             logger.warning("linkage training step %r skipped: %s", label, type(exc).__name__)
             notes.append(f"training step skipped ({label}): {type(exc).__name__}")
     clock.lap("train")
-
     predictions = linker.inference.predict(threshold_match_probability=0.05)
     clock.lap("predict")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
     )
+    return predictions, clusters, notes
+
+
+def link(
+    store: Store | str | os.PathLike[str] | None = None,
+    backend: str | LinkageBackend = "duckdb",
+    *,
+    threshold: float = 0.9,
+    truth: str | os.PathLike[str] | None = None,
+    seed: int = 42,
+    max_training_pairs: float = 5e5,
+    tf_adjustments: bool = True,
+) -> LinkReport:
+    """Link every encoded record of the store, write ``linkage/clusters.parquet`` and return the report.
+
+    ``threshold`` is the match probability at which two records are taken as the same person. ``truth``
+    (a CSV with ``record_id,person_id``, e.g. from the synthetic generator) adds pairwise precision, recall
+    and F1 to the report.
+    """
+    if backend == "spark":  # Splink's Spark backend with the same settings (pyspark is an optional extra)
+        from threadline.engines.spark import link_spark
+
+        return link_spark(store, threshold=threshold, truth=truth, seed=seed, max_training_pairs=max_training_pairs,
+                          tf_adjustments=tf_adjustments)  # fmt: skip
+    from splink import Linker
+
+    st = as_store(store).ensure()
+    be = get_backend(backend)
+    clock = _Clock()
+    db_api, table, facts = be.load(st)
+    con = be.con()
+    clock.lap("load")
+    if facts["encoded_records"] < 2:
+        raise ValueError("fewer than two records carry identifier encodings; nothing to link")
+
+    sdf = db_api.register(table, table_name="threadline_link_input")
+    linker = Linker(sdf, build_settings(be, tf_adjustments=tf_adjustments), log_level=logging.WARNING)
+    predictions, clusters, notes = train_and_predict(linker, clock, threshold=threshold, seed=seed,
+                                                     max_training_pairs=max_training_pairs)  # fmt: skip
     pred_name, clus_name = predictions.physical_name, clusters.physical_name
     con.execute(
         f"""CREATE OR REPLACE TABLE link_clusters AS
