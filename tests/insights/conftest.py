@@ -78,3 +78,31 @@ def loaded(org, officer):
     job.refresh_from_db()
     assert job.status == job.Status.IMPORTED, job.report
     return job
+
+
+def assert_attacker_learns_nothing(tables, true_counts, k: int = 11) -> None:
+    """The attacker holds every table (``Figures``) and solves for each hidden figure by linear programming:
+    none may be determined, and a hidden figure below k must span at least k-1 values.
+    ``true_counts(figures)`` gives the true count of each key of a table (margins included)."""
+    from threadline.engines.disclosure import canonical, hidden_intervals, table_equations
+
+    equations, known, hidden, truth = [], {}, set(), {}
+    for t in tables:
+        equations.extend(table_equations(t.by, t.categories))
+        true = true_counts(t)
+        for key, (value, _acc) in t.cells.items():
+            name = canonical(t.by, key)
+            truth[name] = true.get(key, 0)
+            if value is None:
+                hidden.add(name)
+            else:
+                assert value == truth[name], name
+                known[name] = value
+    hidden -= known.keys()
+    assert hidden, "the plan has cells below k, so something must be hidden"
+    intervals = hidden_intervals(equations, known, hidden)
+    for name in hidden:
+        lo, hi = intervals[name]
+        assert hi - lo >= 1 - 1e-6, f"{name} is determined by the published tables together"
+        if 0 < truth[name] < k:
+            assert hi - lo >= k - 1 - 1e-6, f"{name}: the attacker can bound a small cell too tightly"

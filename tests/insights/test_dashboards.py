@@ -134,3 +134,40 @@ def test_new_data_gives_new_tables_and_drops_the_old(officer_client, loaded, org
     assert "<td>88</td>" in page, "children of 2022 counted in both batches (no linkage: 2 x 44)"
     new_keys = set(ProtectedFigures.objects.values_list("key", flat=True))
     assert new_keys and not (new_keys & old_keys)
+
+
+def test_dashboards_and_releases_together_never_reveal_a_suppressed_cell(officer_client, loaded, org):
+    """The attacker holds every dashboard table (all sections, as downloaded) and every release of the same
+    data, and solves for each hidden figure by linear programming."""
+    from tests.insights.conftest import assert_attacker_learns_nothing
+    from threadline.engines.disclosure import crosstab
+    from threadline.insights.models import ProtectedFigures, Release
+    from threadline.insights.protection import Figures, records, release_fields
+
+    for section in ("scale", "patterns", "trends"):
+        assert officer_client.get(reverse("insights:dashboard", args=[section])).status_code == 200
+    for fields in (["yearOfRegistration", "gender"], ["majorityStatus", "isSexualExploit"]):
+        data = {"title": "r", "group_by": fields, "method": "suppression", "k": K}
+        assert officer_client.post(reverse("insights:releases"), data).status_code == 302
+    tables = [Figures.from_payload(f.payload) for f in ProtectedFigures.objects.filter(organisation=org)]
+    tables = [t for t in tables if not t.refused]
+    assert len(tables) >= 20
+    tables += [Figures.from_payload(r.table) for r in Release.objects.filter(organisation=org)]
+    assert_attacker_learns_nothing(
+        tables,
+        lambda t: crosstab(records(org, t.by), t.by, categories=t.categories, allowed=release_fields()).with_margins(),
+        K,
+    )
+
+
+def test_dashboards_are_recorded_once_per_version_in_the_release_ledger(officer_client, loaded, org):
+    from threadline.insights.dashboards import suppressed_specs
+    from threadline.insights.stores import release_ledger
+
+    officer_client.get(reverse("insights:dashboard", args=["scale"]))
+    officer_client.get(reverse("insights:dashboard", args=["patterns"]))
+    entries = release_ledger(org).load()["releases"]
+    assert len(entries) == len(suppressed_specs()) - sum(1 for e in entries if e.get("kind") != "dashboard")
+    assert {e.get("kind") for e in entries} == {"dashboard"}
+    flows = next(e for e in entries if e["by"] == ["citizenship", "CountryOfExploitation"])
+    assert len(flows["categories"]["citizenship"]) <= 13, "at most 12 countries and Other"

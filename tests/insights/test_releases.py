@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from tests.insights.conftest import HEADER, plan_rows
+from tests.insights.conftest import HEADER, assert_attacker_learns_nothing, plan_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -58,32 +58,13 @@ def test_no_released_cell_is_under_k(officer_client, loaded):
 
 def test_differencing_releases_never_reveals_a_suppressed_cell(officer_client, loaded):
     """The attacker holds every released table and solves for each hidden cell (linear programming)."""
-    from threadline.engines.disclosure import canonical, hidden_intervals, table_equations
     from threadline.insights.models import Release
     from threadline.insights.protection import Figures
 
     for fields in GROUPINGS:
         _release(officer_client, fields)
-    equations, known, hidden, truth = [], {}, set(), {}
-    for release in Release.objects.all():
-        figures = Figures.from_payload(release.table)
-        equations.extend(table_equations(figures.by, figures.categories))
-        counts = _true_counts(figures.by)
-        for key, (value, _acc) in figures.cells.items():
-            name = canonical(figures.by, key)
-            truth[name] = counts.get(key, 0)
-            if value is None:
-                hidden.add(name)
-            else:
-                known[name] = value
-    hidden -= known.keys()
-    assert hidden, "the plan has cells below k, so something must be hidden"
-    intervals = hidden_intervals(equations, known, hidden)
-    for name in hidden:
-        lo, hi = intervals[name]
-        assert hi - lo >= 1 - 1e-6, f"{name} is determined by differencing the releases"
-        if 0 < truth[name] < K:
-            assert hi - lo >= K - 1 - 1e-6, f"{name}: the attacker can bound a small cell too tightly"
+    tables = [Figures.from_payload(release.table) for release in Release.objects.all()]
+    assert_attacker_learns_nothing(tables, lambda t: _true_counts(t.by), K)
 
 
 def test_dp_release_budget_is_never_exceeded(officer_client, loaded, org):
@@ -147,3 +128,13 @@ def test_synthetic_microdata_from_releases(officer_client, loaded, client):
 def test_release_needs_data_and_valid_fields(officer_client):
     response = _release(officer_client, ["gender"])
     assert b"no data to release" in response.content
+
+
+def test_releases_of_the_same_data_share_one_version_whatever_their_fields(officer_client, loaded):
+    """Releases are audited jointly only within a version: the version must name the data, not the columns."""
+    from threadline.insights.models import Release
+
+    _release(officer_client, ["gender"])
+    _release(officer_client, ["yearOfRegistration", "majorityStatus"])
+    versions = set(Release.objects.values_list("dataset_version", flat=True))
+    assert len(versions) == 1 and "" not in versions

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from threadline.engines.disclosure.fields import MISSING, OTHER
 from threadline.engines.insights.schema import MEANS_OF_CONTROL
 from threadline.insights.protection import Figures, field_label
 
@@ -228,6 +229,8 @@ def _build_flows(tables: list[Figures], filters: dict[str, str]) -> ChartData:
     for key, (value, acc) in t.cells.items():
         if None in key or value is None:
             continue
+        if all(end in (OTHER, MISSING) for end in key):
+            continue  # "Other -> Other" says nothing about a flow
         if t.method == "dp" and value <= (acc or 0):
             continue
         if value > 0:
@@ -302,6 +305,17 @@ CHARTS: list[Chart] = [
     ),
 ]
 CHARTS_BY_SLUG = {c.slug: c for c in CHARTS}
+#: Country fields keep their largest categories only (the rest is "Other"): a 12 x 12 flows table is dense
+#: enough to show; with every country of at least k victims most of its cells would be below k.
+MAX_CATEGORIES = {"citizenship": 12, "CountryOfExploitation": 12}
+
+
+def suppressed_specs() -> list[list[str]]:
+    """Every table the dashboards show with suppression, once each (they are protected as one set)."""
+    out: list[list[str]] = []
+    for chart in CHARTS:
+        out.extend(by for by in chart.tables() if by not in out)
+    return out
 
 
 def charts_in(section: str) -> list[Chart]:

@@ -7,12 +7,15 @@ the accuracy of a differentially private figure. Nothing unpublished is ever kep
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from threadline.insights.stores import DEFAULT_K, DP_YEARS
+
+log = logging.getLogger(__name__)
 
 #: Fields the web side may group by with suppression: the engine's list plus forced criminality, the gap in
 #: the HTCDS typology that Threadline fills.
@@ -155,13 +158,46 @@ def records(organisation, columns: list[str]):
     return records_table(store_for(organisation), columns=[*dict.fromkeys([*columns, "cluster_id"])])
 
 
-def compute_suppressed(organisation, by: list[str], *, k: int = DEFAULT_K, version: str = "") -> Figures:
-    """k-suppression with complementary suppression of one table (not recorded in the release ledger)."""
-    from threadline.engines.disclosure import crosstab, suppress
+def compute_suppressed_set(
+    organisation,
+    specs: list[list[str]],
+    *,
+    k: int = DEFAULT_K,
+    version: str = "",
+    max_categories: dict[str, int] | None = None,
+) -> list[Figures]:
+    """k-suppression of tables shown together (the dashboards), audited as one system with each other and
+    with every release of this dataset version, and recorded in the release ledger as "dashboard" entries:
+    a later release is audited against them, and a later version of the data cannot be subtracted from
+    them (difference suppression). A table that cannot be protected comes back as a refusal."""
+    from threadline.engines.disclosure import ReleaseRefused, crosstab, suppress_jointly
+    from threadline.insights.stores import dataset_id, release_ledger
 
-    table = records(organisation, by)
-    ct = crosstab(table, by, version=version or None, allowed=release_fields())
-    return from_protected(suppress(ct, k))
+    table = records(organisation, [f for by in specs for f in by])
+    crosstabs, positions = [], []
+    results: list[Figures | None] = [None] * len(specs)
+    for i, by in enumerate(specs):
+        try:
+            ct = crosstab(
+                table, by, dataset_id=dataset_id(organisation), version=version or None, allowed=release_fields()
+            )
+        except ValueError as exc:
+            log.warning("dashboard table refused: %s", type(exc).__name__)
+            results[i] = Figures.refusal(by, "suppression", str(_("These figures cannot be computed for this data.")))
+            continue
+        crosstabs.append(ct)
+        positions.append(i)
+    protected = suppress_jointly(
+        crosstabs, k, ledger=release_ledger(organisation), max_categories=max_categories, kind="dashboard"
+    )
+    for i, result in zip(positions, protected, strict=True):
+        if isinstance(result, ReleaseRefused):
+            results[i] = Figures.refusal(
+                specs[i], "suppression", str(_("These figures cannot be shown without revealing a suppressed cell."))
+            )
+        else:
+            results[i] = from_protected(result)
+    return [r for r in results if r is not None]
 
 
 def dp_categories(by: list[str]) -> dict[str, list[str]]:

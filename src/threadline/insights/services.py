@@ -30,7 +30,13 @@ from threadline.insights.models import (
     Release,
     SyntheticRelease,
 )
-from threadline.insights.protection import Figures, compute_dp, compute_suppressed, from_protected, release_fields
+from threadline.insights.protection import (
+    Figures,
+    compute_dp,
+    compute_suppressed_set,
+    from_protected,
+    release_fields,
+)
 from threadline.insights.stores import CHART_EPSILON, DEFAULT_K, dataset_id, dataset_version, store_for, uploads_dir
 
 log = logging.getLogger(__name__)
@@ -286,39 +292,65 @@ def figures_protect(
     *, organisation, by: list[str], method: str = Method.SUPPRESSION, epsilon: float = CHART_EPSILON, k: int = DEFAULT_K
 ) -> Figures:
     """The protected table ``by``: computed once per dataset version and kept (a differentially private table
-    is charged to the budget once, then re-shown as drawn). A spent budget gives a refusal, never figures."""
-    from threadline.engines.disclosure import BudgetExceeded, ReleaseRefused
+    is charged to the budget once, then re-shown as drawn). A spent budget gives a refusal, never figures.
+    Suppressed tables are computed as one set with every other dashboard table (see :func:`dashboard_set`)."""
+    from threadline.engines.disclosure import BudgetExceeded
 
     version = dataset_version(organisation)
-    param = epsilon if method == Method.DP else float(k)
-    key = _figures_key(version, method, by, param)
+    if method != Method.DP:
+        return dashboard_set(organisation=organisation, k=k, extra=[by])[_figures_key(version, method, by, float(k))]
+    key = _figures_key(version, method, by, epsilon)
     kept = ProtectedFigures.objects.filter(organisation=organisation, key=key).first()
     if kept is not None:
         return Figures.from_payload(kept.payload)
     try:
-        if method == Method.DP:
-            figures = compute_dp(
-                organisation, by, epsilon=epsilon, what=_("epsilon {e:g} spent on this table").format(e=epsilon)
-            )
-        else:
-            figures = compute_suppressed(organisation, by, k=k, version=version)
+        figures = compute_dp(
+            organisation, by, epsilon=epsilon, what=_("epsilon {e:g} spent on this table").format(e=epsilon)
+        )
     except BudgetExceeded:
         return Figures.refusal(by, method, budget_refusal_message(organisation, epsilon))
-    except ReleaseRefused:
-        return Figures.refusal(by, method, _("These figures cannot be shown without revealing a suppressed cell."))
     except ValueError as exc:
         log.warning("protected table refused: %s", type(exc).__name__)
         return Figures.refusal(by, method, _("These figures cannot be computed for this data."))
-    # Tables of earlier versions of the data are never shown again: drop them (the budget ledger keeps the spend).
-    ProtectedFigures.objects.filter(organisation=organisation).exclude(key__startswith=f"{version}:").delete()
-    try:
-        with transaction.atomic():
-            ProtectedFigures.objects.create(organisation=organisation, key=key, payload=figures.to_payload())
-    except IntegrityError:
-        kept = ProtectedFigures.objects.filter(organisation=organisation, key=key).first()
-        if kept is not None:
-            return Figures.from_payload(kept.payload)
+    _keep(organisation, version, {key: figures})
     return figures
+
+
+def _keep(organisation, version: str, figures: dict[str, Figures]) -> None:
+    """Store computed tables (a concurrent request may have stored the same ones: its copy stays)."""
+    # Tables of earlier versions of the data are never shown again: drop them (the ledgers keep what they showed).
+    ProtectedFigures.objects.filter(organisation=organisation).exclude(key__startswith=f"{version}:").delete()
+    for key, f in figures.items():
+        try:
+            with transaction.atomic():
+                ProtectedFigures.objects.create(organisation=organisation, key=key, payload=f.to_payload())
+        except IntegrityError:
+            pass
+
+
+def dashboard_set(*, organisation, k: int = DEFAULT_K, extra: list[list[str]] = ()) -> dict[str, Figures]:
+    """Every suppressed dashboard table of the current dataset version, by figures key.
+
+    The tables are shown side by side (and downloaded), so they are protected as one system: the disclosure
+    engine audits them jointly with each other and with every release of this version, and records them in
+    the release ledger. Computed on the first request for a version (or by the worker after an import or a
+    linkage) and kept; a second caller gets the recorded tables back, never a different protection."""
+    from threadline.insights.dashboards import MAX_CATEGORIES, suppressed_specs
+
+    version = dataset_version(organisation)
+    specs = suppressed_specs()
+    specs += [list(by) for by in extra if list(by) not in specs]
+    keys = [_figures_key(version, Method.SUPPRESSION, by, float(k)) for by in specs]
+    kept = {
+        f.key: Figures.from_payload(f.payload)
+        for f in ProtectedFigures.objects.filter(organisation=organisation, key__in=keys)
+    }
+    if len(kept) == len(keys):
+        return kept
+    computed = compute_suppressed_set(organisation, specs, k=k, version=version, max_categories=MAX_CATEGORIES)
+    out = dict(zip(keys, computed, strict=True))
+    _keep(organisation, version, {key: f for key, f in out.items() if key not in kept})
+    return out
 
 
 def budget_refusal_message(organisation, epsilon: float) -> str:
@@ -348,12 +380,7 @@ def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
 
 def dashboards_warm(*, organisation) -> int:
     """Compute the suppressed dashboard tables ahead of the first visit (after an import or a linkage)."""
-    from threadline.insights.dashboards import CHARTS
-
-    count = 0
-    for chart in CHARTS:
-        count += len(dashboard_tables(organisation=organisation, chart=chart, method=Method.SUPPRESSION))
-    return count
+    return len(dashboard_set(organisation=organisation))
 
 
 # --- releases -------------------------------------------------------------------------------------------
@@ -399,7 +426,15 @@ def release_create(
             )
         else:
             k = max(int(k or DEFAULT_K), 2)
-            ct = disclosure.crosstab(table, fields, dataset_id=dataset_id(organisation), allowed=release_fields())
+            # The version names the whole dataset, not the columns read: every release and dashboard of the same
+            # data is then audited jointly (a fingerprint of only these columns would differ per grouping).
+            ct = disclosure.crosstab(
+                table,
+                fields,
+                dataset_id=dataset_id(organisation),
+                version=dataset_version(organisation),
+                allowed=release_fields(),
+            )
             protected = disclosure.suppress(ct, k, ledger=release_ledger(organisation))
     except disclosure.BudgetExceeded as exc:
         raise ValidationError(budget_refusal_message(organisation, epsilon or 0)) from exc

@@ -3,6 +3,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from threadline.engines.disclosure import ALLOWED_FIELDS, MISSING, OTHER, crosstab, read_records
 from threadline.engines.disclosure.fields import normalise
@@ -92,3 +94,39 @@ def test_read_semicolon_csv_keeps_codes_as_text(tmp_path):
     assert t.column("citizenship").to_pylist() == ["NA", "UA"]  # Namibia is not a missing value
     ct = crosstab(t, ["ageBroad"])
     assert ct.counts[(MISSING,)] == 1
+
+
+def _reference_counts(rows: list[dict], by: list[str]) -> dict:
+    """Counts computed one record at a time, as the first version of crosstab did."""
+    from collections import Counter
+
+    seen, people = set(), []
+    for row in rows:
+        cid = row.get("cluster_id")
+        if cid is None or cid not in seen:
+            people.append(row)
+            if cid is not None:
+                seen.add(cid)
+    return Counter(tuple(normalise(row[f]) for f in by) for row in people)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "gender": st.sampled_from(["Female", "Male", "Unknown", "", None, "-99"]),
+                "yearOfRegistration": st.sampled_from([2020, 2021, -99, None]),
+                "cluster_id": st.sampled_from(["p1", "p2", "p3", None, None]),
+            }
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_vectorised_counts_equal_counting_record_by_record(rows):
+    by = ["gender", "yearOfRegistration"]
+    ct = crosstab(pa.Table.from_pylist(rows), by)
+    expected = _reference_counts(rows, by)
+    assert {k: v for k, v in ct.counts.items() if v} == dict(expected)
+    assert sum(ct.counts.values()) == sum(expected.values())

@@ -8,6 +8,8 @@ Public API::
     ALLOWED_FIELDS: list[str]                              # dimensions a release may group by
     crosstab(table, by, *, dataset_id="default", version=None, categories=None) -> Crosstab
     suppress(crosstab, k=11, *, ledger=None, recode=True, max_primary_share=0.5) -> ProtectedTable
+    suppress_jointly(crosstabs, k=11, *, ledger=None, max_categories=None, kind="release")
+        -> list[ProtectedTable | ReleaseRefused]      # tables shown together, audited as one system
     dp_counts(table, by, epsilon, ledger, *, dataset_id="default", alpha=0.05,
               categories=None, years=range(2000, 2031)) -> ProtectedTable
     release(table, by, *, k=None, epsilon=None, dataset_id="default",
@@ -51,7 +53,7 @@ from threadline.engines.disclosure.ledger import (
     ReleaseRefused,
 )
 from threadline.engines.disclosure.protected import ProtectedCell, ProtectedTable
-from threadline.engines.disclosure.suppression import DEFAULT_K, suppress
+from threadline.engines.disclosure.suppression import DEFAULT_K, suppress, suppress_jointly
 from threadline.engines.disclosure.synthetic import quality_metrics, synthesise
 
 __all__ = [
@@ -79,6 +81,7 @@ __all__ = [
     "read_records",
     "release",
     "suppress",
+    "suppress_jointly",
     "synthesise",
     "table_equations",
     "to_csv",

@@ -9,9 +9,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
-from threadline.engines.disclosure.fields import OTHER, check_fields, normalise
+from threadline.engines.disclosure.fields import MISSING, OTHER, check_fields, normalise
 
 #: A cell key: one category per grouping field, ``None`` where the field is summed over (a total).
 Key = tuple[str | None, ...]
@@ -43,17 +44,19 @@ def one_per_person(table: pa.Table) -> pa.Table:
 
     The insights store links records of the same person across organisations; counting records instead
     of people would double-count them and would break the one-person-one-record assumption of the
-    differential-privacy sensitivity.
+    differential-privacy sensitivity. Records without a ``cluster_id`` are each their own person.
     """
-    if PERSON_COLUMN not in table.column_names:
+    if PERSON_COLUMN not in table.column_names or table.num_rows == 0:
         return table
-    seen: set[Any] = set()
-    keep = []
-    for i, cid in enumerate(table.column(PERSON_COLUMN).to_pylist()):
-        if cid is None or cid not in seen:
-            keep.append(i)
-            if cid is not None:
-                seen.add(cid)
+    import pyarrow.compute as pc
+
+    ids = table.column(PERSON_COLUMN)
+    rows = pa.table({"id": ids, "row": pa.array(np.arange(table.num_rows, dtype=np.int64))})
+    linked = rows.filter(pc.is_valid(rows.column("id")))
+    if linked.num_rows == 0:
+        return table
+    first = linked.group_by("id").aggregate([("row", "min")]).column("row_min").to_numpy()
+    keep = np.sort(np.concatenate([first, rows.filter(pc.is_null(rows.column("id"))).column("row").to_numpy()]))
     return table if len(keep) == table.num_rows else table.take(pa.array(keep, type=pa.int64()))
 
 
@@ -118,7 +121,9 @@ class Crosstab:
                 new = m.get(c, c)
                 if new not in seen:
                     seen.append(new)
-            cats[f] = tuple(seen)
+            # Merged categories go where _sort_categories puts them: "Other", then "Unknown", last.
+            specials = [c for c in (OTHER, MISSING) if c in seen]
+            cats[f] = (*[c for c in seen if c not in specials], *specials)
         counts: Counter[tuple[str, ...]] = Counter()
         for key, v in self.counts.items():
             counts[tuple(mapping.get(f, {}).get(x, x) for f, x in zip(self.by, key, strict=True))] += v
@@ -126,9 +131,25 @@ class Crosstab:
         return Crosstab(self.by, cats, full, self.dataset_id, self.version, self.n, dict(self.meta))
 
 
+def _distinct(column) -> tuple[list[Any], np.ndarray]:
+    """The distinct values of a column and, for each row, the position of its value among them."""
+    import pyarrow.compute as pc
+
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    uniques = pc.unique(column)
+    index = pc.index_in(column, value_set=uniques)
+    if index.null_count:
+        # A value Arrow's hashing does not find again (NaN in some layouts): count those rows one by one.
+        values = column.to_pylist()
+        distinct = list(dict.fromkeys(values))
+        position = {v: i for i, v in enumerate(distinct)}
+        return distinct, np.array([position[v] for v in values], dtype=np.int64)
+    return uniques.to_pylist(), index.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def _sort_categories(field_name: str, values: set[str]) -> tuple[str, ...]:
     """Codebook order where there is one (age bands), else numbers then text; Other, Unknown last."""
-    from threadline.engines.disclosure.fields import COUNTRY_FIELDS, MISSING, public_codebook
+    from threadline.engines.disclosure.fields import COUNTRY_FIELDS, public_codebook
 
     order: dict[str, int] = {}
     if field_name not in COUNTRY_FIELDS:
@@ -169,25 +190,38 @@ def crosstab(
     missing_cols = [f for f in fields if f not in arrow.column_names]
     if missing_cols:
         raise ValueError(f"records have no column(s) {missing_cols}")
-    columns = [[normalise(v) for v in arrow.column(f).to_pylist()] for f in fields]
+    # Normalise each distinct value once, then count combinations of category codes with NumPy.
+    labels: list[list[str]] = []
+    codes: list[np.ndarray] = []
+    for f in fields:
+        uniques, index = _distinct(arrow.column(f))
+        labels.append([normalise(v) for v in uniques])
+        codes.append(index)
     cats: dict[str, tuple[str, ...]] = {}
-    for f, col in zip(fields, columns, strict=True):
+    for f, names in zip(fields, labels, strict=True):
         if categories and f in categories:
             allowed_values = list(dict.fromkeys(str(c) for c in categories[f]))
             allowed_set = set(allowed_values)
-            col[:] = [v if v in allowed_set else OTHER for v in col]
+            names[:] = [v if v in allowed_set else OTHER for v in names]
             if OTHER not in allowed_set:
                 allowed_values.append(OTHER)
             cats[f] = tuple(allowed_values)
         else:
-            cats[f] = _sort_categories(f, set(col))
+            cats[f] = _sort_categories(f, set(names))
     size = 1
     for f in fields:
         size *= len(cats[f]) + 1
     if size > MAX_CELLS:
         raise ValueError(f"a table by {fields} would have {size} cells (limit {MAX_CELLS}); group by fewer fields")
-    observed = Counter(zip(*columns, strict=True)) if fields else Counter()
-    counts = {k: observed.get(k, 0) for k in itertools.product(*(cats[f] for f in fields))}
+    shape = [len(cats[f]) for f in fields]
+    combined = np.zeros(arrow.num_rows, dtype=np.int64)
+    for f, names, index, width in zip(fields, labels, codes, shape, strict=True):
+        position = {c: i for i, c in enumerate(cats[f])}
+        to_category = np.array([position[v] for v in names], dtype=np.int64)
+        combined = combined * width + to_category[index]
+    tally = np.bincount(combined, minlength=int(np.prod(shape))) if fields else np.zeros(0, dtype=np.int64)
+    grid = itertools.product(*(cats[f] for f in fields))
+    counts = {k: int(n) for k, n in zip(grid, tally.tolist(), strict=True)}
     return Crosstab(
         by=tuple(fields),
         categories=cats,
