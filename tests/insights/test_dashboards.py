@@ -58,6 +58,8 @@ def test_downloads_in_every_format(officer_client, loaded):
 
     svg = officer_client.get(reverse("insights:chart_download", args=["by_year", "svg"]))
     assert svg["Content-Type"] == "image/svg+xml" and svg.content.startswith(b"<svg")
+    png = officer_client.get(reverse("insights:chart_download", args=["by_year", "png"]))
+    assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
     xlsx = officer_client.get(reverse("insights:chart_download", args=["exploitation", "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet["A1"].value == "Exploitation by gender and age"
@@ -65,7 +67,22 @@ def test_downloads_in_every_format(officer_client, loaded):
     assert pdf.content.startswith(b"%PDF")
     book = officer_client.get(reverse("insights:section_report", args=["patterns", "xlsx"]))
     assert len(load_workbook(io.BytesIO(book.content)).sheetnames) == 4
-    assert AuditEntry.objects.filter(action="export", object_type="insights.dashboard").count() == 4
+    assert AuditEntry.objects.filter(action="export", object_type="insights.dashboard").count() == 5
+
+
+def test_png_chart_draws_bars_suppressed_outlines_and_arabic_labels():
+    from PIL import Image
+
+    from threadline.insights.charts import MUTED, PALETTE, WIDTH, render_png
+    from threadline.insights.dashboards import ChartData, Point
+
+    rows = [("2022", [Point(120.0), Point(None)]), ("نيجيريا", [Point(40.0, 5.0), Point(15.0)])]
+    data = ChartData("by_year", "Victims", "", ["Children", "Adults"], rows, chart_columns=[0, 1])
+    image = Image.open(io.BytesIO(render_png(data))).convert("RGB")
+    assert image.width == 2 * WIDTH
+    colours = {f"#{r:02x}{g:02x}{b:02x}" for _n, (r, g, b) in image.getcolors(maxcolors=1 << 16)}
+    assert PALETTE[0] in colours and PALETTE[1] in colours, "both series are drawn"
+    assert MUTED in colours, "the suppressed figure is drawn as a dashed outline"
 
 
 def test_dp_dashboard_states_accuracy_and_charges_once(officer_client, loaded, org):

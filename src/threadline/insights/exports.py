@@ -9,15 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from threadline.insights.charts import DEJAVU
 from threadline.insights.dashboards import ChartData
 
 log = logging.getLogger(__name__)
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 def _cell(point) -> str:

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView
 from threadline.insights import selectors, services
-from threadline.insights.charts import render_public_svg, render_svg
+from threadline.insights.charts import render_png, render_public_svg, render_svg
 from threadline.insights.dashboards import (
     CHARTS_BY_SLUG,
     CHILD,
@@ -242,7 +242,7 @@ class ChartDownloadView(OrganisationPermissionMixin, View):
 
     def get(self, request, slug, fmt):
         chart = CHARTS_BY_SLUG.get(slug)
-        if chart is None or fmt not in {"csv", "xlsx", "svg"}:
+        if chart is None or fmt not in {"csv", "xlsx", "svg", "png"}:
             raise Http404
         method = _method(request)
         tables = services.dashboard_tables(organisation=request.organisation, chart=chart, method=method)
@@ -253,6 +253,8 @@ class ChartDownloadView(OrganisationPermissionMixin, View):
             response = HttpResponse(chart_csv(data), content_type="text/csv; charset=utf-8")
         elif fmt == "svg":
             response = HttpResponse(render_svg(data, standalone=True), content_type="image/svg+xml")
+        elif fmt == "png":
+            response = HttpResponse(render_png(data), content_type="image/png")
         else:
             body = workbook([data], title=data.title, protection=_protection_text(method))
             response = HttpResponse(
