@@ -71,7 +71,7 @@ def run(n: int, root: Path, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[400, 6000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[400, 6000], help="records per run")
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
