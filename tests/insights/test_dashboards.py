@@ -188,3 +188,15 @@ def test_dashboards_are_recorded_once_per_version_in_the_release_ledger(officer_
     assert {e.get("kind") for e in entries} == {"dashboard"}
     flows = next(e for e in entries if e["by"] == ["citizenship", "CountryOfExploitation"])
     assert len(flows["categories"]["citizenship"]) <= 13, "at most 12 countries and Other"
+
+
+def test_a_set_that_cannot_be_protected_shows_refusals_not_figures(officer_client, loaded, monkeypatch):
+    from threadline.engines import disclosure
+
+    def refuse(*args, **kwargs):
+        raise disclosure.ReleaseRefused("suppression did not converge")
+
+    monkeypatch.setattr(disclosure, "suppress_jointly", refuse)
+    page = officer_client.get(reverse("insights:dashboard", args=["scale"]))
+    assert page.status_code == 200
+    assert "These figures cannot be shown without revealing a suppressed cell." in page.content.decode()

@@ -187,9 +187,12 @@ def compute_suppressed_set(
             continue
         crosstabs.append(ct)
         positions.append(i)
-    protected = suppress_jointly(
-        crosstabs, k, ledger=release_ledger(organisation), max_categories=max_categories, kind="dashboard"
-    )
+    try:
+        protected = suppress_jointly(
+            crosstabs, k, ledger=release_ledger(organisation), max_categories=max_categories, kind="dashboard"
+        )
+    except ReleaseRefused as exc:  # the set as a whole (earlier releases pin a figure; no convergence)
+        protected = [exc] * len(crosstabs)
     for i, result in zip(positions, protected, strict=True):
         if isinstance(result, ReleaseRefused):
             results[i] = Figures.refusal(
