@@ -289,7 +289,7 @@ CHARTS: list[Chart] = [
         "flows",
         "patterns",
         _("Flows: citizenship to country of exploitation"),
-        _("The largest flows (ISO country codes); rare countries are grouped as Other."),
+        _("The largest flows (ISO country codes); countries outside the 12 largest on each side are grouped as Other."),
         lambda: [["citizenship", "CountryOfExploitation"]],
         (),
         _build_flows,
