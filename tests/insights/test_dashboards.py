@@ -200,3 +200,9 @@ def test_a_set_that_cannot_be_protected_shows_refusals_not_figures(officer_clien
     page = officer_client.get(reverse("insights:dashboard", args=["scale"]))
     assert page.status_code == 200
     assert "These figures cannot be shown without revealing a suppressed cell." in page.content.decode()
+
+
+def test_dp_exploitation_chart_includes_forced_criminality(officer_client, loaded):
+    response = officer_client.get(reverse("insights:chart_download", args=["exploitation", "csv"]) + "?method=dp")
+    header = response.content.decode().splitlines()[0]
+    assert "Forced criminality" in header and "Sexual exploitation" in header

@@ -17,9 +17,6 @@ from threadline.insights.stores import DEFAULT_K, DP_YEARS
 
 log = logging.getLogger(__name__)
 
-#: Fields the web side may group by with suppression: the engine's list plus forced criminality, the gap in
-#: the HTCDS typology that Threadline fills.
-EXTRA_FIELDS = ["isForcedCriminality"]
 
 FIELD_LABELS = {
     "yearOfRegistration": _("Year of registration"),
@@ -57,7 +54,7 @@ def _split_camel(text: str) -> str:
 def release_fields() -> list[str]:
     from threadline.engines.disclosure import ALLOWED_FIELDS
 
-    return [*ALLOWED_FIELDS, *[f for f in EXTRA_FIELDS if f not in ALLOWED_FIELDS]]
+    return list(ALLOWED_FIELDS)
 
 
 def dp_fields() -> set[str]:

@@ -27,6 +27,9 @@ EXPLOITATION_FIELDS = [
     "isForcedLabour",
     "isSexualExploit",
     "isOtherExploit",
+    # Not a CTDC column (CTDC counts it under "other"): the gap in the HTCDS typology that the insights store
+    # fills; a 0/1 flag like the others, so it also has a public codebook for differential privacy.
+    "isForcedCriminality",
     "isSexAndLabour",
     "isForcedMarriage",
     "isForcedMilitary",
