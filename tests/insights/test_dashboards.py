@@ -206,3 +206,30 @@ def test_dp_exploitation_chart_includes_forced_criminality(officer_client, loade
     response = officer_client.get(reverse("insights:chart_download", args=["exploitation", "csv"]) + "?method=dp")
     header = response.content.decode().splitlines()[0]
     assert "Forced criminality" in header and "Sexual exploitation" in header
+
+
+def test_the_worker_records_dashboards_after_a_linkage_not_after_each_import(org, officer, monkeypatch, tmp_path):
+    """A version nobody looks at is not recorded: later versions would be difference-suppressed against it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from threadline.core.tasks import run_worker
+    from threadline.engines.insights import generate, write_agency_files
+    from threadline.insights import services
+    from threadline.insights.stores import release_ledger
+
+    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 0)  # everything goes through the worker
+    for path in write_agency_files(generate(300, agencies=2, seed=3), tmp_path / "files"):
+        if not path.name.startswith("agency"):
+            continue
+        upload = SimpleUploadedFile(path.name, path.read_bytes())
+        job = services.import_upload(
+            organisation=org, user=officer, uploaded_file=upload, fmt="htcds", source=path.stem
+        )
+        services.import_start(job=services.import_set_mapping(job=job, mapping=job.mapping), user=officer)
+        assert run_worker(once=True) == 1
+    assert not release_ledger(org).load()["releases"], "imports record nothing"
+    run = services.linkage_start(organisation=org, user=officer)
+    assert run_worker(once=True) == 1
+    run.refresh_from_db()
+    assert run.task.status == "succeeded", run.task.error
+    assert {e.get("kind") for e in release_ledger(org).load()["releases"]} == {"dashboard"}

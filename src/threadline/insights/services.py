@@ -333,8 +333,8 @@ def dashboard_set(*, organisation, k: int = DEFAULT_K, extra: list[list[str]] = 
 
     The tables are shown side by side (and downloaded), so they are protected as one system: the disclosure
     engine audits them jointly with each other and with every release of this version, and records them in
-    the release ledger. Computed on the first request for a version (or by the worker after an import or a
-    linkage) and kept; a second caller gets the recorded tables back, never a different protection."""
+    the release ledger. Computed on the first request for a version (or by the worker after a linkage)
+    and kept; a second caller gets the recorded tables back, never a different protection."""
     from threadline.insights.dashboards import MAX_CATEGORIES, suppressed_specs
 
     version = dataset_version(organisation)
@@ -379,7 +379,7 @@ def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
 
 
 def dashboards_warm(*, organisation) -> int:
-    """Compute the suppressed dashboard tables ahead of the first visit (after an import or a linkage)."""
+    """Compute the suppressed dashboard tables ahead of the first visit (by the worker after a linkage)."""
     return len(dashboard_set(organisation=organisation))
 
 

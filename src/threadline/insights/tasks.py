@@ -12,11 +12,10 @@ def import_task(ctx: TaskContext) -> dict:
 
     job = ImportJob.objects.select_related("organisation").get(pk=ctx.payload["job"])
     ctx.check_cancelled()
-    result = services.import_run(job=job, progress=ctx.progress)
-    if result.get("stored") and ctx.task.worker != "inline":
-        ctx.progress(stage="preparing dashboards")
-        services.dashboards_warm(organisation=job.organisation)
-    return result
+    # Dashboards are not prepared here: they are recorded in the release ledger when computed, and every later
+    # version is difference-suppressed against them, so a version nobody looks at (several files imported one
+    # after another, then a linkage) should not be recorded. The first visit, or the linkage task, computes them.
+    return services.import_run(job=job, progress=ctx.progress)
 
 
 @task("insights.link")
