@@ -119,3 +119,20 @@ def test_uploads_refuse_unknown_formats(org, analyst):
     inv = services.investigation_create(organisation=org, user=analyst, title="Sweep")
     with pytest.raises(ValidationError):
         services.source_upload(investigation=inv, user=analyst, uploaded=SimpleUploadedFile("x.exe", b"MZ"))
+
+
+def test_a_scan_of_unreadable_inputs_says_what_is_expected(org, analyst, signed_in, tmp_path):
+    from django.urls import reverse
+
+    bad = tmp_path / "ads.csv"
+    bad.write_text("a,b\n1,2\n")
+    inv = services.investigation_create(organisation=org, user=analyst, title="Sweep")
+    _upload(inv, analyst, bad)
+    scan = services.scan_start(investigation=inv, user=analyst)
+    assert run_worker(once=True) == 1
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.FAILED and scan.summary == {"error": services.SCAN_ERROR_INPUTS}
+    assert "1,2" not in scan.task.error, "the error never quotes the file"
+    client = signed_in(analyst, org)
+    page = client.get(reverse("online:scan", args=[scan.pk])).content.decode()
+    assert "a table needs an id column and a body or title column" in page

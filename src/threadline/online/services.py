@@ -36,6 +36,8 @@ from threadline.online.models import (
 
 INPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".csv", ".csv.gz", ".parquet", ".html", ".htm", ".json.gz", ".ndjson")
 IMPORT_ROOTS_ENV = "THREADLINE_ONLINE_IMPORT_ROOTS"
+#: ``Scan.summary["error"]`` of a scan whose inputs could not be read at all (format, header, columns).
+SCAN_ERROR_INPUTS = "inputs"
 
 
 # ------------------------------------------------------------------------------------------------ paths
@@ -235,7 +237,11 @@ def scan_run(*, scan: Scan, ctx) -> dict:
         Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.CANCELLED, finished_at=timezone.now())
         raise TaskCancelled from None
     except InputError as exc:
-        Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.FAILED, finished_at=timezone.now())
+        # The engine's message may quote the file's content (a parse error): the scan keeps only what failed,
+        # and the page says it in the reader's language.
+        Scan.objects.filter(pk=scan.pk).update(
+            status=Scan.Status.FAILED, finished_at=timezone.now(), summary={"error": SCAN_ERROR_INPUTS}
+        )
         raise ValueError("The inputs could not be read.") from exc
     except Exception:
         Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.FAILED, finished_at=timezone.now())
