@@ -168,16 +168,17 @@ def compute_suppressed_set(
     a later release is audited against them, and a later version of the data cannot be subtracted from
     them (difference suppression). A table that cannot be protected comes back as a refusal."""
     from threadline.engines.disclosure import ReleaseRefused, crosstab, suppress_jointly
+    from threadline.engines.disclosure.crosstab import PERSON_COLUMN, one_per_person
     from threadline.insights.stores import dataset_id, release_ledger
 
-    table = records(organisation, [f for by in specs for f in by])
+    # One person, one record, once for all the tables (crosstab would otherwise de-duplicate for each).
+    table = one_per_person(records(organisation, [f for by in specs for f in by])).drop_columns([PERSON_COLUMN])
+    dataset = dataset_id(organisation)
     crosstabs, positions = [], []
     results: list[Figures | None] = [None] * len(specs)
     for i, by in enumerate(specs):
         try:
-            ct = crosstab(
-                table, by, dataset_id=dataset_id(organisation), version=version or None, allowed=release_fields()
-            )
+            ct = crosstab(table, by, dataset_id=dataset, version=version or None, allowed=release_fields())
         except ValueError as exc:
             log.warning("dashboard table refused: %s", type(exc).__name__)
             results[i] = Figures.refusal(by, "suppression", str(_("These figures cannot be computed for this data.")))
@@ -197,7 +198,7 @@ def compute_suppressed_set(
             )
         else:
             results[i] = from_protected(result)
-    return [r for r in results if r is not None]
+    return results  # type: ignore[return-value]  # every position is filled above
 
 
 def dp_categories(by: list[str]) -> dict[str, list[str]]:

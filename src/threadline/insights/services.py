@@ -288,18 +288,13 @@ def _figures_key(version: str, method: str, by: list[str], param: float) -> str:
     return f"{version}:{method}:{param:g}:{','.join(by)}"[:250]
 
 
-def figures_protect(
-    *, organisation, by: list[str], method: str = Method.SUPPRESSION, epsilon: float = CHART_EPSILON, k: int = DEFAULT_K
-) -> Figures:
-    """The protected table ``by``: computed once per dataset version and kept (a differentially private table
-    is charged to the budget once, then re-shown as drawn). A spent budget gives a refusal, never figures.
-    Suppressed tables are computed as one set with every other dashboard table (see :func:`dashboard_set`)."""
+def dp_figures(*, organisation, by: list[str], epsilon: float = CHART_EPSILON) -> Figures:
+    """The differentially private table ``by``: charged to the budget once per dataset version, then kept and
+    re-shown as drawn. A spent budget gives a refusal, never figures. (Suppressed tables: :func:`dashboard_set`.)"""
     from threadline.engines.disclosure import BudgetExceeded
 
     version = dataset_version(organisation)
-    if method != Method.DP:
-        return dashboard_set(organisation=organisation, k=k, extra=[by])[_figures_key(version, method, by, float(k))]
-    key = _figures_key(version, method, by, epsilon)
+    key = _figures_key(version, Method.DP, by, epsilon)
     kept = ProtectedFigures.objects.filter(organisation=organisation, key=key).first()
     if kept is not None:
         return Figures.from_payload(kept.payload)
@@ -308,10 +303,10 @@ def figures_protect(
             organisation, by, epsilon=epsilon, what=_("epsilon {e:g} spent on this table").format(e=epsilon)
         )
     except BudgetExceeded:
-        return Figures.refusal(by, method, budget_refusal_message(organisation, epsilon))
+        return Figures.refusal(by, Method.DP, budget_refusal_message(organisation, epsilon))
     except ValueError as exc:
         log.warning("protected table refused: %s", type(exc).__name__)
-        return Figures.refusal(by, method, _("These figures cannot be computed for this data."))
+        return Figures.refusal(by, Method.DP, _("These figures cannot be computed for this data."))
     _keep(organisation, version, {key: figures})
     return figures
 
@@ -328,8 +323,8 @@ def _keep(organisation, version: str, figures: dict[str, Figures]) -> None:
             pass
 
 
-def dashboard_set(*, organisation, k: int = DEFAULT_K, extra: list[list[str]] = ()) -> dict[str, Figures]:
-    """Every suppressed dashboard table of the current dataset version, by figures key.
+def dashboard_set(*, organisation, k: int = DEFAULT_K) -> dict[tuple[str, ...], Figures]:
+    """Every suppressed dashboard table of the current dataset version, by grouping.
 
     The tables are shown side by side (and downloaded), so they are protected as one system: the disclosure
     engine audits them jointly with each other and with every release of this version, and records them in
@@ -339,18 +334,16 @@ def dashboard_set(*, organisation, k: int = DEFAULT_K, extra: list[list[str]] = 
 
     version = dataset_version(organisation)
     specs = suppressed_specs()
-    specs += [list(by) for by in extra if list(by) not in specs]
     keys = [_figures_key(version, Method.SUPPRESSION, by, float(k)) for by in specs]
     kept = {
         f.key: Figures.from_payload(f.payload)
         for f in ProtectedFigures.objects.filter(organisation=organisation, key__in=keys)
     }
-    if len(kept) == len(keys):
-        return kept
-    computed = compute_suppressed_set(organisation, specs, k=k, version=version, max_categories=MAX_CATEGORIES)
-    out = dict(zip(keys, computed, strict=True))
-    _keep(organisation, version, {key: f for key, f in out.items() if key not in kept})
-    return out
+    if len(kept) < len(keys):
+        computed = compute_suppressed_set(organisation, specs, k=k, version=version, max_categories=MAX_CATEGORIES)
+        _keep(organisation, version, {key: f for key, f in zip(keys, computed, strict=True) if key not in kept})
+        kept = dict(zip(keys, computed, strict=True))
+    return {tuple(by): kept[key] for by, key in zip(specs, keys, strict=True)}
 
 
 def budget_refusal_message(organisation, epsilon: float) -> str:
@@ -374,8 +367,9 @@ def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
         specs = [[f for f in by if f not in chart.filters] for by in specs]
         specs = [by for by in specs if by and all(f in allowed for f in by)]
         share = CHART_EPSILON / max(1, len(specs))
-        return [figures_protect(organisation=organisation, by=by, method=method, epsilon=share) for by in specs]
-    return [figures_protect(organisation=organisation, by=by, method=method) for by in specs]
+        return [dp_figures(organisation=organisation, by=by, epsilon=share) for by in specs]
+    tables = dashboard_set(organisation=organisation)
+    return [tables[tuple(by)] for by in specs]
 
 
 def dashboards_warm(*, organisation) -> int:

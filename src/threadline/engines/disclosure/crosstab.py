@@ -219,7 +219,7 @@ def crosstab(
         position = {c: i for i, c in enumerate(cats[f])}
         to_category = np.array([position[v] for v in names], dtype=np.int64)
         combined = combined * width + to_category[index]
-    tally = np.bincount(combined, minlength=int(np.prod(shape))) if fields else np.zeros(0, dtype=np.int64)
+    tally = np.bincount(combined, minlength=int(np.prod(shape)))  # check_fields: at least one field
     grid = itertools.product(*(cats[f] for f in fields))
     counts = {k: int(n) for k, n in zip(grid, tally.tolist(), strict=True)}
     return Crosstab(
