@@ -55,9 +55,8 @@ def scan(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from threadline.engines.online.backend import Cancelled
-    from threadline.engines.online.readers import InputError
+    from threadline.engines.online.readers import InputError, is_uri
     from threadline.engines.online.scan import ScanOptions, run_scan
-    from threadline.engines.spark.scan import is_uri
 
     console = Console(stderr=True)
     opts = ScanOptions(

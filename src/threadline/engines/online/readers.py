@@ -57,10 +57,18 @@ def _fmt_of(p: Path) -> tuple[str | None, bool]:
     return SUFFIXES.get(os.path.splitext(name)[1]), gz
 
 
+def is_uri(path: str | Path) -> bool:
+    """An input given as a URI (``s3a://``, ``hdfs://``, ``gs://``, ``abfss://``, ``file://``): only the Spark
+    engine reads those (with Spark's own Parquet reader)."""
+    return "://" in str(path)
+
+
 def discover(inputs: list[str | Path]) -> list[InputFile]:
     """Expand files and directories into a sorted list of readable inputs (HTML pages grouped per directory)."""
     found: list[tuple[str, str, bool]] = []
     for raw in inputs:
+        if is_uri(raw):
+            raise InputError("inputs given as URIs (s3a://, hdfs://, ...) are read with the Spark engine")
         p = Path(raw)
         if not p.exists():
             raise InputError(f"input not found: {p}")
@@ -332,6 +340,16 @@ def _apply_map(rec: dict, field_map: dict[str, str]) -> dict:
     return out
 
 
+def accept_table(tbl, lines, f: InputFile, inv: dict[str, str], recs: list, srcs: list, rejects: list) -> None:
+    """The rows of an Arrow table (Parquet), each with its line number (1-based row), as records or rejects;
+    ``inv`` maps column names to field names."""
+    base = os.path.basename(f.path)
+    names = [inv.get(c, c) for c in tbl.column_names]
+    columns = [tbl.column(i).to_pylist() for i in range(tbl.num_columns)]
+    for line, row in zip(lines, zip(*columns, strict=True), strict=True):
+        _accept(dict(zip(names, row, strict=True)), base, line, f, recs, srcs, rejects)
+
+
 def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
     """Parse a task into (records, sources, rejects). Runs inside a worker."""
     f = task.file
@@ -376,10 +394,7 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
             for _ in range(max(0, task.n_input - 1)):
                 rejects.append(_reject(f, None, f"row in unreadable row group {g}"))
             return recs, srcs, rejects
-        names = [inv.get(c, c) for c in tbl.column_names]
-        columns = [tbl.column(i).to_pylist() for i in range(tbl.num_columns)]
-        for i, row in enumerate(zip(*columns, strict=True)):
-            _accept(dict(zip(names, row, strict=True)), base, task.first_line + i, f, recs, srcs, rejects)
+        accept_table(tbl, range(task.first_line, task.first_line + tbl.num_rows), f, inv, recs, srcs, rejects)
     elif task.kind == "html":
         for path in task.payload:
             try:

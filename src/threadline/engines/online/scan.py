@@ -113,6 +113,14 @@ def _fingerprint(files: list[readers.InputFile], opts: ScanOptions) -> str:
     return h.hexdigest()
 
 
+def plan_matches(plan_path: Path, fingerprint: str) -> bool:
+    """Whether an interrupted run left a plan with this fingerprint (same inputs and options): resume it."""
+    try:
+        return json.loads(plan_path.read_text()).get("fingerprint") == fingerprint
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _write_json(path: Path, obj: dict) -> None:
     _atomic_write_bytes(str(path), json.dumps(obj, indent=2, default=str).encode())
 
@@ -178,12 +186,7 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
     plan_path = parts / "plan.json"
     resumed = False
     if parts.exists():
-        old = None
-        try:
-            old = json.loads(plan_path.read_text())
-        except (OSError, ValueError):
-            old = None
-        if opts.resume and old and old.get("fingerprint") == fp:
+        if opts.resume and plan_matches(plan_path, fp):
             resumed = True
         else:
             shutil.rmtree(parts)

@@ -23,6 +23,7 @@ Stages (the local stage names, so progress and ``scan.json`` read the same):
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 import time
@@ -38,7 +39,15 @@ from threadline.engines.online import readers
 from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
 from threadline.engines.online.link import LinkOptions, link
 from threadline.engines.online.minhash import BANDS, NUM_PERM
-from threadline.engines.online.scan import FORMAT_VERSION, ScanOptions, _effective_batch_size, _fingerprint, _Stages
+from threadline.engines.online.scan import (
+    FORMAT_VERSION,
+    ScanOptions,
+    _effective_batch_size,
+    _fingerprint,
+    _Stages,
+    _write_json,
+    plan_matches,
+)
 from threadline.engines.spark.session import require_spark
 
 _SIGN = np.uint64(1 << 63)
@@ -124,8 +133,6 @@ def _stats_batch(task_id: str, stats: dict) -> pa.RecordBatch:
 
 def _analyse_partition(batches, opts: dict):
     """mapInArrow body: the local worker's work (``records_of`` + ``analyse_records``) for each task row."""
-    import os
-
     from threadline.engines.online.analyse import analyse_records
 
     lexicon = _lexicon(opts["lexicons"])
@@ -136,10 +143,7 @@ def _analyse_partition(batches, opts: dict):
             recs, srcs, rejects = readers.records_of(task, opts["field_map"], opts["encoding"])
             res = analyse_records(recs, srcs, lexicon, opts["default_region"])
             yield _ad_batch(task_id, res)
-            stats = {"task": task_id, "file": os.path.basename(task.file.path), "n_input": task.n_input,
-                     "n_read": len(recs), "n_rejected": len(rejects), "seconds": round(time.perf_counter() - t0, 3),
-                     "rejects": rejects}  # fmt: skip
-            yield _stats_batch(task_id, stats)
+            yield _stats_batch(task_id, _task_stats(task_id, task.file.path, task.n_input, recs, rejects, t0))
 
 
 _URI_COLS = ("_tl_task", "_tl_file", "_tl_row")
@@ -147,8 +151,6 @@ _URI_COLS = ("_tl_task", "_tl_file", "_tl_row")
 
 def _analyse_group(tbl: pa.Table, opts: dict) -> pa.Table:
     """applyInArrow body for inputs read by Spark (object storage): one task = one chunk of one file's rows."""
-    import os
-
     from threadline.engines.online.analyse import analyse_records
 
     t0 = time.perf_counter()
@@ -156,25 +158,26 @@ def _analyse_group(tbl: pa.Table, opts: dict) -> pa.Table:
     task_id = tbl["_tl_task"][0].as_py()
     path = tbl["_tl_file"][0].as_py()
     rows = tbl["_tl_row"].to_pylist()
-    data = tbl.drop_columns(list(_URI_COLS))
     inv = {v: k for k, v in opts["field_map"].items()}  # column name -> field name
-    names = [inv.get(c, c) for c in data.column_names]
-    f = readers.InputFile(0, path, "parquet", False, 0, 0.0)
-    base = os.path.basename(path)
     recs: list[dict] = []
     srcs: list[tuple[str, int]] = []
     rejects: list[dict] = []
-    for r, values in zip(rows, zip(*(c.to_pylist() for c in data.columns), strict=True), strict=True):
-        readers._accept(dict(zip(names, values, strict=True)), base, r + 1, f, recs, srcs, rejects)
+    readers.accept_table(
+        tbl.drop_columns(list(_URI_COLS)), [r + 1 for r in rows], _uri_file(path), inv, recs, srcs, rejects
+    )
     res = analyse_records(recs, srcs, _lexicon(opts["lexicons"]), opts["default_region"])
-    stats = {"task": task_id, "file": base, "n_input": len(rows), "n_read": len(recs), "n_rejected": len(rejects),
-             "seconds": round(time.perf_counter() - t0, 3), "rejects": rejects}  # fmt: skip
+    stats = _task_stats(task_id, path, len(rows), recs, rejects, t0)
     return pa.Table.from_batches([_ad_batch(task_id, res), _stats_batch(task_id, stats)], schema=ANALYSED_SCHEMA)
 
 
-def is_uri(path: str | Path) -> bool:
-    """An input given as a URI (``s3a://``, ``hdfs://``, ``gs://``, ``abfss://``, ``file://``): read by Spark."""
-    return "://" in str(path)
+def _uri_file(path: str) -> readers.InputFile:
+    """An input read by Spark: the driver does not know its size or time (not needed past extraction)."""
+    return readers.InputFile(0, path, "parquet", False, 0, 0.0)
+
+
+def _task_stats(task_id: str, path: str, n_input: int, recs: list, rejects: list, t0: float) -> dict:
+    return {"task": task_id, "file": os.path.basename(path), "n_input": n_input, "n_read": len(recs),
+            "n_rejected": len(rejects), "seconds": round(time.perf_counter() - t0, 3), "rejects": rejects}  # fmt: skip
 
 
 def _uri_tasks(spark, uris: list[str], opts: ScanOptions, exec_opts: dict):
@@ -188,7 +191,7 @@ def _uri_tasks(spark, uris: list[str], opts: ScanOptions, exec_opts: dict):
         raise readers.InputError(
             f"{', '.join(uris)}: cannot be read as Parquet by Spark ({type(exc).__name__})"
         ) from None
-    readers.check_columns(readers.InputFile(0, uris[0], "parquet", False, 0, 0.0), df.columns, opts.field_map)
+    readers.check_columns(_uri_file(uris[0]), df.columns, opts.field_map)
     chunk = F.lpad((F.col("_metadata.row_index") / F.lit(opts.batch_size)).cast("long").cast("string"), 12, "0")
     tagged = df.select(
         "*",
@@ -306,8 +309,8 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     work = out / "_spark"
     t_start = time.perf_counter()
     st = _Stages(progress)
-    uris = [str(p) for p in inputs if is_uri(p)]
-    files = readers.discover([p for p in inputs if not is_uri(p)]) if len(uris) < len(inputs) else []
+    uris = [str(p) for p in inputs if readers.is_uri(p)]
+    files = readers.discover([p for p in inputs if not readers.is_uri(p)]) if len(uris) < len(inputs) else []
     parallelism = spark.sparkContext.defaultParallelism
     batch_size = _effective_batch_size(files, opts.batch_size, parallelism) if not uris else opts.batch_size
     # Resume: the extraction output of an interrupted run of the same inputs and options is reused (Spark's
@@ -317,15 +320,12 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     plan = work / "plan.json"
     resumed = False
     if opts.resume and not uris and (work / "analysed" / "_SUCCESS").exists():
-        try:
-            resumed = json.loads(plan.read_text()).get("fingerprint") == fingerprint
-        except (OSError, ValueError):
-            resumed = False
+        resumed = plan_matches(plan, fingerprint)
     if not resumed:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        plan.write_text(json.dumps({"fingerprint": fingerprint, "inputs": [f.path for f in files]}))
-    (out / "scan.json").write_text(json.dumps({"status": "running", "started": time.time(), "engine": "spark"}))
+        _write_json(plan, {"fingerprint": fingerprint, "inputs": [f.path for f in files]})
+    _write_json(out / "scan.json", {"status": "running", "started": time.time(), "engine": "spark"})
 
     # ---- stage 1: read + extract (executors)
     st.start("read+extract")
@@ -476,7 +476,7 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
         "spark": {"master": spark.sparkContext.master, "default_parallelism": parallelism, "batch_size": batch_size,
                   "task_seconds": round(sum(s["seconds"] for s in stats), 3), "volumes": volumes},
     }  # fmt: skip
-    (out / "scan.json").write_text(json.dumps(summary, indent=2, default=str))
+    _write_json(out / "scan.json", summary)
     return summary
 
 
