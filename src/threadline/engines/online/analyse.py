@@ -189,8 +189,8 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     def region_at(p: int) -> str | None:
         return regions[bisect_right(starts, p) - 1]
 
-    # ---- identifiers in the text. A stable sort by ad keeps, within an ad, phones, emails, handles then URLs,
-    # each in text order.
+    # ---- identifiers in the text: within an ad, phones, emails, handles then URLs, each in text order (the
+    # entity and indicator rows are sorted stably by ad at the end, which keeps that order).
     phones = find_phones(fbig, region_at, index)
     for h in phones:
         if not h.obfuscated and not big[h.start : h.end].isascii():
@@ -199,9 +199,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     found_docs = docs([h.start for h in found])
     seen: list[dict | None] = [None] * n  # per ad: {(kind, value): None}, in order of first appearance
     obscured = [False] * n
-    for i in sorted(range(len(found)), key=found_docs.__getitem__):
-        h = found[i]
-        row = found_docs[i]
+    for h, row in zip(found, found_docs, strict=True):
         fld, s, e = _split(h.start, h.end, starts[row], tlens[row])
         raw = big[h.start : h.end]
         ent_rows.append((ids[row], row, h.kind, h.value, raw, fld, s, e, h.obfuscated))
