@@ -490,16 +490,17 @@ def normalize_query(query: str, region: str | None = None) -> list[tuple[str, st
     if not q:
         return []
     f = fold(q)
+    words = WordIndex(f)  # one index of the query for every finder
     out: list[tuple[str, str]] = []
-    for h in find_emails(f):
+    for h in find_emails(f, words):
         out.append(("email", h.value))
     if out:
         return out
-    for h in find_handles(f):
+    for h in find_handles(f, words):
         out.append(("handle", h.value))
     if out:
         return out
-    for h in find_phones(f, region):
+    for h in find_phones(f, region, words):
         out.append(("phone", h.value))
     if not out:
         digits, _ = _tokens_to_digits(re.sub(r"[^\w+]", " ", f))
