@@ -223,6 +223,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organisation-scoped API. Authenticate with 'Authorization: Token <key>'.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components (without read-only fields), so clients see what they may send.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set: fields of different models named "status" or "kind" otherwise collide.
+    "ENUM_NAME_OVERRIDES": {
+        "ExploitationEnum": "threadline.cases.vocabulary.Exploitation",
+        "ReferralKindEnum": "threadline.cases.models.Referral.Kind",
+        "ReferralStatusEnum": "threadline.cases.models.Referral.Status",
+        "ScreeningStatusEnum": "threadline.screening.models.Screening.Status",
+    },
 }
 
 # --- Logging: structured JSON lines with request ids; never identifying data ----------------------

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from threadline.core import checks  # noqa: F401 - registers the system checks
+        from threadline.core.api import schema  # noqa: F401 - registers the token scheme of the OpenAPI document
         from threadline.core.taskregistry import load_all
 
         load_all()
