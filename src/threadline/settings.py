@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set: fields of different models named "status" or "kind" otherwise collide.
     "ENUM_NAME_OVERRIDES": {
         "ExploitationEnum": "threadline.cases.vocabulary.Exploitation",
+        "NeedEnum": "threadline.cases.vocabulary.Need",
+        "NoticeStatusEnum": "threadline.online.models.NoticeStatus",
         "ReferralKindEnum": "threadline.cases.models.Referral.Kind",
         "ReferralStatusEnum": "threadline.cases.models.Referral.Status",
         "ScreeningStatusEnum": "threadline.screening.models.Screening.Status",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -22,6 +23,9 @@ from threadline.online.models import Investigation, Label, NetworkReview, Notice
 class InvestigationSerializer(serializers.ModelSerializer):
     ads = serializers.SerializerMethodField()
     networks = serializers.SerializerMethodField()
+    risk_weights = serializers.DictField(
+        child=serializers.FloatField(), read_only=True, help_text="Accepted weight changes: feature -> weight."
+    )
 
     class Meta:
         model = Investigation
@@ -52,6 +56,30 @@ class NetworkQuerySerializer(serializers.Serializer):
     offset = serializers.IntegerField(required=False, min_value=0, default=0)
 
 
+class NetworkSerializer(serializers.Serializer):
+    """One ranked network as the list shows it, with its review state (never an ad's text)."""
+
+    network_id = serializers.CharField()
+    n_ads = serializers.IntegerField()
+    n_sites = serializers.IntegerField()
+    sites = serializers.ListField(child=serializers.CharField())
+    n_cities = serializers.IntegerField()
+    cities = serializers.ListField(child=serializers.CharField())
+    first_seen = serializers.DateTimeField(allow_null=True)
+    last_seen = serializers.DateTimeField(allow_null=True)
+    n_phones = serializers.IntegerField()
+    n_names = serializers.IntegerField()
+    indicator_categories = serializers.ListField(child=serializers.CharField())
+    risk_score = serializers.FloatField(help_text="An indicator for human review, never a verdict.")
+    label = serializers.CharField(help_text="The network's label, empty when unlabelled.")
+    confirmed = serializers.BooleanField()
+
+
+class NetworkPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = NetworkSerializer(many=True)
+
+
 class InvestigationViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
@@ -67,6 +95,7 @@ class InvestigationViewSet(
             organisation=self.organisation, user=self.request.user, **serializer.validated_data
         )
 
+    @extend_schema(parameters=[NetworkQuerySerializer], responses={200: NetworkPageSerializer})
     @action(detail=True, methods=["get"])
     def networks(self, request, pk=None):
         """Networks ranked by risk, with the page's filters; ``q`` finds an identifier as typed."""
@@ -92,7 +121,7 @@ class InvestigationViewSet(
             review = reviews.get(row["network_id"])
             row["label"] = review.label if review else ""
             row["confirmed"] = bool(review and review.confirmed_at)
-        return Response({"count": total, "results": rows})
+        return Response(NetworkPageSerializer({"count": total, "results": rows}).data)
 
 
 class ScopedInvestigationField(serializers.PrimaryKeyRelatedField):
@@ -117,6 +146,10 @@ class LabelSerializer(serializers.ModelSerializer):
         validators = []  # one review per network: a second label updates it
 
 
+class LabelUpdateSerializer(serializers.Serializer):
+    label = serializers.ChoiceField(choices=Label.choices)
+
+
 class _ScopedInvestigationMixin:
     def _investigation(self, investigation):
         queryset = Investigation.objects.restrict(self.request.user, "view", self.organisation)
@@ -129,6 +162,12 @@ class _ScopedInvestigationMixin:
             raise ApiValidationError({"non_field_errors": exc.messages}) from exc
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("investigation", int, description="Only this investigation's labels.")]
+    ),
+    partial_update=extend_schema(request=LabelUpdateSerializer, responses={200: LabelSerializer}),
+)
 class LabelViewSet(
     _ScopedInvestigationMixin,
     RestrictedViewSetMixin,
@@ -165,16 +204,21 @@ class LabelViewSet(
             anchor_ad_id=anchor[0]["ad_id"] if anchor else "", risk_score=network.get("risk_score"),
         )  # fmt: skip
 
-    def perform_update(self, serializer):
-        review = serializer.instance
-        serializer.instance = self._call(
-            services.network_label, investigation=review.investigation, network_id=review.network_id,
-            label=serializer.validated_data.get("label", review.label), user=self.request.user,
-        )  # fmt: skip
+    def get_serializer_class(self):
+        return LabelUpdateSerializer if self.action == "partial_update" else LabelSerializer
+
+    def update(self, request, *args, **kwargs):
+        review = self.get_object()
+        params = LabelUpdateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        review = self._call(services.network_label, investigation=review.investigation, network_id=review.network_id,
+                            label=params.validated_data["label"], user=request.user)  # fmt: skip
+        return Response(LabelSerializer(review, context=self.get_serializer_context()).data)
 
 
 class NoticeSerializer(serializers.ModelSerializer):
     investigation = ScopedInvestigationField()
+    ad_urls = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = PlatformNotice
@@ -189,6 +233,7 @@ class NoticeStatusSerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False)
 
 
+@extend_schema_view(partial_update=extend_schema(request=NoticeStatusSerializer, responses={200: NoticeSerializer}))
 class NoticeViewSet(
     _ScopedInvestigationMixin,
     RestrictedViewSetMixin,

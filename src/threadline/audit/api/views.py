@@ -7,6 +7,10 @@ from threadline.core.api.views import RestrictedReadOnlyViewSet
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
+    fields = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Names of changed fields, never values."
+    )
+
     class Meta:
         model = AuditEntry
         fields = [

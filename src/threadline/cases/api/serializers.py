@@ -16,6 +16,17 @@ class CaseScopedField(serializers.PrimaryKeyRelatedField):
         return Case.objects.restrict(request.user, "change", request.auth.organisation)
 
 
+class CaseQuerySerializer(serializers.Serializer):
+    """Filters of the case list (as on the page)."""
+
+    q = serializers.CharField(required=False, allow_blank=True, help_text="Case code, or its start.")
+    status = serializers.CharField(
+        required=False, allow_blank=True, help_text="A case status, or 'active' for any open stage."
+    )
+    child_status = serializers.ChoiceField(v.ChildStatus.choices, required=False, allow_blank=True)
+    exploitation = serializers.ChoiceField(v.Exploitation.choices, required=False, allow_blank=True)
+
+
 class CaseSerializer(serializers.ModelSerializer):
     means_of_control = serializers.ListField(child=serializers.ChoiceField(v.MeansOfControl.choices), required=False)
     other_exploitation = serializers.ListField(child=serializers.ChoiceField(v.Exploitation.choices), required=False)
@@ -86,6 +97,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 class ReferralSerializer(serializers.ModelSerializer):
     case = CaseScopedField()
+    services = serializers.ListField(child=serializers.ChoiceField(v.Need.choices), required=False)
     shares = serializers.ListField(
         child=serializers.ChoiceField(Consent.Share.choices), write_only=True, required=False
     )
@@ -115,6 +127,10 @@ class IncomingReferralSerializer(serializers.ModelSerializer):
     """Only what was shared: never the sender's case, never the encrypted identity (that stays on the page)."""
 
     from_organisation = serializers.CharField(source="organisation.name", read_only=True)
+    services = serializers.ListField(child=serializers.ChoiceField(v.Need.choices), read_only=True)
+    shared = serializers.DictField(
+        read_only=True, help_text="What the sender shared: 'code' and 'parts', then one entry per shared part."
+    )
 
     class Meta:
         model = Referral

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ class _CreateReadViewSet(
     http_method_names = ["get", "post", "head", "options"]
 
 
+@extend_schema_view(list=extend_schema(parameters=[s.CaseQuerySerializer]))
 class CaseViewSet(_CreateReadViewSet):
     """Cases of the token's organisation, non-identifying fields. Filters: ``q`` (code), ``status``,
     ``child_status``, ``exploitation``."""
@@ -34,13 +35,9 @@ class CaseViewSet(_CreateReadViewSet):
     def get_queryset(self):
         if self.action != "list":
             return super().get_queryset().defer(*selectors.LIST_DEFERRED)
-        params = self.request.query_params
-        filters = selectors.CaseFilters(
-            q=params.get("q", ""),
-            status=params.get("status", ""),
-            child_status=params.get("child_status", ""),
-            exploitation=params.get("exploitation", ""),
-        )
+        params = s.CaseQuerySerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = selectors.CaseFilters(**params.validated_data)
         return selectors.case_list(user=self.request.user, organisation=self.organisation, filters=filters)
 
     def retrieve(self, request, *args, **kwargs):

@@ -10,6 +10,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
     """A screening without its notes (which may identify someone); the result only on the detail."""
 
     outcome_label = serializers.SerializerMethodField()
+    positive_dimensions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Screening
@@ -37,6 +38,10 @@ class ScreeningSerializer(serializers.ModelSerializer):
 
 
 class ScreeningDetailSerializer(ScreeningSerializer):
+    answers = serializers.DictField(child=serializers.CharField(), read_only=True, help_text="Indicator id -> answer.")
+    result = serializers.DictField(read_only=True, help_text="The explained result: rule, dimensions, indicators.")
+    safety = serializers.DictField(child=serializers.CharField(), read_only=True, help_text="Question -> answer.")
+
     class Meta(ScreeningSerializer.Meta):
         fields = [*ScreeningSerializer.Meta.fields, "answers", "result", "safety"]
         read_only_fields = fields
