@@ -121,6 +121,9 @@ class ContractClient:
     def post(self, url, body, expect: int | None = 201):
         return self._send("POST", url, body, expect)
 
+    def put(self, url, body, expect: int | None = 200):
+        return self._send("PUT", url, body, expect)
+
     def patch(self, url, body, expect: int | None = 200):
         return self._send("PATCH", url, body, expect)
 

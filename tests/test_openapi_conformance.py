@@ -78,6 +78,9 @@ def _cases(org, make_user, client):
     ).json()  # fmt: skip
     api.get(f"{API}/cases/?status=open&child_status=child&exploitation=forced_labour&q={case['code']}")
     api.get(f"{API}/cases/{case['id']}/")
+    api.get(f"{API}/cases/{case['id']}/cooperation/")
+    api.put(f"{API}/cases/{case['id']}/cooperation/", {"stance": "considering", "notes": "Talks next week"})
+    api.put(f"{API}/cases/{case['id']}/cooperation/", {"stance": "declined"})
 
     consent = api.post(
         f"{API}/consents/",
@@ -111,6 +114,13 @@ def _cases(org, make_user, client):
     supervisor.get(f"{API}/incoming-referrals/{incoming.pk}/")
     supervisor.post(f"{API}/incoming-referrals/{incoming.pk}/answer/", {"decision": "accept"}, expect=200)
     api.seen |= supervisor.seen
+
+    admin = client(make_user(org, "administrator"), org)
+    added = admin.post(f"{API}/referral-partners/", {"partner": f.new_org().pk}).json()
+    admin.get(f"{API}/referral-partners/")
+    admin.get(f"{API}/referral-partners/{added['id']}/")
+    admin.delete(f"{API}/referral-partners/{added['id']}/")
+    api.seen |= admin.seen
     return api
 
 
@@ -147,7 +157,10 @@ SCENARIOS = {
     "accounts": (_accounts, ("/organisations/", "/members/")),
     "audit": (_audit, ("/audit/",)),
     "screenings": (_screenings, ("/screenings/",)),
-    "cases": (_cases, ("/cases/", "/case-services/", "/consents/", "/referrals/", "/incoming-referrals/")),
+    "cases": (
+        _cases,
+        ("/cases/", "/case-services/", "/consents/", "/referrals/", "/incoming-referrals/", "/referral-partners/"),
+    ),
     "online": (_online, ("/online/",)),
 }
 

@@ -96,6 +96,10 @@ def _api_referral_create(org, user):
     return {}, {"case": case.pk, "to_organisation": other.pk, "reason": "Shelter", "shares": ["summary"]}
 
 
+def _api_partner_create(org, user):
+    return {}, {"partner": f.new_org().pk}
+
+
 OBJ = {"object_scoped": True}
 SPECS = [
     ViewSpec("cases:list", "caseworker", "auditor"),
@@ -248,4 +252,36 @@ SPECS = [
     ViewSpec("api:incomingreferral-list", "caseworker", "auditor", api=True),
     ViewSpec("api:incomingreferral-detail", "caseworker", "data_officer", api=True, make=_incoming, **OBJ),
     ViewSpec("api:incomingreferral-answer", "supervisor", "auditor", api=True, method="post", make=_incoming, **OBJ),
+    ViewSpec("api:case-cooperation", "caseworker", "auditor", api=True, make=_api_case, **OBJ),
+    ViewSpec(
+        "api:case-cooperation",
+        "supervisor",
+        "data_officer",
+        api=True,
+        method="put",
+        make=_api_case,
+        data={"stance": "considering"},
+        **OBJ,
+    ),
+    ViewSpec("api:referralpartner-list", "caseworker", "auditor", api=True),
+    ViewSpec(
+        "api:referralpartner-list",
+        "administrator",
+        "supervisor",
+        api=True,
+        method="post",
+        make=_api_partner_create,
+        ok_status=(201,),
+    ),
+    ViewSpec("api:referralpartner-detail", "administrator", "auditor", api=True, make=_partner, **OBJ),
+    ViewSpec(
+        "api:referralpartner-detail",
+        "administrator",
+        "caseworker",
+        api=True,
+        method="delete",
+        make=_partner,
+        ok_status=(204,),
+        **OBJ,
+    ),
 ]

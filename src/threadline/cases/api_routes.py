@@ -9,4 +9,5 @@ def register(router) -> None:
     router.register("case-services", views.ServiceViewSet, basename="caseservice")
     router.register("consents", views.ConsentViewSet, basename="consent")
     router.register("referrals", views.ReferralViewSet, basename="referral")
+    router.register("referral-partners", views.ReferralPartnerViewSet, basename="referralpartner")
     router.register("incoming-referrals", views.IncomingReferralViewSet, basename="incomingreferral")

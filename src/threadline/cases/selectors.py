@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from threadline.cases import consent_rules
 from threadline.cases import vocabulary as v
-from threadline.cases.models import Approval, Case, ChildView, Consent, IncomingReferral, PlanTask, Service
+from threadline.cases.models import (
+    Approval,
+    Case,
+    ChildView,
+    Consent,
+    Cooperation,
+    IncomingReferral,
+    PlanTask,
+    Service,
+)
 from threadline.cases.models.case import IDENTITY_FIELDS
 
 NARRATIVE_FIELDS = ("route_notes", "best_interests")
@@ -65,6 +74,12 @@ def code_prefix_q(text: str) -> Q:
         upper = code[:-1] + chr(ord(code[-1]) + 1)
         return Q(code__gte=code, code__lt=upper)
     return Q(code__startswith=code)
+
+
+def case_cooperation(*, case: Case) -> Cooperation:
+    """The case's cooperation section; an unsaved "not discussed yet" record when nothing was recorded."""
+    found = Cooperation.objects.filter(case=case).first()
+    return found or Cooperation(case=case, stance=Cooperation.Stance.NOT_DISCUSSED, updated_on=None)
 
 
 def views_by_topic(*, case: Case) -> dict[str, list[ChildView]]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from threadline.accounts.models import Organisation
 from threadline.cases import vocabulary as v
-from threadline.cases.models import Case, Consent, Referral, Service
+from threadline.cases.models import Case, Consent, Cooperation, Referral, ReferralPartner, Service
 
 
 class CaseScopedField(serializers.PrimaryKeyRelatedField):
@@ -147,6 +148,33 @@ class IncomingReferralSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class CooperationSerializer(serializers.ModelSerializer):
+    """The case's cooperation with police and courts. The notes may identify people: they can be written here
+    but are read only on the audited case page; ``has_notes`` says whether there are any."""
+
+    notes = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    has_notes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cooperation
+        fields = ["stance", "authority", "proceedings", "notes", "has_notes", "updated_on"]
+        read_only_fields = ["updated_on"]
+        extra_kwargs = {"updated_on": {"allow_null": True}}
+
+    def get_has_notes(self, obj: Cooperation) -> bool:
+        return bool(obj.notes)
+
+
+class ReferralPartnerSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(is_active=True))
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+
+    class Meta:
+        model = ReferralPartner
+        fields = ["id", "partner", "partner_name", "created_at"]
+        read_only_fields = ["id", "created_at"]
 
 
 class AnswerSerializer(serializers.Serializer):

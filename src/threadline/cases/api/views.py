@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from threadline.audit.services import audit_object
 from threadline.cases import selectors, services
 from threadline.cases.api import serializers as s
-from threadline.cases.models import Case, Consent, IncomingReferral, Referral, Service
+from threadline.cases.models import Case, Consent, IncomingReferral, Referral, ReferralPartner, Service
 from threadline.core.api.views import RestrictedViewSetMixin
 
 
@@ -31,6 +31,13 @@ class CaseViewSet(_CreateReadViewSet):
 
     queryset = Case.objects.all()
     serializer_class = s.CaseSerializer
+    http_method_names = ["get", "post", "put", "head", "options"]
+
+    @property
+    def permission_required(self):
+        if self.action == "cooperation":
+            return "cases.change_cooperation" if self.request.method == "PUT" else "cases.view_cooperation"
+        return None
 
     def get_queryset(self):
         if self.action != "list":
@@ -49,6 +56,25 @@ class CaseViewSet(_CreateReadViewSet):
         serializer.instance = services.case_open(
             organisation=self.organisation, user=self.request.user, **serializer.validated_data
         )
+
+    @extend_schema(methods=["GET"], responses={200: s.CooperationSerializer})
+    @extend_schema(methods=["PUT"], request=s.CooperationSerializer, responses={200: s.CooperationSerializer})
+    @action(detail=True, methods=["get", "put"])
+    def cooperation(self, request, pk=None):
+        """Cooperation with police and courts. PUT needs ``stance``; fields left out keep their value."""
+        case = self.get_object()
+        current = selectors.case_cooperation(case=case)
+        if request.method == "GET":
+            audit_object("view", case, note="api: cooperation")
+            return Response(s.CooperationSerializer(current).data)
+        body = s.CooperationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = {"authority": current.authority, "proceedings": current.proceedings, "notes": current.notes}
+        try:
+            record = services.cooperation_save(case=case, user=request.user, **{**fields, **body.validated_data})
+        except services.ConsentRequired as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        return Response(s.CooperationSerializer(record).data)
 
 
 class ServiceViewSet(_CreateReadViewSet):
@@ -129,3 +155,25 @@ class IncomingReferralViewSet(
             services.referral_reject(referral=referral, user=request.user, reason=reason)
         referral.refresh_from_db()
         return Response(s.IncomingReferralSerializer(referral).data, status=status.HTTP_200_OK)
+
+
+class ReferralPartnerViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The organisations this one may refer or transfer cases to (administrators add and remove them)."""
+
+    queryset = ReferralPartner.objects.select_related("partner").all()
+    serializer_class = s.ReferralPartnerSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.referral_partner_add(
+            organisation=self.organisation, user=self.request.user, partner=serializer.validated_data["partner"]
+        )
+
+    def perform_destroy(self, instance):
+        services.referral_partner_remove(item=instance, user=self.request.user)
