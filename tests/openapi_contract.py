@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from jsonschema import Draft7Validator, FormatChecker
 
 _SCHEMA_KEYS = ("type", "$ref", "allOf", "oneOf", "anyOf", "enum")
+_TEST_FORMATS = {"application/json": "json", "multipart/form-data": "multipart"}  # APIClient's format names
 
 
 def _strict(node):
@@ -74,25 +75,32 @@ class Contract:
             f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in errors[:5]
         )
 
-    def check(self, method: str, path: str, query: dict, body, status: int, response_body) -> tuple[str, str]:
-        template = self.template(path)
+    def check(self, exchange: dict) -> tuple[str, str]:
+        """``exchange``: method, path, query, body (JSON, or None), media (request type), status, content_type,
+        payload (the decoded JSON response, or None)."""
+        method, template = exchange["method"], self.template(exchange["path"])
         operation = self.operations.get((method, template))
         assert operation is not None, f"{method} {template} is not documented"
         where = f"{method} {template}"
         documented = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-        assert set(query) <= documented, f"{where}: undocumented query parameters {sorted(set(query) - documented)}"
-        if body is not None:
+        query = set(exchange["query"])
+        assert query <= documented, f"{where}: undocumented query parameters {sorted(query - documented)}"
+        if exchange["media"]:
             content = operation.get("requestBody", {}).get("content", {})
-            assert "application/json" in content, f"{where}: takes no documented JSON body"
-            self.validate(content["application/json"]["schema"], body, f"{where} request")
+            assert exchange["media"] in content, f"{where}: takes no documented {exchange['media']} body"
+            if exchange["media"] == "application/json":
+                self.validate(content["application/json"]["schema"], exchange["body"], f"{where} request")
+        status = exchange["status"]
         if 200 <= status < 300:
             response = operation["responses"].get(str(status))
             assert response is not None, f"{where}: status {status} is not documented"
-            schema = response.get("content", {}).get("application/json", {}).get("schema")
-            if schema is not None:
-                self.validate(schema, response_body, f"{where} response {status}")
-            else:
-                assert response_body is None, f"{where}: {status} has a body the document does not describe"
+            media = exchange["content_type"].split(";")[0].strip()
+            content = response.get("content", {})
+            if exchange["payload"] is None and not content:
+                return method, template
+            assert media in content, f"{where}: {status} answers {media}, documented {sorted(content)}"
+            if media == "application/json":
+                self.validate(content[media]["schema"], exchange["payload"], f"{where} response {status}")
         return method, template
 
 
@@ -104,22 +112,32 @@ class ContractClient:
         self.contract = contract
         self.seen: set[tuple[str, str]] = set()
 
-    def _send(self, method: str, url: str, body=None, expect: int | None = None):
+    def _send(self, method: str, url: str, body=None, expect: int | None = None, multipart: bool = False):
         parts = urlsplit(url)
-        query = dict(parse_qsl(parts.query))
         send = getattr(self.api, method.lower())
-        response = send(url) if body is None else send(url, body, format="json")
+        media = None if body is None else ("multipart/form-data" if multipart else "application/json")
+        response = send(url) if media is None else send(url, body, format=_TEST_FORMATS[media])
         assert expect is None or response.status_code == expect, (response.status_code, response.content[:400])
         content_type = response.get("Content-Type", "")
-        payload = json.loads(response.content) if response.content and "json" in content_type else None
-        self.seen.add(self.contract.check(method, parts.path, query, body, response.status_code, payload))
+        is_json = "json" in content_type and not getattr(response, "streaming", False)
+        exchange = {
+            "method": method,
+            "path": parts.path,
+            "query": dict(parse_qsl(parts.query, keep_blank_values=True)),
+            "body": body,
+            "media": media,
+            "status": response.status_code,
+            "content_type": content_type,
+            "payload": json.loads(response.content) if is_json and response.content else None,
+        }
+        self.seen.add(self.contract.check(exchange))
         return response
 
     def get(self, url, expect: int | None = 200):
         return self._send("GET", url, expect=expect)
 
-    def post(self, url, body, expect: int | None = 201):
-        return self._send("POST", url, body, expect)
+    def post(self, url, body, expect: int | None = 201, multipart: bool = False):
+        return self._send("POST", url, body, expect, multipart)
 
     def put(self, url, body, expect: int | None = 200):
         return self._send("PUT", url, body, expect)

@@ -125,11 +125,23 @@ def _cases(org, make_user, client):
 
 
 def _online(org, make_user, client):
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     analyst = make_user(org, "online_analyst")
     api = client(analyst, org)
     created = api.post(f"{API}/online/investigations/", {"title": "Sweep", "description": "Test"}).json()
     api.get(f"{API}/online/investigations/{created['id']}/")
     api.get(f"{API}/online/investigations/{created['id']}/networks/")  # not scanned yet: empty
+    inputs = f"{API}/online/investigations/{created['id']}/inputs/"
+    upload = SimpleUploadedFile("ads.jsonl", online.corpus().read_bytes()[:4000].rsplit(b"\n", 1)[0] + b"\n")
+    api.post(inputs, {"file": upload}, multipart=True)
+    settings.ONLINE_IMPORT_ROOTS = [str(online.corpus().parent)]
+    api.post(inputs, {"path": str(online.corpus())})
+    api.get(inputs)
+    scan = api.post(f"{API}/online/investigations/{created['id']}/scan/", None, expect=202).json()
+    api.get(f"{API}/online/scans/")
+    api.get(f"{API}/online/scans/{scan['id']}/")
     inv = online.make_investigation(org, analyst)
     api.get(f"{API}/online/investigations/")
     api.get(f"{API}/online/investigations/{inv.pk}/")
@@ -149,6 +161,10 @@ def _online(org, make_user, client):
     api.get(f"{API}/online/notices/")
     api.get(f"{API}/online/notices/{notice['id']}/")
     api.patch(f"{API}/online/notices/{notice['id']}/", {"status": "sent", "at": "2026-02-01T10:00:00Z"})
+    package = api.post(f"{API}/online/packages/", {"investigation": inv.pk, "network_id": network}).json()
+    api.get(f"{API}/online/packages/")
+    api.get(f"{API}/online/packages/{package['id']}/")
+    api.get(f"{API}/online/packages/{package['id']}/download/")
     return api
 
 

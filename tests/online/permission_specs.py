@@ -82,6 +82,19 @@ def _api_notice(org, user):
     return {"pk": _notice(org, user).pk}, {}
 
 
+def _api_scan(org, user):
+    return {"pk": helpers.make_investigation(org, user).current_scan_id}, {}
+
+
+def _api_package(org, user):
+    return {"pk": _package(org, user)[0]["package_pk"]}, {}
+
+
+def _api_package_create(org, user):
+    inv = helpers.make_investigation(org, user)
+    return {}, {"investigation": inv.pk, "network_id": helpers.top_network()["network_id"]}
+
+
 POST_302 = {"method": "post", "ok_status": (302,)}
 
 SPECS = [
@@ -135,4 +148,34 @@ SPECS = [
     ViewSpec("api:online-label-detail", A, D, api=True, make=_api_review, object_scoped=True),
     ViewSpec("api:online-notice-list", A, D, api=True),
     ViewSpec("api:online-notice-detail", A, D, api=True, make=_api_notice, object_scoped=True),
+    ViewSpec("api:online-investigation-inputs", A, D, api=True, make=_api_inv, object_scoped=True),
+    # The permission passes and the service then refuses a path outside the import roots (400, never 403/404);
+    # adding inputs for real is tested in tests/online/test_api_inputs_packages.py.
+    ViewSpec(
+        "api:online-investigation-inputs",
+        A,
+        D,
+        api=True,
+        method="post",
+        make=_api_inv,
+        object_scoped=True,
+        data={"path": "/nowhere"},
+        ok_status=(400,),
+    ),
+    ViewSpec(
+        "api:online-investigation-scan",
+        A,
+        D,
+        api=True,
+        method="post",
+        make=_api_inv,
+        object_scoped=True,
+        ok_status=(202,),
+    ),
+    ViewSpec("api:online-scan-list", A, D, api=True),
+    ViewSpec("api:online-scan-detail", A, D, api=True, make=_api_scan, object_scoped=True),
+    ViewSpec("api:online-package-list", A, D, api=True),
+    ViewSpec("api:online-package-list", A, D, api=True, method="post", make=_api_package_create, ok_status=(201,)),
+    ViewSpec("api:online-package-detail", A, D, api=True, make=_api_package, object_scoped=True),
+    ViewSpec("api:online-package-download", A, D, api=True, make=_api_package, object_scoped=True),
 ]

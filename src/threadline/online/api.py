@@ -1,4 +1,5 @@
-"""API of the online area: investigations (with their ranked networks), labels and platform notices.
+"""API of the online area: investigations (their inputs, scans and ranked networks), labels, platform notices
+and evidence packages.
 
 Scoped like the pages: the token's organisation, online analysts only; another organisation's object is a 404.
 """
@@ -6,18 +7,32 @@ Scoped like the pages: the token's organisation, online analysts only; another o
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from threadline.core.api.views import RestrictedViewSetMixin
-from threadline.online import selectors, services
+from threadline.online import packages, selectors, services
 from threadline.online import workspace as ws_mod
-from threadline.online.models import Investigation, Label, NetworkReview, NoticeStatus, PlatformNotice
+from threadline.online.models import (
+    CustodyEvent,
+    EvidencePackage,
+    Investigation,
+    Label,
+    NetworkReview,
+    NoticeStatus,
+    PlatformNotice,
+    Scan,
+    SourceFile,
+)
 
 
 class InvestigationSerializer(serializers.ModelSerializer):
@@ -80,6 +95,49 @@ class NetworkPageSerializer(serializers.Serializer):
     results = NetworkSerializer(many=True)
 
 
+class SourceFileSerializer(serializers.ModelSerializer):
+    """An input of the investigation; where it lies on the server is not shown."""
+
+    class Meta:
+        model = SourceFile
+        fields = ["id", "kind", "name", "size", "sha256", "added_at"]
+        read_only_fields = fields
+
+
+class InputSerializer(serializers.Serializer):
+    """Either ``file`` (multipart upload) or ``path`` (a server path under an import root), not both."""
+
+    file = serializers.FileField(required=False, help_text=".jsonl, .csv or .parquet, optionally gzip-compressed.")
+    path = serializers.CharField(
+        required=False, max_length=1000, help_text="A file or directory under a directory opened for scanning."
+    )
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("path" in attrs):
+            raise serializers.ValidationError(_("Give either a file or a server path."))
+        return attrs
+
+
+class ScanSerializer(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scan
+        fields = ["id", "investigation", "status", "created_at", "finished_at", "counts"]
+        read_only_fields = fields
+
+    def get_counts(self, obj) -> dict[str, int]:
+        """The scan's record counts (ads read and rejected, networks, ...) once it has finished."""
+        counts = (obj.summary or {}).get("counts", {})
+        return {key: value for key, value in counts.items() if isinstance(value, int) and not isinstance(value, bool)}
+
+
+INVESTIGATION_ACTIONS = {  # action -> method -> permission; the investigation itself only needs to be visible
+    "inputs": {"GET": "online.view_sourcefile", "POST": "online.add_sourcefile"},
+    "scan": {"POST": "online.add_scan"},
+}
+
+
 class InvestigationViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
@@ -90,10 +148,46 @@ class InvestigationViewSet(
     queryset = Investigation.objects.select_related("current_scan").all()
     serializer_class = InvestigationSerializer
 
+    @property
+    def permission_required(self):
+        return INVESTIGATION_ACTIONS.get(self.action, {}).get(self.request.method)
+
+    def get_queryset(self):
+        if self.action in INVESTIGATION_ACTIONS:
+            return Investigation.objects.restrict(self.request.user, "view", self.organisation)
+        return super().get_queryset()
+
     def perform_create(self, serializer):
         serializer.instance = services.investigation_create(
             organisation=self.organisation, user=self.request.user, **serializer.validated_data
         )
+
+    @extend_schema(methods=["GET"], responses={200: SourceFileSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=InputSerializer, responses={201: SourceFileSerializer})
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser], pagination_class=None)
+    def inputs(self, request, pk=None):
+        """The investigation's inputs; POST adds one (an upload, or a server path) for the next scan."""
+        investigation = self.get_object()
+        if request.method == "GET":
+            return Response(SourceFileSerializer(investigation.sources.all(), many=True).data)
+        body = InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if "file" in body.validated_data:
+            source = services.source_upload(
+                investigation=investigation, user=request.user, uploaded=body.validated_data["file"]
+            )
+        else:
+            source = services.source_add_path(
+                investigation=investigation, user=request.user, path=body.validated_data["path"]
+            )
+        return Response(SourceFileSerializer(source).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: ScanSerializer})
+    @action(detail=True, methods=["post"])
+    def scan(self, request, pk=None):
+        """Queue a scan of all the inputs; follow it at ``/online/scans/{id}/``."""
+        scan = services.scan_start(investigation=self.get_object(), user=request.user)
+        return Response(ScanSerializer(scan).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(parameters=[NetworkQuerySerializer], responses={200: NetworkPageSerializer})
     @action(detail=True, methods=["get"])
@@ -102,7 +196,7 @@ class InvestigationViewSet(
         investigation = self.get_object()
         ws = selectors.investigation_workspace(investigation)
         if ws is None:
-            return Response({"count": 0, "results": []})
+            return Response(NetworkPageSerializer({"count": 0, "results": []}).data)
         params = NetworkQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         p = params.validated_data
@@ -270,3 +364,67 @@ class NoticeViewSet(
         notice = self._call(services.notice_set_status, notice=notice, status=params.validated_data["status"],
                             at=params.validated_data.get("at"), user=request.user)  # fmt: skip
         return Response(NoticeSerializer(notice, context=self.get_serializer_context()).data)
+
+
+class ScanViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Scans of the organisation's investigations, newest first: poll one for its status."""
+
+    queryset = Scan.objects.all()
+    serializer_class = ScanSerializer
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    investigation = ScopedInvestigationField()
+
+    class Meta:
+        model = EvidencePackage
+        fields = ["id", "investigation", "network_id", "sha256", "size", "n_files", "created_at"]
+        read_only_fields = ["id", "sha256", "size", "n_files", "created_at"]
+
+
+class PackageViewSet(
+    _ScopedInvestigationMixin,
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Evidence packages: POST ``{investigation, network_id}`` seals one; every read and download is recorded
+    in its chain of custody."""
+
+    queryset = EvidencePackage.objects.all()
+    serializer_class = PackageSerializer
+
+    @property
+    def permission_required(self):
+        return "online.export_evidencepackage" if self.action == "download" else None
+
+    def get_queryset(self):
+        if self.action == "download":
+            return EvidencePackage.objects.restrict(self.request.user, "view", self.organisation)
+        return super().get_queryset()
+
+    def retrieve(self, request, *args, **kwargs):
+        package = self.get_object()
+        packages.custody_record(package=package, action=CustodyEvent.Action.VIEWED, user=request.user)
+        return Response(self.get_serializer(package).data)
+
+    def perform_create(self, serializer):
+        investigation = self._investigation(serializer.validated_data["investigation"])
+        network_id = serializer.validated_data["network_id"]
+        ws = selectors.investigation_workspace(investigation)
+        if ws is None or ws_mod.network_get(ws, network_id) is None:
+            raise NotFound
+        serializer.instance = packages.package_create(
+            investigation=investigation, network_id=network_id, user=self.request.user
+        )
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The sealed package (a zip with its manifest and checksums)."""
+        package = self.get_object()
+        packages.custody_record(package=package, action=CustodyEvent.Action.EXPORTED, user=request.user)
+        return FileResponse(open(package.path, "rb"), as_attachment=True, content_type="application/zip",
+                            filename=f"evidence-{package.network_id}-{str(package.pk)[:8]}.zip")  # fmt: skip

@@ -3,8 +3,10 @@
 
 def register(router) -> None:
     """Register this area's viewsets on the shared router."""
-    from threadline.online.api import InvestigationViewSet, LabelViewSet, NoticeViewSet
+    from threadline.online.api import InvestigationViewSet, LabelViewSet, NoticeViewSet, PackageViewSet, ScanViewSet
 
     router.register("online/investigations", InvestigationViewSet, basename="online-investigation")
     router.register("online/labels", LabelViewSet, basename="online-label")
     router.register("online/notices", NoticeViewSet, basename="online-notice")
+    router.register("online/scans", ScanViewSet, basename="online-scan")
+    router.register("online/packages", PackageViewSet, basename="online-package")
