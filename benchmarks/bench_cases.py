@@ -39,6 +39,27 @@ TARGETED = {  # the list and search pages the < 200 ms target is about
 }
 
 
+def use_scratch_database(admin_url: str | None, name: str) -> None:
+    """Point THREADLINE_DATABASE_URL at a new empty database ``name`` on that PostgreSQL server (SQLite if None)."""
+    if not admin_url:
+        os.environ.pop("THREADLINE_DATABASE_URL", None)
+        return
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    os.environ["THREADLINE_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_scratch_database(admin_url: str | None, name: str) -> None:
+    if admin_url:
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
 def _configure(args) -> str | None:
     os.environ["THREADLINE_SECRET_KEY"] = "bench-only-not-secret"
     os.environ["THREADLINE_ALLOWED_HOSTS"] = "testserver"
@@ -46,17 +67,8 @@ def _configure(args) -> str | None:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-cases-"))
     os.environ["THREADLINE_DATA_DIR"] = str(data_dir)
     os.environ["THREADLINE_KEY_FILE"] = str(data_dir / "keys.json")
-    admin_url = None
-    if args.database_url:
-        import psycopg
-
-        admin_url = args.database_url
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["THREADLINE_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + BENCH_DB
-    else:
-        os.environ.pop("THREADLINE_DATABASE_URL", None)
+    admin_url = args.database_url or None
+    use_scratch_database(admin_url, BENCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "threadline.settings")
     import django
 
@@ -232,11 +244,7 @@ def main() -> int:
 
     connections.close_all()
     shutil.rmtree(os.environ["THREADLINE_DATA_DIR"], ignore_errors=True)
-    if admin_url:
-        import psycopg
-
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    drop_scratch_database(admin_url, BENCH_DB)
     return 0 if worst < 200 else 1
 
 

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_cases import _load, _p95
+from bench_cases import _client, _load, _p95, drop_scratch_database, use_scratch_database
 
 BENCH_DB = "threadline_bench_load"
 REQUEST_TIMEOUT = 30.0
@@ -53,17 +53,8 @@ def _configure(args) -> str | None:
     )
     for name in ("THREADLINE_DEBUG", "THREADLINE_TESTING", "THREADLINE_ENCRYPTION_KEYS"):
         os.environ.pop(name, None)
-    admin_url = None
-    if args.database_url:
-        import psycopg
-
-        admin_url = args.database_url
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["THREADLINE_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + BENCH_DB
-    else:
-        os.environ.pop("THREADLINE_DATABASE_URL", None)
+    admin_url = args.database_url or None
+    use_scratch_database(admin_url, BENCH_DB)
     import django
 
     django.setup()
@@ -79,9 +70,7 @@ class Credentials:
 def _credentials(org, first_user, n: int) -> list[Credentials]:
     """One caseworker per client: a session with the second factor done, and an API token."""
     from django.conf import settings
-    from django.test import Client
 
-    from threadline.accounts.middleware import SESSION_MFA, SESSION_ORG
     from threadline.accounts.services import token_create, user_create
 
     users = [first_user] + [
@@ -90,12 +79,7 @@ def _credentials(org, first_user, n: int) -> list[Credentials]:
     ]
     out = []
     for user in users:
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        session[SESSION_MFA] = True
-        session[SESSION_ORG] = org.pk
-        session.save()
+        client = _client(user, org)
         _token, key = token_create(user=user, organisation=org, name="load test")
         out.append(Credentials(session=client.cookies[settings.SESSION_COOKIE_NAME].value, token=key))
     return out
@@ -272,11 +256,7 @@ def main() -> int:
             _stop_server(server)
         connections.close_all()
         shutil.rmtree(os.environ["THREADLINE_DATA_DIR"], ignore_errors=True)
-        if admin_url:
-            import psycopg
-
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        drop_scratch_database(admin_url, BENCH_DB)
 
 
 if __name__ == "__main__":
