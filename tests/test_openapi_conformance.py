@@ -199,6 +199,27 @@ def test_real_exchanges_match_the_document(name, org, make_user, contract_client
     assert not missing, f"documented operations the {name} scenario never drove: {missing}"
 
 
+@pytest.mark.django_db
+def test_refusals_have_the_documented_error_shape(org, other_org, make_user, contract_client, settings, tmp_path):
+    from rest_framework.test import APIClient
+
+    settings.ONLINE_DATA_DIR = str(tmp_path / "online")
+    ContractClient(APIClient(), Contract(_document())).get(f"{API}/cases/", expect=401)
+    contract_client(make_user(org, "auditor"), org).get(f"{API}/cases/", expect=403)
+    worker = contract_client(make_user(org, "caseworker"), org)
+    worker.post(f"{API}/cases/", {"child_status": "teenager"}, expect=400)
+    worker.get(f"{API}/cases/?child_status=teenager", expect=400)
+    theirs = f.new_case(other_org)
+    worker.get(f"{API}/cases/{theirs.pk}/", expect=404)
+    mine = f.new_case(org)
+    worker.put(f"{API}/cases/{mine.pk}/cooperation/", {"stance": "cooperating", "authority": "Police"}, expect=403)
+    analyst = make_user(org, "online_analyst")
+    online_api = contract_client(analyst, org)
+    inv = online.make_investigation(org, analyst)
+    online_api.post(f"{API}/online/packages/", {"investigation": inv.pk, "network_id": "Nnone"}, expect=404)
+    online_api.post(f"{API}/online/investigations/{inv.pk}/inputs/", {"path": "/nowhere"}, expect=400)
+
+
 def test_every_documented_operation_belongs_to_a_scenario():
     owned = set().union(*(_owned(prefixes) for _scenario, prefixes in SCENARIOS.values()))
     assert not sorted(set(Contract(_document()).operations) - owned)

@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Request bodies get their own components (without read-only fields), so clients see what they may send.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "threadline.core.api.schema.document_errors",
+    ],
     # One name per choice set: fields of different models named "status" or "kind" otherwise collide.
     "ENUM_NAME_OVERRIDES": {
         "ExploitationEnum": "threadline.cases.vocabulary.Exploitation",
