@@ -94,6 +94,7 @@ def consent_summary(*, case: Case) -> dict:
 
 @dataclass(frozen=True)
 class Dashboard:
+    urgent_safety: list
     overdue_tasks: list
     due_tasks: list
     follow_ups: list
@@ -117,7 +118,15 @@ def dashboard(*, user, organisation, today: date | None = None, horizon_days: in
         .defer(*[f"case__{name}" for name in LIST_DEFERRED])
     )
     limit = 100
+    approvals = (
+        Approval.objects.restrict(user, "view", organisation)
+        .filter(decision=Approval.Decision.PENDING)
+        .select_related("case", "requested_by")
+        .defer(*[f"case__{name}" for name in LIST_DEFERRED])
+        .order_by("requested_at")
+    )
     return Dashboard(
+        urgent_safety=list(approvals.filter(subject=Approval.Subject.SAFETY)[:limit]),
         overdue_tasks=list(tasks.filter(due_on__lt=today).order_by("due_on")[:limit]),
         due_tasks=list(tasks.filter(due_on__gte=today, due_on__lte=soon).order_by("due_on")[:limit]),
         follow_ups=list(
@@ -141,13 +150,7 @@ def dashboard(*, user, organisation, today: date | None = None, horizon_days: in
             .defer(*[f"case__{name}" for name in LIST_DEFERRED])
             .order_by("end_on")[:limit]
         ),
-        approvals=list(
-            Approval.objects.restrict(user, "view", organisation)
-            .filter(decision=Approval.Decision.PENDING)
-            .select_related("case", "requested_by")
-            .defer(*[f"case__{name}" for name in LIST_DEFERRED])
-            .order_by("requested_at")[:limit]
-        ),
+        approvals=list(approvals.exclude(subject=Approval.Subject.SAFETY)[:limit]),
         incoming=list(
             IncomingReferral.objects.restrict(user, "view", organisation)
             .filter(status=IncomingReferral.Status.PENDING)

@@ -93,6 +93,12 @@ class Case(AuditedModel, models.Model):
     screening = models.ForeignKey(
         "screening.Screening", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
+    safety_concerns = models.JSONField(
+        _("immediate safety concerns"),
+        default=list,
+        blank=True,
+        help_text=_("Safety answers from the screening that call for action today."),
+    )
 
     # Best interests (children) and the recovery and reflection period.
     best_interests = EncryptedTextField(_("best-interests assessment"), blank=True)
@@ -160,6 +166,10 @@ class Case(AuditedModel, models.Model):
     @property
     def other_exploitation_labels(self) -> list[str]:
         return _labels(v.Exploitation, self.other_exploitation)
+
+    @property
+    def safety_concern_labels(self) -> list[str]:
+        return _labels(v.SafetyConcern, self.safety_concerns)
 
     @property
     def exploitation_types(self) -> list[str]:
