@@ -70,10 +70,29 @@ def test_analyst_scans_reviews_packages_and_files_a_notice(checked_page, org, ma
 
     # Label the network, add a note.
     assert page.locator("svg.chart").count() >= 2 and page.locator("mark.ind").count() >= 1
+    assert page.input_value("#id_label") == ""
     page.select_option("#id_label", "likely_trafficking")
     page.click("button:has-text('Save label')")
     cp.check()
+    assert "needs your confirmation" in page.inner_text("main")
+    assert "Not labelled" in page.inner_text("#current-label")
+    page.select_option("#id_label", "likely_trafficking")
+    page.check("#id_confirm_serious")
+    page.click("button:has-text('Save label')")
+    cp.check()
     assert "Likely trafficking" in page.inner_text("#current-label")
+
+    # The graph zooms and shows identifiers by kind.
+    graph = page.locator("#network-graph svg")
+    whole = graph.get_attribute("viewBox")
+    page.click("#graph-controls [data-zoom='in']")
+    assert graph.get_attribute("viewBox") != whole
+    page.click("#graph-controls [data-zoom='reset']")
+    assert graph.get_attribute("viewBox") == whole
+    kind = page.locator("[data-graph-kind]").first.get_attribute("data-graph-kind")
+    assert page.locator(f"#network-graph .node-id.kind-{kind}").first.is_visible()
+    page.uncheck(f"[data-graph-kind='{kind}']")
+    assert not page.locator(f"#network-graph .node-id.kind-{kind}").first.is_visible()
     page.fill("#id_text", "Same contact pattern across cities.")
     page.click("button:has-text('Add note')")
     cp.check()
