@@ -46,6 +46,7 @@ class IndexView(OrganisationPermissionMixin, TemplateView):
         org = self.request.organisation
         ctx["overview"] = selectors.store_overview(organisation=org)
         ctx["link_report"] = selectors.linkage_report(organisation=org)
+        ctx["coverage"] = selectors.linkage_coverage(organisation=org)
         ctx["budget"] = budget_status(org)
         ctx["sections"] = SECTIONS
         return ctx
@@ -127,6 +128,20 @@ class ImportRunView(_JobActionView):
             services.import_start(job=job, user=request.user)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
+        return redirect("insights:import_detail", pk=job.pk)
+
+
+class ImportWithdrawView(_JobActionView):
+    def post(self, request, pk):
+        job = self.job(request, pk)
+        try:
+            services.import_withdraw(job=job, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request, _("The import was withdrawn: its records are no longer counted. Run linkage again.")
+            )
         return redirect("insights:import_detail", pk=job.pk)
 
 
@@ -321,7 +336,15 @@ def release_view_rows(release: Release) -> dict:
             if key[0] is not None and all(v is None for v in key[1:]):
                 margin.append((key[0], value))
         chart = render_public_svg(field_label(first), f"release-{release.pk}", margin[:30]) if margin else ""
-    return {"figures": figures, "rows": rows, "labels": [field_label(f) for f in figures.by], "chart": chart}
+    coverage = release.table.get("coverage", {})
+    return {
+        "figures": figures,
+        "rows": rows,
+        "labels": [field_label(f) for f in figures.by],
+        "chart": chart,
+        "unlinked": int(coverage.get("unlinked", 0)),
+        "coverage_records": int(coverage.get("records", 0)),
+    }
 
 
 def _float(cell: tuple[int | None, float | None]) -> tuple[float | None, float | None]:
@@ -386,7 +409,14 @@ class ReleasePublishView(OrganisationPermissionMixin, View):
 
     def post(self, request, pk):
         release = get_object_or_404(Release.objects.restrict(request.user, "change", request.organisation), pk=pk)
-        services.release_publish(release=release, published=request.POST.get("publish") == "1")
+        try:
+            services.release_publish(
+                release=release,
+                published=request.POST.get("publish") == "1",
+                unlinked_acknowledged=request.POST.get("unlinked_acknowledged") == "1",
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
         return redirect("insights:release", pk=release.pk)
 
 
