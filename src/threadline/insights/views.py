@@ -29,7 +29,7 @@ from threadline.insights.dashboards import (
 from threadline.insights.exports import chart_csv, pdf_report, workbook
 from threadline.insights.forms import LinkForm, MappingForm, ReleaseForm, SyntheticForm, UploadForm
 from threadline.insights.models import ImportFormat, ImportJob, Method, Release, SyntheticRelease
-from threadline.insights.protection import Figures, budget_status, field_label, release_fields
+from threadline.insights.protection import Figures, budget_status, field_label, release_fields, value_label
 from threadline.insights.stores import CHART_EPSILON, DEFAULT_K, DP_YEARS
 
 
@@ -311,7 +311,7 @@ def _field_choices() -> list[tuple[str, str]]:
 def release_view_rows(release: Release) -> dict:
     """What a release page shows: the protected figures as a table, and a chart of the first field."""
     figures = Figures.from_payload(release.table)
-    rows = figures.rows()
+    rows = [{f: (value_label(f, v) if f in figures.by else v) for f, v in row.items()} for row in figures.rows()]
     first = figures.by[0]
     chart = ""
     second = figures.categories.get(figures.by[1], []) if len(figures.by) > 1 else []
@@ -322,9 +322,12 @@ def release_view_rows(release: Release) -> dict:
             f"release-{release.pk}",
             release.title,
             "",
-            list(second),
+            [value_label(figures.by[1], c2) for c2 in second],
             [
-                (c1, [Point(*_float(figures.cells.get((c1, c2, *rest), (None, None)))) for c2 in second])
+                (
+                    value_label(first, c1),
+                    [Point(*_float(figures.cells.get((c1, c2, *rest), (None, None)))) for c2 in second],
+                )
                 for c1 in figures.categories.get(first, [])[:30]
             ],
             chart_columns=list(range(len(second))),
@@ -334,7 +337,7 @@ def release_view_rows(release: Release) -> dict:
         margin = []
         for key, (value, _acc) in figures.cells.items():
             if key[0] is not None and all(v is None for v in key[1:]):
-                margin.append((key[0], value))
+                margin.append((value_label(first, key[0]), value))
         chart = render_public_svg(field_label(first), f"release-{release.pk}", margin[:30]) if margin else ""
     coverage = release.table.get("coverage", {})
     return {
