@@ -125,6 +125,7 @@ class Case(AuditedModel, models.Model):
             ("export_case", "Can export non-identifying case fields"),
             ("access_export_case", "Can export a person's own record for them"),
             ("erase_case", "Can erase identifying data on request"),
+            ("label_case", "Can see case codes in the audit log"),
         ]
         indexes = [
             models.Index(fields=["organisation", "-opened_on", "-id"], name="case_org_opened"),
