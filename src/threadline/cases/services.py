@@ -526,6 +526,7 @@ def _snapshot(case: Case, shares: set[str]) -> tuple[dict, str]:
             "reflection_start": case.reflection_start.isoformat() if case.reflection_start else None,
             "reflection_end": case.reflection_end.isoformat() if case.reflection_end else None,
             "needs": list(assessment.needs) if assessment else [],
+            "safety_concerns": list(case.safety_concerns),
         }
     if consent_rules.SHARE_SERVICES in shares:
         shared["services"] = [
