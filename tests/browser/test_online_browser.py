@@ -43,6 +43,10 @@ def test_analyst_scans_reviews_packages_and_files_a_notice(checked_page, org, ma
     assert run_worker(once=True) == 1
     page.wait_for_selector("#scan-progress .status-complete", timeout=20000)
     assert page.inner_text("#scan-records") == str(helpers.N_ADS)
+    # The rest of the page follows without a reload: the scans table and the Networks tab.
+    page.wait_for_selector("#scans-table .status-complete", timeout=5000)
+    assert "Queued" not in page.inner_text("#scans-table")
+    assert page.locator("#investigation-nav a:has-text('Networks')").count() == 1
     page.click("#scan-progress a:has-text('Review networks')")
     cp.check()
 

@@ -193,8 +193,21 @@ class ScanProgressView(OrganisationPermissionMixin, View):
             Scan.objects.restrict(request.user, "view", request.organisation).select_related("task", "investigation"),
             pk=scan_pk,
         )
+        ctx = {"scan": scan, "investigation": scan.investigation}
+        if request.htmx and scan.status not in (Scan.Status.QUEUED, Scan.Status.RUNNING):
+            # The last poll of the investigation page: refresh what the finished scan changed on it (its tabs,
+            # the summary with "Review networks" and the scans table) out of band, without a reload.
+            investigation = Investigation.objects.select_related("current_scan").get(pk=scan.investigation_id)
+            page = reverse("online:investigation", args=[investigation.pk])
+            if (request.htmx.current_url_abs_path or "").split("?")[0] == page:
+                ctx.update(
+                    investigation=investigation,
+                    refresh_page=True,
+                    scans=investigation.scans.select_related("task")[:10],
+                    n_reviews=investigation.reviews.exclude(label="").count(),
+                )
         template = "online/_scan_progress.html" if request.htmx else "online/scan_detail.html"
-        return render(request, template, {"scan": scan, "investigation": scan.investigation})
+        return render(request, template, ctx)
 
 
 class ScanCancelView(OrganisationPermissionMixin, View):
