@@ -464,6 +464,19 @@ def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
     return [tables[tuple(by)] for by in specs]
 
 
+def dashboard_years(*, organisation) -> list[str]:
+    """The registration years the data has (from the protected dashboard tables, which show them anyway): the
+    year filter offers these, not every year of the public window."""
+    from threadline.insights.dashboards import BASE, YEAR
+
+    if not store_for(organisation).batch_files():
+        return []
+    base = dashboard_set(organisation=organisation).get(tuple(BASE))
+    if base is None or base.refused:
+        return []
+    return sorted(y for y in base.categories.get(YEAR, []) if y.isdigit())
+
+
 def dashboards_warm(*, organisation) -> int:
     """Compute the suppressed dashboard tables ahead of the first visit (by the worker after a linkage)."""
     return len(dashboard_set(organisation=organisation))

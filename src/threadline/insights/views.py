@@ -235,6 +235,9 @@ class DashboardView(OrganisationPermissionMixin, TemplateView):
         method = _method(self.request)
         filters = _filters(self.request)
         charts = _section_charts(self.request, section, method, filters)
+        years = services.dashboard_years(organisation=self.request.organisation)
+        if filters[YEAR] and filters[YEAR] not in years:
+            years = sorted({*years, filters[YEAR]})  # a year chosen by link stays visible in the filter
         ctx.update(
             section=section,
             section_title=SECTIONS[section],
@@ -245,7 +248,7 @@ class DashboardView(OrganisationPermissionMixin, TemplateView):
             charts=[(data, render_svg(data)) for data in charts],
             protection=_protection_text(method),
             budget=budget_status(self.request.organisation) if method == Method.DP else None,
-            years=[str(y) for y in DP_YEARS],
+            years=years,
             filter_labels=FILTER_LABELS,
             has_data=bool(selectors.store_overview(organisation=self.request.organisation)["batches"]),
         )
