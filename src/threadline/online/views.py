@@ -511,7 +511,42 @@ class NoticeDetailView(OrganisationPermissionMixin, View):
             PlatformNotice.objects.restrict(request.user, "view", request.organisation).select_related("investigation"),
             pk=notice_pk,
         )
-        return render(request, "online/notice_detail.html", {"notice": notice, "form": forms.NoticeStatusForm()})
+        return render(request, "online/notice_detail.html", {
+            "notice": notice, "text": selectors.notice_text(notice), "form": forms.NoticeStatusForm(),
+        })  # fmt: skip
+
+
+class NoticeExportView(OrganisationPermissionMixin, View):
+    """The notice as plain text or PDF, to send to the platform; every export is audited."""
+
+    permission_required = "online.view_platformnotice"
+
+    def get(self, request, notice_pk, fmt):
+        notice = get_object_or_404(
+            PlatformNotice.objects.restrict(request.user, "view", request.organisation), pk=notice_pk
+        )
+        if fmt not in ("txt", "pdf"):
+            raise Http404
+        text = selectors.notice_text(notice)
+        audit_record(action="export", object_type="online.platformnotice", object_id=str(notice.pk), note=fmt,
+                     organisation_id=notice.organisation_id)  # fmt: skip
+        if fmt == "txt":
+            response = HttpResponse(text.plain(), content_type="text/plain; charset=utf-8")
+        else:
+            from threadline.core.pdf import Document
+
+            doc = Document()
+            doc.title(_("Notice to %(platform)s") % {"platform": notice.platform})
+            doc.line(f"{request.organisation.name} · {timezone.localdate():%Y-%m-%d}")
+            doc.space()
+            for paragraph in (text.greeting, text.reason, text.intro):
+                doc.line(paragraph)
+                doc.space(2)
+            for url in text.urls:
+                doc.line(f"- {url}")
+            response = HttpResponse(doc.output(), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.{fmt}"'
+        return response
 
 
 class NoticeStatusView(OrganisationPermissionMixin, View):
