@@ -43,6 +43,10 @@ def test_analyst_scans_reviews_packages_and_files_a_notice(checked_page, org, ma
     assert run_worker(once=True) == 1
     page.wait_for_selector("#scan-progress .status-complete", timeout=20000)
     assert page.inner_text("#scan-records") == str(helpers.N_ADS)
+    # The rest of the page follows without a reload: the scans table and the Networks tab.
+    page.wait_for_selector("#scans-table .status-complete", timeout=5000)
+    assert "Queued" not in page.inner_text("#scans-table")
+    assert page.locator("#investigation-nav a:has-text('Networks')").count() == 1
     page.click("#scan-progress a:has-text('Review networks')")
     cp.check()
 
@@ -70,10 +74,29 @@ def test_analyst_scans_reviews_packages_and_files_a_notice(checked_page, org, ma
 
     # Label the network, add a note.
     assert page.locator("svg.chart").count() >= 2 and page.locator("mark.ind").count() >= 1
+    assert page.input_value("#id_label") == ""
     page.select_option("#id_label", "likely_trafficking")
     page.click("button:has-text('Save label')")
     cp.check()
+    assert "needs your confirmation" in page.inner_text("main")
+    assert "Not labelled" in page.inner_text("#current-label")
+    page.select_option("#id_label", "likely_trafficking")
+    page.check("#id_confirm_serious")
+    page.click("button:has-text('Save label')")
+    cp.check()
     assert "Likely trafficking" in page.inner_text("#current-label")
+
+    # The graph zooms and shows identifiers by kind.
+    graph = page.locator("#network-graph svg")
+    whole = graph.get_attribute("viewBox")
+    page.click("#graph-controls [data-zoom='in']")
+    assert graph.get_attribute("viewBox") != whole
+    page.click("#graph-controls [data-zoom='reset']")
+    assert graph.get_attribute("viewBox") == whole
+    kind = page.locator("[data-graph-kind]").first.get_attribute("data-graph-kind")
+    assert page.locator(f"#network-graph .node-id.kind-{kind}").first.is_visible()
+    page.uncheck(f"[data-graph-kind='{kind}']")
+    assert not page.locator(f"#network-graph .node-id.kind-{kind}").first.is_visible()
     page.fill("#id_text", "Same contact pattern across cities.")
     page.click("button:has-text('Add note')")
     cp.check()

@@ -48,6 +48,10 @@ def _notice_kwargs(org, user):
     return {"notice_pk": _notice(org, user).pk}, {}
 
 
+def _notice_export(org, user):
+    return {"notice_pk": _notice(org, user).pk, "fmt": "txt"}, {}
+
+
 def _platform(org, user):
     return {"platform": _notice(org, user).platform}, {}
 
@@ -135,6 +139,7 @@ SPECS = [
     ViewSpec("online:package", A, D, make=_package, object_scoped=True),
     ViewSpec("online:package_download", A, D, make=_package, object_scoped=True),
     ViewSpec("online:notice", A, D, make=_notice_kwargs, object_scoped=True),
+    ViewSpec("online:notice_export", A, D, make=_notice_export, object_scoped=True),
     ViewSpec(
         "online:notice_status", A, D, make=_notice_kwargs, object_scoped=True, data={"status": "sent"}, **POST_302
     ),

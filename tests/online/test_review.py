@@ -55,7 +55,10 @@ def test_pages_label_a_network_and_an_ad(investigation, analyst, signed_in, org,
     body = page.content.decode()
     assert "<svg" in body and '<mark class="ind' in body and "Why this network ranks here" in body
     assert AuditEntry.objects.filter(object_type="online.network", object_id=nid, action="view").exists()
-    client.post(reverse("online:network_label", args=[investigation.pk, nid]), {"label": "possible_minor"})
+    client.post(
+        reverse("online:network_label", args=[investigation.pk, nid]),
+        {"label": "possible_minor", "confirm_serious": "on"},
+    )
     assert NetworkReview.objects.get(investigation=investigation, network_id=nid).label == "possible_minor"
     ad = ws_mod.network_ads(ws, nid, limit=1)[0]
     client.post(reverse("online:ad_label", args=[investigation.pk, nid]), {"ad_id": ad["ad_id"], "label": "spam_scam"})

@@ -63,6 +63,7 @@ SPECS = [
         "screening:step", "caseworker", "auditor", method="post", make=_step_post, object_scoped=True, ok_status=(302,)
     ),
     ViewSpec("screening:review", "caseworker", "auditor", make=_in_progress, object_scoped=True),
+    ViewSpec("screening:result_pdf", "caseworker", "data_officer", make=_completed, object_scoped=True),
     ViewSpec(
         "screening:complete",
         "caseworker",

@@ -201,12 +201,14 @@ def test_open_case_hands_the_screening_to_the_cases_area(org, worker, monkeypatc
 
     calls = []
     fake = types.ModuleType("threadline.cases.services")
-    fake.case_open_from_screening = lambda *, screening, user: calls.append((screening, user)) or "case"
+    fake.case_open_from_screening = lambda *, screening, user, safety_concerns: (
+        calls.append((screening, user, safety_concerns)) or "case"
+    )
     monkeypatch.setitem(sys.modules, "threadline.cases.services", fake)
     screening = factories.completed(org, worker)
     assert services.cases_available()
     assert services.screening_open_case(screening=screening, user=worker) == "case"
-    assert calls == [(screening, worker)]
+    assert calls == [(screening, worker, [])]
     for name in ("organisation", "is_child", "instrument_id", "outcome", "pk"):
         assert hasattr(screening, name)
 

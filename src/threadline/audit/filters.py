@@ -7,6 +7,11 @@ from threadline.audit.models import AuditEntry
 
 
 class AuditFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Case code or person"),
+        required=False,
+        help_text=_("A case code, or a person's name or email: entries about them or by them."),
+    )
     actor = forms.CharField(label=_("Who (email)"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any")), *AuditEntry.Action.choices])
     object_type = forms.CharField(label=_("Object type"), required=False)

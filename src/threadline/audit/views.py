@@ -6,6 +6,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views import View
 
+from threadline.audit import selectors
 from threadline.audit.filters import AuditFilterForm
 from threadline.audit.models import AuditEntry
 from threadline.audit.services import audit_record, audit_verify
@@ -21,10 +22,23 @@ class AuditListView(ScopedListView):
     def get_queryset(self):
         self.filter_form = AuditFilterForm(self.request.GET or None)
         queryset = super().get_queryset()
-        return self.filter_form.apply(queryset) if self.request.GET else queryset
+        if not self.request.GET:
+            return queryset
+        queryset = self.filter_form.apply(queryset)
+        if self.filter_form.is_valid() and self.filter_form.cleaned_data["q"]:
+            queryset = selectors.search(
+                queryset,
+                self.filter_form.cleaned_data["q"],
+                user=self.request.user,
+                organisation=self.request.organisation,
+            )
+        return queryset
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = selectors.rows_for(
+            list(ctx["entries"]), user=self.request.user, organisation=self.request.organisation
+        )
         ctx["filter_form"] = self.filter_form
         query = self.request.GET.copy()
         query.pop("page", None)

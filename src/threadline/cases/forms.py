@@ -197,7 +197,11 @@ class PlanTaskForm(forms.Form):
 
 
 class ApprovalRequestForm(forms.Form):
-    subject = forms.ChoiceField(label=_("Ask a supervisor to approve"), choices=Approval.Subject.choices)
+    subject = forms.ChoiceField(
+        label=_("Ask a supervisor to approve"),
+        # A safety concern reaches the supervisor by itself, from the screening's safety answers.
+        choices=[c for c in Approval.Subject.choices if c[0] != Approval.Subject.SAFETY],
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 

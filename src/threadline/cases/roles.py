@@ -1,8 +1,9 @@
 """Who may do what with cases. Caseworkers and supervisors work cases; only supervisors approve, override
 consent and erase; data officers export non-identifying fields only; auditors see no case data (they read
-the audit log); administrators manage the configuration (retention, reflection period, referral partners)."""
+the audit log, where they see case codes); administrators manage the configuration (retention, reflection
+period, referral partners)."""
 
-from threadline.accounts.roles import ADMINISTRATOR, CASEWORKER, DATA_OFFICER, SUPERVISOR, _crud, grant
+from threadline.accounts.roles import ADMINISTRATOR, AUDITOR, CASEWORKER, DATA_OFFICER, SUPERVISOR, _crud, grant
 
 CASE_WORK = (
     _crud("cases.case", ("view", "add", "change"))
@@ -27,3 +28,5 @@ grant([CASEWORKER, SUPERVISOR], CASE_WORK)
 grant([SUPERVISOR], SUPERVISION)
 grant([DATA_OFFICER], {"cases.export_case"})
 grant([ADMINISTRATOR], CONFIGURATION)
+# The audit log names cases by their pseudonymous code (never by any case data) for those who read it.
+grant([ADMINISTRATOR, AUDITOR], {"cases.label_case"})

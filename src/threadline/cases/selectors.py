@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from threadline.cases import consent_rules
 from threadline.cases import vocabulary as v
@@ -109,6 +110,7 @@ def consent_summary(*, case: Case) -> dict:
 
 @dataclass(frozen=True)
 class Dashboard:
+    urgent_safety: list
     overdue_tasks: list
     due_tasks: list
     follow_ups: list
@@ -132,7 +134,15 @@ def dashboard(*, user, organisation, today: date | None = None, horizon_days: in
         .defer(*[f"case__{name}" for name in LIST_DEFERRED])
     )
     limit = 100
+    approvals = (
+        Approval.objects.restrict(user, "view", organisation)
+        .filter(decision=Approval.Decision.PENDING)
+        .select_related("case", "requested_by")
+        .defer(*[f"case__{name}" for name in LIST_DEFERRED])
+        .order_by("requested_at")
+    )
     return Dashboard(
+        urgent_safety=list(approvals.filter(subject=Approval.Subject.SAFETY)[:limit]),
         overdue_tasks=list(tasks.filter(due_on__lt=today).order_by("due_on")[:limit]),
         due_tasks=list(tasks.filter(due_on__gte=today, due_on__lte=soon).order_by("due_on")[:limit]),
         follow_ups=list(
@@ -156,13 +166,7 @@ def dashboard(*, user, organisation, today: date | None = None, horizon_days: in
             .defer(*[f"case__{name}" for name in LIST_DEFERRED])
             .order_by("end_on")[:limit]
         ),
-        approvals=list(
-            Approval.objects.restrict(user, "view", organisation)
-            .filter(decision=Approval.Decision.PENDING)
-            .select_related("case", "requested_by")
-            .defer(*[f"case__{name}" for name in LIST_DEFERRED])
-            .order_by("requested_at")[:limit]
-        ),
+        approvals=list(approvals.exclude(subject=Approval.Subject.SAFETY)[:limit]),
         incoming=list(
             IncomingReferral.objects.restrict(user, "view", organisation)
             .filter(status=IncomingReferral.Status.PENDING)
@@ -330,3 +334,81 @@ def case_statistics_rows(*, organisation) -> Iterator[dict]:
     for case in qs.iterator(chunk_size=2000):
         if case.pk in allowed:
             yield _statistics_row(case)
+
+
+# --- Incoming referrals, in words ------------------------------------------------------------------------------
+
+SHARED_PART_LABELS = {
+    consent_rules.SHARE_SUMMARY: _("a summary of the case"),
+    consent_rules.SHARE_SERVICES: _("the services so far"),
+    consent_rules.SHARE_VIEWS: _("the person's views and wishes"),
+    consent_rules.SHARE_IDENTITY: _("identifying data"),
+}
+KIND_SHORT = {IncomingReferral.Kind.REFERRAL: _("Referral for services"), IncomingReferral.Kind.TRANSFER: _("Transfer")}
+REFLECTION_SOON_DAYS = 7
+
+
+def _words(choices, values) -> list[str]:
+    names = dict(choices.choices)
+    return [str(names.get(value, value)) for value in values or []]
+
+
+@dataclass(frozen=True)
+class IncomingTriage:
+    """What a receiving organisation needs to triage a referral, in words (never raw codes)."""
+
+    kind: str
+    child: str
+    needs: list[str]
+    urgency: list[str]
+    shared: list[str]
+    summary: dict
+    services: list[dict]
+
+    @property
+    def urgent(self) -> bool:
+        return bool(self.urgency)
+
+
+def incoming_triage(referral: IncomingReferral, *, today: date | None = None) -> IncomingTriage:
+    """The referral's snapshot read for triage: the child's needs, how urgent it is and what was shared."""
+    today = today or timezone.localdate()
+    raw = dict(referral.shared.get("summary") or {})
+    urgency = [f"{label}" for label in _words(v.SafetyConcern, raw.get("safety_concerns"))]
+    end = raw.get("reflection_end")
+    if end and referral.status == IncomingReferral.Status.PENDING:
+        days = (date.fromisoformat(end) - today).days
+        if days <= REFLECTION_SOON_DAYS:
+            urgency.append(
+                str(_("Reflection period ends in %(days)d days") % {"days": max(days, 0)})
+                if days > 0
+                else str(_("Reflection period has ended"))
+            )
+    summary = {}
+    if raw:
+        names = {"child_status": v.ChildStatus, "gender": v.Gender, "exploitation": v.Exploitation,
+                 "recruitment": v.Recruitment, "recruiter_relation": v.RecruiterRelation}  # fmt: skip
+        summary = {k: (str(dict(c.choices).get(raw[k], raw[k])) if raw.get(k) else "") for k, c in names.items()}
+        summary.update(
+            age_at_registration=raw.get("age_at_registration"),
+            citizenship=raw.get("citizenship") or "",
+            country_of_exploitation=raw.get("country_of_exploitation") or "",
+            transit_countries=raw.get("transit_countries") or "",
+            reflection_end=end or "",
+            other_exploitation=_words(v.Exploitation, raw.get("other_exploitation")),
+            means_of_control=_words(v.MeansOfControl, raw.get("means_of_control")),
+            needs=_words(v.Need, raw.get("needs")),
+        )
+    services = [
+        {**s, "kind": _words(v.ServiceKind, [s.get("kind")])[0], "status": _words(Service.Status, [s.get("status")])[0]}
+        for s in referral.shared.get("services") or []
+    ]
+    return IncomingTriage(
+        kind=str(KIND_SHORT.get(referral.kind, referral.kind)),
+        child=summary.get("child_status", ""),
+        needs=_words(v.Need, referral.services),
+        urgency=urgency,
+        shared=[str(SHARED_PART_LABELS.get(p, p)) for p in referral.shared.get("parts", [])],
+        summary=summary,
+        services=services,
+    )

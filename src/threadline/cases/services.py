@@ -4,6 +4,7 @@ API, other areas). Cooperation with police or courts is never read by any rule i
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from threadline.accounts.permissions import has_perm
 from threadline.audit.services import audit_object
@@ -132,11 +134,13 @@ def exploitation_hint(instrument_id: str) -> str:
     return v.Exploitation.UNKNOWN
 
 
-def case_open_from_screening(*, screening, user) -> Case:
+@transaction.atomic
+def case_open_from_screening(*, screening, user, safety_concerns: Sequence[str] = ()) -> Case:
     """Open a case prefilled from a screening: child status, exploitation hint from the instrument id,
     identified by screening on the screening's date, and linked to it (the case page shows how the person was
     screened). Reads only ``organisation``, ``is_child``, ``instrument_id``, ``outcome``, ``pk`` (and
-    ``age_group``/``created_at`` when present)."""
+    ``age_group``/``created_at`` when present). ``safety_concerns`` are the screening's alarming safety
+    answers (``v.SafetyConcern``): they reach the case as urgent tasks and the supervisor is told."""
     from django.db import models
 
     is_child = getattr(screening, "is_child", None)
@@ -161,7 +165,55 @@ def case_open_from_screening(*, screening, user) -> Case:
     }
     if isinstance(screening, models.Model):
         details["screening"] = screening
-    return case_open(organisation=screening.organisation, user=user, **details)
+    case = case_open(organisation=screening.organisation, user=user, **details)
+    if safety_concerns:
+        case_flag_safety(case=case, user=user, concerns=safety_concerns)
+    return case
+
+
+SAFETY_TASKS = {
+    v.SafetyConcern.DANGER_NOW: gettext_lazy(
+        "Follow the emergency procedure: make the person safe now and call the emergency services if needed."
+    ),
+    v.SafetyConcern.NO_SAFE_PLACE: gettext_lazy("Find a safe place for the person to stay tonight."),
+    v.SafetyConcern.URGENT_MEDICAL: gettext_lazy("Arrange urgent medical care."),
+    v.SafetyConcern.OTHER_CHILDREN: gettext_lazy(
+        "Report the other children at risk under the child protection procedure."
+    ),
+}
+
+
+@transaction.atomic
+def case_flag_safety(*, case: Case, user, concerns: Sequence[str]) -> list[str]:
+    """Mark a case urgent for immediate-safety concerns: each new concern becomes a task due today for the
+    caseworker, and one pending safety approval puts the case before a supervisor (their dashboard lists it
+    first). Returns the concerns that were new; repeating a known concern changes nothing."""
+    unknown = set(concerns) - set(v.SafetyConcern.values)
+    if unknown:
+        raise ValidationError(_("Unknown safety concern."))
+    new = [c for c in v.SafetyConcern.values if c in set(concerns) and c not in case.safety_concerns]
+    if not new or not case.is_open:
+        return []
+    case.safety_concerns = [c for c in v.SafetyConcern.values if c in {*case.safety_concerns, *new}]
+    case.save()
+    today = timezone.localdate()
+    for concern in new:
+        PlanTask.objects.create(
+            case=case,
+            goal=str(_("Immediate safety")),
+            task=str(SAFETY_TASKS[concern])[:200],
+            due_on=today,
+            assigned_to=case.assigned_to or user,
+        )
+    pending = Approval.objects.filter(case=case, subject=Approval.Subject.SAFETY, decision=Approval.Decision.PENDING)
+    note = ", ".join(str(label) for label in case.safety_concern_labels)[:300]
+    approval = pending.first()
+    if approval is not None:
+        approval.request_note = note
+        approval.save()
+    else:
+        Approval.objects.create(case=case, subject=Approval.Subject.SAFETY, request_note=note, requested_by=user)
+    return new
 
 
 @transaction.atomic
@@ -372,6 +424,8 @@ _APPROVED_STATUS = {
 @transaction.atomic
 def approval_request(*, case: Case, user, subject: str, note: str = "") -> Approval:
     _require_open(case)
+    if subject not in _APPROVED_STATUS:
+        raise ValidationError(_("Safety concerns reach a supervisor from the screening's safety answers."))
     if subject == Approval.Subject.ASSESSMENT and not Assessment.objects.filter(case=case).exists():
         raise ValidationError(_("Record the needs assessment first."))
     if subject == Approval.Subject.PLAN and not PlanTask.objects.filter(case=case).exists():
@@ -403,7 +457,7 @@ def approval_decide(*, approval: Approval, user, approve: bool, note: str = "") 
     approval.decided_at = timezone.now()
     approval.save()
     case = approval.case
-    if approve:
+    if approve and approval.subject in _APPROVED_STATUS:
         case.status = _APPROVED_STATUS[approval.subject]
         if approval.subject == Approval.Subject.CLOSURE:
             case.closed_on = timezone.localdate()
@@ -472,6 +526,7 @@ def _snapshot(case: Case, shares: set[str]) -> tuple[dict, str]:
             "reflection_start": case.reflection_start.isoformat() if case.reflection_start else None,
             "reflection_end": case.reflection_end.isoformat() if case.reflection_end else None,
             "needs": list(assessment.needs) if assessment else [],
+            "safety_concerns": list(case.safety_concerns),
         }
     if consent_rules.SHARE_SERVICES in shares:
         shared["services"] = [

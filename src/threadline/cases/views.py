@@ -476,6 +476,11 @@ class IncomingListView(ScopedListView):
     def get_queryset(self):
         return super().get_queryset().select_related("organisation").defer("shared_identity").order_by("-created_at")
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = [(r, selectors.incoming_triage(r)) for r in ctx["referrals"]]
+        return ctx
+
 
 class IncomingDetailView(AuditReadMixin, ScopedDetailView):
     """What another organisation shared. Only the ``shared`` snapshot is shown, never their case."""
@@ -491,21 +496,18 @@ class IncomingDetailView(AuditReadMixin, ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         referral = self.object
         secret = json.loads(referral.shared_identity) if referral.shared_identity else {}
-        summary = dict(referral.shared.get("summary") or {})
-        for name, choices in (
-            ("child_status", v.ChildStatus),
-            ("gender", v.Gender),
-            ("exploitation", v.Exploitation),
-        ):
-            if name in summary:
-                summary[name] = str(dict(choices.choices).get(summary[name], summary[name]))
-        needs = dict(v.Need.choices)
-        summary["needs"] = [str(needs.get(n, n)) for n in summary.get("needs", [])]
-        summary["other_exploitation"] = [
-            str(dict(v.Exploitation.choices).get(e, e)) for e in summary.get("other_exploitation", [])
-        ]
+        triage = selectors.incoming_triage(referral)
+        topics = dict(ChildView.Topic.choices)
+        for view in secret.get("views", []):
+            view["topic"] = str(topics.get(view.get("topic"), view.get("topic")))
+        if secret.get("identity"):
+            secret["identity"] = {
+                str(Case._meta.get_field(name).verbose_name).capitalize(): value
+                for name, value in secret["identity"].items()
+            }
         ctx.update(
-            summary=summary if referral.shared.get("summary") else None,
+            triage=triage,
+            summary=triage.summary or None,
             secret=secret,
             form=forms.AnswerForm(),
             can_answer=has_perm(self.request.user, "cases.change_incomingreferral", self.request.organisation),

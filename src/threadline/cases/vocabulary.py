@@ -129,5 +129,14 @@ class Need(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class SafetyConcern(models.TextChoices):
+    """Immediate-safety answers from a screening that call for action today (the screening's alarm answers)."""
+
+    DANGER_NOW = "danger_now", _("In danger now")
+    NO_SAFE_PLACE = "safe_place_tonight", _("No safe place to stay tonight")
+    URGENT_MEDICAL = "urgent_medical_care", _("Needs urgent medical care")
+    OTHER_CHILDREN = "other_children_at_risk", _("Other children at risk in the same situation")
+
+
 # Services use the same codes as needs, so a need is met by a service of the same kind.
 ServiceKind = Need

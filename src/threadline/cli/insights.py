@@ -1,6 +1,7 @@
 """``threadline insights`` (import, validate, link, export) and ``threadline synth records``.
 
-Never imports Django; engine modules are imported inside each command. Bad arguments exit with code 2; a file
+Never imports Django at module level; engine modules are imported inside each command, and only ``withdraw``
+(which acts on the web app's imports and writes the audit log) sets Django up. Bad arguments exit with code 2; a file
 that fails validation exits with code 1 after printing every problem (file, row, column, reason; never the
 offending value) and stores nothing.
 """
@@ -189,6 +190,40 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         except ValueError as exc:
             _fail(str(exc))
         typer.echo(f"wrote {rows} records to {out}")
+
+    @insights.command("withdraw")
+    def withdraw_cmd(
+        import_id: Annotated[str, typer.Argument(help="The import's id (shown on its page in the web app).")],
+        by: Annotated[str, typer.Option("--by", help="Email of the data officer withdrawing it (audited).")],
+    ) -> None:
+        """Withdraw an import made in the web app: remove its records from the organisation's store (audited)."""
+        import uuid
+
+        from threadline.cli.platform import _cli_context, django_setup
+
+        django_setup()
+        from django.core.exceptions import ValidationError
+
+        from threadline.accounts.models import User
+        from threadline.accounts.permissions import has_perm
+        from threadline.insights.models import ImportJob
+        from threadline.insights.services import import_withdraw
+
+        try:
+            job = ImportJob.objects.select_related("organisation").filter(pk=uuid.UUID(import_id)).first()
+        except ValueError:
+            job = None
+        if job is None:
+            _fail(f"no import with id {import_id}")
+        user = User.objects.filter(email__iexact=by, is_active=True).first()
+        if user is None or not has_perm(user, "insights.change_importjob", job.organisation):
+            _fail(f"{by} may not withdraw imports of {job.organisation.name}")
+        with _cli_context():
+            try:
+                import_withdraw(job=job, user=user)
+            except ValidationError as exc:
+                _fail(" ".join(exc.messages))
+        typer.echo(f"withdrew import {job.pk} ({job.rows} records from {job.source}); run linkage again")
 
     @synth.command("records")
     def synth_records(

@@ -161,24 +161,35 @@ def _build_children_share(tables: list[Figures], filters: dict[str, str]) -> Cha
 def _build_trends(tables: list[Figures], filters: dict[str, str]) -> ChartData:
     t = tables[0]
     rows = []
+    hidden_by_gender = []
     previous: Point | None = None
     for y in _dp_visible_years(t, _years(t)):
         children = _point(t, yearOfRegistration=y, majorityStatus="Minor")
+        girls = _point(t, yearOfRegistration=y, majorityStatus="Minor", gender="Female")
+        boys = _point(t, yearOfRegistration=y, majorityStatus="Minor", gender="Male")
         change = Point(None, percent=True)
         if previous is not None and previous.value and children.value is not None:
             change = Point(100 * (children.value - previous.value) / previous.value, percent=True)
-        rows.append(
-            (
-                y,
-                [
-                    _point(t, yearOfRegistration=y, majorityStatus="Minor", gender="Female"),
-                    _point(t, yearOfRegistration=y, majorityStatus="Minor", gender="Male"),
-                    children,
-                    change,
-                ],
-            )
-        )
+        # The chart draws girls and boys: the year's label carries the change, so the chart shows it too.
+        label = y if change.value is None else f"{y} ({change.value:+.1f} %)"
+        rows.append((label, [girls, boys, children, change]))
+        if children.value is not None and (girls.value is None or boys.value is None) and t.method != "dp":
+            hidden_by_gender.append((y, int(children.value)))
         previous = children
+    notes = []
+    if hidden_by_gender:
+        years = ", ".join(_("{year} ({children} children)").format(year=y, children=n) for y, n in hidden_by_gender)
+        notes.append(
+            str(
+                _(
+                    "Girls and boys are hidden in {years} although the year's children are shown: complementary "
+                    "suppression. A smaller group of the same year (children of another or unknown gender) is "
+                    "below k, and showing girls and boys would let anyone work it out from the total. The "
+                    "children total of those years is shown; for girls and boys ask for a coarser breakdown, "
+                    "e.g. a release by gender and child or adult over several years."
+                )
+            ).format(years=years)
+        )
     return ChartData(
         "trends",
         "",
@@ -186,6 +197,7 @@ def _build_trends(tables: list[Figures], filters: dict[str, str]) -> ChartData:
         [str(_("Girls")), str(_("Boys")), str(_("All children")), str(_("Children: change on the year before"))],
         rows,
         chart_columns=[0, 1],
+        notes=notes,
     )
 
 
@@ -355,7 +367,7 @@ def chart_data(chart: Chart, tables: list[Figures], filters: dict[str, str]) -> 
         data = ChartData(chart.slug, "", "", [], [], refused=refused)
     else:
         data = chart.build(tables, filters)
-        data.notes = _notes(tables)
+        data.notes = [*_notes(tables), *data.notes]
     data.title = str(chart.title)
     data.description = str(chart.description)
     data.ignored_filters = [

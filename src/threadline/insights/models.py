@@ -33,6 +33,7 @@ class ImportJob(AuditedModel):
         IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed: nothing stored")
+        WITHDRAWN = "withdrawn", _("Withdrawn: its records were removed from the store")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")

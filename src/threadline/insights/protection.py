@@ -46,6 +46,42 @@ def field_label(name: str) -> str:
     return _split_camel(name.removeprefix("is"))
 
 
+#: Released values in words (the codes stay in CSV downloads, where programs read them).
+VALUE_LABELS = {
+    "gender": {
+        "Female": _("Female"),
+        "Male": _("Male"),
+        "Woman": _("Woman"),
+        "Man": _("Man"),
+        "Transgender/NonConforming": _("Transgender or non-conforming"),
+        "Trans/Transgender/NonConforming": _("Transgender or non-conforming"),
+    },
+    "majority": {"Minor": _("Child (under 18)"), "Adult": _("Adult (18 or older)")},
+    "RecruiterRelationship": {"Intimate Partner": _("Intimate partner"), "Friend": _("Friend"), "Family": _("Family")},
+    "flag": {"1": _("Yes"), "0": _("No")},
+    "any": {"Total": _("Total"), "Unknown": _("Unknown"), "Other": _("Other")},
+}
+_MAJORITY_FIELDS = {"majorityStatus", "majorityStatusAtExploit", "majorityEntry"}
+
+
+def value_label(name: str, value: Any) -> str:
+    """A released value as the reader reads it, in their language: "Yes"/"No" for a flag, "Child (under 18)"
+    for ``Minor``, "0–8" for the age band ``0--8``. Years and country codes are shown as they are."""
+    from threadline.engines.disclosure.fields import FLAG_FIELDS
+
+    text = "" if value is None else str(value)
+    if name in FLAG_FIELDS:
+        group = "flag"
+    elif name in _MAJORITY_FIELDS:
+        group = "majority"
+    elif name == "ageBroad":
+        return str(VALUE_LABELS["any"].get(text, text.replace("--", "–")))
+    else:
+        group = name
+    label = VALUE_LABELS.get(group, {}).get(text) or VALUE_LABELS["any"].get(text)
+    return str(label) if label is not None else text
+
+
 def _split_camel(text: str) -> str:
     out = "".join(f" {c.lower()}" if c.isupper() and i else c for i, c in enumerate(text))
     return out[:1].upper() + out[1:]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 from threadline.insights.models import LinkageRun, Release, SyntheticRelease
 from threadline.insights.stores import store_for
 
@@ -15,6 +18,57 @@ def store_overview(*, organisation) -> dict:
         "records": sum(int(b.get("rows", 0)) for b in batches),
         "sources": sorted({b.get("source", "") for b in batches}),
     }
+
+
+def store_key_ids(*, organisation) -> set[str]:
+    """Fingerprints of the linkage keys the store's records were encoded with (``enc_key_id``)."""
+    from threadline.engines.insights.store import connect
+
+    store = store_for(organisation)
+    if not store.batch_files():
+        return set()
+    con = connect(store)
+    try:
+        rows = con.sql("SELECT DISTINCT enc_key_id FROM records WHERE enc_key_id IS NOT NULL").fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
+
+
+@dataclass(frozen=True)
+class LinkageCoverage:
+    """How much of the store the last linkage covered. Records it did not cover count as separate people."""
+
+    records: int
+    uncovered_records: int
+    uncovered_batches: list[dict]
+    linked: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.uncovered_records == 0
+
+
+def linkage_coverage(*, organisation) -> LinkageCoverage:
+    """Encoded records of batches imported after the last linkage (or of every batch, when linkage never ran)
+    are not covered. Records without encodings are never linked: they count as one person each by design."""
+    import pyarrow.parquet as pq
+
+    store = store_for(organisation)
+    linked_at = store.clusters_path.stat().st_mtime_ns if store.clusters_path.exists() else None
+    total, unlinked, batches = 0, 0, []
+    for path in store.batch_files():
+        manifest = path.with_suffix(".json")
+        batch = json.loads(manifest.read_text()) if manifest.exists() else {"batch_id": path.stem}
+        total += int(batch.get("rows", 0))
+        if linked_at is not None and path.stat().st_mtime_ns <= linked_at:
+            continue
+        column = pq.read_table(path, columns=["enc_key_id"]).column(0)
+        encoded = len(column) - column.null_count
+        if encoded:
+            unlinked += encoded
+            batches.append({**batch, "unlinked": encoded})
+    return LinkageCoverage(records=total, uncovered_records=unlinked, uncovered_batches=batches, linked=bool(linked_at))
 
 
 def linkage_latest(*, user, organisation) -> LinkageRun | None:

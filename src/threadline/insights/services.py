@@ -136,7 +136,9 @@ def _recognised_columns(header: list[str], source: str) -> dict[str, str]:
 
 
 def import_validate(*, job: ImportJob) -> ImportJob:
-    """Validate the file against the mapping; nothing is stored. The report lists file, row, column, reason."""
+    """Validate the file against the mapping; nothing is stored. The report lists file, row, column, reason.
+    A file encoded with another linkage key than the store's records is refused here: it could never be
+    linked, and every person in it would be counted again."""
     from threadline.engines.insights import validate_file
 
     report = validate_file(_upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source)
@@ -148,8 +150,67 @@ def import_validate(*, job: ImportJob) -> ImportJob:
             {"file": job.file_name, "row": 0, "column": "", "reason": _("the file has no data rows")}
         ]
         job.report["issue_count"] = 1
+    if job.status == ImportJob.Status.VALID:
+        key_issue = _linkage_key_issue(job)
+        if key_issue is not None:
+            job.report.update(ok=False, issues=[key_issue], issue_count=1)
+            job.status = ImportJob.Status.INVALID
     job.save()
     return job
+
+
+def _file_key_ids(job: ImportJob) -> dict[str, tuple[int, str]]:
+    """The linkage-key fingerprints (``enc_key_id``) in an uploaded file: fingerprint -> (first row, column)."""
+    import pyarrow.compute as pc
+
+    from threadline.engines.insights.importers.base import Reader
+
+    mapping = _engine_mapping(job)
+    if mapping is not None:
+        columns = [col for col, target in mapping.items() if target == "enc_key_id"]
+    else:
+        columns = [col for col in job.header if col.strip().lower() == "enc_key_id"]
+    if not columns:
+        return {}
+    reader = Reader(_upload_path(job), [], delimiter=";" if job.format == ImportFormat.CTDC else None)
+    reader.read_header()
+    found: dict[str, tuple[int, str]] = {}
+    for batch in reader.batches():
+        for column in columns:
+            values = pc.utf8_lower(pc.utf8_trim_whitespace(batch.columns[column]))
+            for value in pc.unique(values).to_pylist():
+                if value and value not in found:
+                    first = pc.index(values, value).as_py()
+                    found[value] = (int(batch.rows[first]), column)
+    return found
+
+
+def _linkage_key_issue(job: ImportJob) -> dict | None:
+    """A validation issue when the file's encodings cannot be linked with the store's records, else None."""
+    in_file = _file_key_ids(job)
+    if not in_file:
+        return None
+    if len(in_file) > 1:
+        (_first, _at), (second, (row, column)) = sorted(in_file.items(), key=lambda item: item[1][0])[:2]
+        reason = _(
+            "the rows were encoded with {n} different linkage keys (fingerprint {key} first appears here): "
+            "records under different keys cannot be linked. Ask the partner to encode every row with the "
+            "one shared key."
+        ).format(n=len(in_file), key=second)
+        return {"file": job.file_name, "row": row, "column": column, "reason": reason}
+    from threadline.insights.selectors import store_key_ids
+
+    in_store = store_key_ids(organisation=job.organisation)
+    key, (row, column) = next(iter(in_file.items()))
+    if not in_store or key in in_store:
+        return None
+    reason = _(
+        "this file was encoded with a different linkage key (fingerprint {key}) from the records already in "
+        "the store (fingerprint {store}). Its people could never be linked with ours, so each would be counted "
+        "again. Ask the partner to encode with the shared key and the same Threadline version; if the shared "
+        "key was changed, withdraw the earlier imports first."
+    ).format(key=key, store=", ".join(sorted(in_store)))
+    return {"file": job.file_name, "row": row, "column": column, "reason": reason}
 
 
 @transaction.atomic
@@ -179,6 +240,12 @@ def import_start(*, job: ImportJob, user) -> Task:
     """Queue the import (a background task); small files are imported at once."""
     if job.status != ImportJob.Status.VALID:
         raise ValidationError(_("Only a file that passed validation can be imported."))
+    key_issue = _linkage_key_issue(job)  # another import may have arrived since the file was validated
+    if key_issue is not None:
+        job.report.update(ok=False, issues=[key_issue], issue_count=1)
+        job.status = ImportJob.Status.INVALID
+        job.save()
+        raise ValidationError(key_issue["reason"])
     record = enqueue("insights.import", organisation=job.organisation, user=user, payload={"job": str(job.pk)})
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, task=record)
     _run_inline_if_small(record, _upload_path(job).stat().st_size)
@@ -206,6 +273,31 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
         job.status = ImportJob.Status.FAILED
     job.save()
     return {"rows": job.rows, "stored": result.stored}
+
+
+@transaction.atomic
+def import_withdraw(*, job: ImportJob, user) -> ImportJob:
+    """Remove an imported file's records from the store (its batch), keep the import's history and audit it.
+    Dashboards and releases made afterwards no longer count them; linkage should run again."""
+    from threadline.engines.insights.store import refresh_catalogue
+
+    if job.status != ImportJob.Status.IMPORTED or not job.batch_id:
+        raise ValidationError(_("Only an imported file can be withdrawn."))
+    store = store_for(job.organisation)
+    for suffix in (".parquet", ".json"):
+        (store.batches_dir / f"{job.batch_id}{suffix}").unlink(missing_ok=True)
+    refresh_catalogue(store)
+    job.status = ImportJob.Status.WITHDRAWN
+    job.save()
+    audit_record(
+        action="delete",
+        object_type="insights.importbatch",
+        object_id=job.batch_id[:64],
+        note=f"withdrawn import {job.pk}, {job.rows} rows",
+        actor=user,
+        organisation_id=job.organisation_id,
+    )
+    return job
 
 
 def own_cases_available() -> bool:
@@ -372,6 +464,19 @@ def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
     return [tables[tuple(by)] for by in specs]
 
 
+def dashboard_years(*, organisation) -> list[str]:
+    """The registration years the data has (from the protected dashboard tables, which show them anyway): the
+    year filter offers these, not every year of the public window."""
+    from threadline.insights.dashboards import BASE, YEAR
+
+    if not store_for(organisation).batch_files():
+        return []
+    base = dashboard_set(organisation=organisation).get(tuple(BASE))
+    if base is None or base.refused:
+        return []
+    return sorted(y for y in base.categories.get(YEAR, []) if y.isdigit())
+
+
 def dashboards_warm(*, organisation) -> int:
     """Compute the suppressed dashboard tables ahead of the first visit (by the worker after a linkage)."""
     return len(dashboard_set(organisation=organisation))
@@ -441,6 +546,12 @@ def release_create(
     figures = from_protected(protected)
     if method == Method.DP:
         figures = _dp_trim(figures)
+    from threadline.insights.selectors import linkage_coverage
+
+    coverage = linkage_coverage(organisation=organisation)
+    payload = figures.to_payload()
+    # Kept with the release, so that its page (and the public page) say how much of it linkage did not cover.
+    payload["coverage"] = {"records": coverage.records, "unlinked": coverage.uncovered_records}
     release = Release.objects.create(
         organisation=organisation,
         created_by=user,
@@ -450,7 +561,7 @@ def release_create(
         k=k if method != Method.DP else None,
         epsilon=epsilon if method == Method.DP else None,
         dataset_version=protected.version[:40],
-        table=figures.to_payload(),
+        table=payload,
     )
     return release
 
@@ -470,7 +581,17 @@ def _dp_trim(figures: Figures) -> Figures:
 
 
 @transaction.atomic
-def release_publish(*, release: Release, published: bool) -> Release:
+def release_publish(*, release: Release, published: bool, unlinked_acknowledged: bool = False) -> Release:
+    """Publish (or withdraw) a release. Figures over records the last linkage did not cover are published only
+    when the officer acknowledges it; the public page then says so beside the table."""
+    unlinked = int(release.table.get("coverage", {}).get("unlinked", 0))
+    if published and unlinked and not unlinked_acknowledged:
+        raise ValidationError(
+            _(
+                "{n} of these records were not covered by the last linkage: people in them may be counted twice. "
+                "Run linkage and make the release again, or confirm that it is published with this note."
+            ).format(n=unlinked)
+        )
     release.published = published
     release.published_at = timezone.now() if published else None
     release.save()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<uuid:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<uuid:pk>/mapping/", views.ImportMappingView.as_view(), name="import_mapping"),
     path("imports/<uuid:pk>/import/", views.ImportRunView.as_view(), name="import_run"),
+    path("imports/<uuid:pk>/withdraw/", views.ImportWithdrawView.as_view(), name="import_withdraw"),
     path("linkage/", views.LinkageView.as_view(), name="linkage"),
     path("dashboards/<slug:section>/", views.DashboardView.as_view(), name="dashboard"),
     path("dashboards/<slug:section>/report.<str:fmt>", views.SectionReportView.as_view(), name="section_report"),

@@ -29,7 +29,7 @@ from threadline.insights.dashboards import (
 from threadline.insights.exports import chart_csv, pdf_report, workbook
 from threadline.insights.forms import LinkForm, MappingForm, ReleaseForm, SyntheticForm, UploadForm
 from threadline.insights.models import ImportFormat, ImportJob, Method, Release, SyntheticRelease
-from threadline.insights.protection import Figures, budget_status, field_label, release_fields
+from threadline.insights.protection import Figures, budget_status, field_label, release_fields, value_label
 from threadline.insights.stores import CHART_EPSILON, DEFAULT_K, DP_YEARS
 
 
@@ -46,6 +46,7 @@ class IndexView(OrganisationPermissionMixin, TemplateView):
         org = self.request.organisation
         ctx["overview"] = selectors.store_overview(organisation=org)
         ctx["link_report"] = selectors.linkage_report(organisation=org)
+        ctx["coverage"] = selectors.linkage_coverage(organisation=org)
         ctx["budget"] = budget_status(org)
         ctx["sections"] = SECTIONS
         return ctx
@@ -127,6 +128,20 @@ class ImportRunView(_JobActionView):
             services.import_start(job=job, user=request.user)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
+        return redirect("insights:import_detail", pk=job.pk)
+
+
+class ImportWithdrawView(_JobActionView):
+    def post(self, request, pk):
+        job = self.job(request, pk)
+        try:
+            services.import_withdraw(job=job, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request, _("The import was withdrawn: its records are no longer counted. Run linkage again.")
+            )
         return redirect("insights:import_detail", pk=job.pk)
 
 
@@ -220,6 +235,9 @@ class DashboardView(OrganisationPermissionMixin, TemplateView):
         method = _method(self.request)
         filters = _filters(self.request)
         charts = _section_charts(self.request, section, method, filters)
+        years = services.dashboard_years(organisation=self.request.organisation)
+        if filters[YEAR] and filters[YEAR] not in years:
+            years = sorted({*years, filters[YEAR]})  # a year chosen by link stays visible in the filter
         ctx.update(
             section=section,
             section_title=SECTIONS[section],
@@ -230,7 +248,7 @@ class DashboardView(OrganisationPermissionMixin, TemplateView):
             charts=[(data, render_svg(data)) for data in charts],
             protection=_protection_text(method),
             budget=budget_status(self.request.organisation) if method == Method.DP else None,
-            years=[str(y) for y in DP_YEARS],
+            years=years,
             filter_labels=FILTER_LABELS,
             has_data=bool(selectors.store_overview(organisation=self.request.organisation)["batches"]),
         )
@@ -296,7 +314,7 @@ def _field_choices() -> list[tuple[str, str]]:
 def release_view_rows(release: Release) -> dict:
     """What a release page shows: the protected figures as a table, and a chart of the first field."""
     figures = Figures.from_payload(release.table)
-    rows = figures.rows()
+    rows = [{f: (value_label(f, v) if f in figures.by else v) for f, v in row.items()} for row in figures.rows()]
     first = figures.by[0]
     chart = ""
     second = figures.categories.get(figures.by[1], []) if len(figures.by) > 1 else []
@@ -307,9 +325,12 @@ def release_view_rows(release: Release) -> dict:
             f"release-{release.pk}",
             release.title,
             "",
-            list(second),
+            [value_label(figures.by[1], c2) for c2 in second],
             [
-                (c1, [Point(*_float(figures.cells.get((c1, c2, *rest), (None, None)))) for c2 in second])
+                (
+                    value_label(first, c1),
+                    [Point(*_float(figures.cells.get((c1, c2, *rest), (None, None)))) for c2 in second],
+                )
                 for c1 in figures.categories.get(first, [])[:30]
             ],
             chart_columns=list(range(len(second))),
@@ -319,9 +340,17 @@ def release_view_rows(release: Release) -> dict:
         margin = []
         for key, (value, _acc) in figures.cells.items():
             if key[0] is not None and all(v is None for v in key[1:]):
-                margin.append((key[0], value))
+                margin.append((value_label(first, key[0]), value))
         chart = render_public_svg(field_label(first), f"release-{release.pk}", margin[:30]) if margin else ""
-    return {"figures": figures, "rows": rows, "labels": [field_label(f) for f in figures.by], "chart": chart}
+    coverage = release.table.get("coverage", {})
+    return {
+        "figures": figures,
+        "rows": rows,
+        "labels": [field_label(f) for f in figures.by],
+        "chart": chart,
+        "unlinked": int(coverage.get("unlinked", 0)),
+        "coverage_records": int(coverage.get("records", 0)),
+    }
 
 
 def _float(cell: tuple[int | None, float | None]) -> tuple[float | None, float | None]:
@@ -386,7 +415,14 @@ class ReleasePublishView(OrganisationPermissionMixin, View):
 
     def post(self, request, pk):
         release = get_object_or_404(Release.objects.restrict(request.user, "change", request.organisation), pk=pk)
-        services.release_publish(release=release, published=request.POST.get("publish") == "1")
+        try:
+            services.release_publish(
+                release=release,
+                published=request.POST.get("publish") == "1",
+                unlinked_acknowledged=request.POST.get("unlinked_acknowledged") == "1",
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
         return redirect("insights:release", pk=release.pk)
 
 

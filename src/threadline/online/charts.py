@@ -57,14 +57,18 @@ def timeline(ads: list[dict], width: int = 900) -> str:
     return _svg(width, height, _("Timeline of the network's ads by city"), body)
 
 
+GRAPH_KINDS = ("phone", "email", "handle", "image", "url")
+
+
 def graph(ads: list[dict], entities: list[dict], width: int = 640, max_ads: int = 60) -> str:
-    """Bipartite graph: identifiers on an inner ring, ads on the outer ring, a line for each use."""
+    """Bipartite graph: identifiers on an inner ring, ads on the outer ring, a line for each use. Lines and
+    squares carry their identifier kind as a class, so the page can filter the graph by kind."""
     ad_ids = [a["ad_id"] for a in ads[:max_ads]]
     shown = set(ad_ids)
     ids: list[tuple[str, str]] = []
     edges: list[tuple[str, tuple[str, str]]] = []
     for e in entities:
-        if e["ad_id"] not in shown or e["kind"] not in ("phone", "email", "handle", "image", "url"):
+        if e["ad_id"] not in shown or e["kind"] not in GRAPH_KINDS:
             continue
         key = (e["kind"], e["value"])
         if key not in ids:
@@ -88,7 +92,9 @@ def graph(ads: list[dict], entities: list[dict], width: int = 640, max_ads: int 
     for ad_id, key in edges:
         if key in pos_id:
             (x1, y1), (x2, y2) = pos_ad[ad_id], pos_id[key]
-            body.append(f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"/>')
+            body.append(
+                f'<line class="edge kind-{escape(key[0])}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"/>'
+            )
     for ad_id, (x, y) in pos_ad.items():
         body.append(f'<circle class="node-ad" cx="{x:.1f}" cy="{y:.1f}" r="6"><title>{escape(ad_id)}</title></circle>')
     for (kind, value), (x, y) in pos_id.items():

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from threadline.online.evidence import CATEGORY_LABELS
-from threadline.online.models import Investigation, Label, NoticeStatus
+from threadline.online.models import RELEVANT_LABELS, Investigation, Label, NoticeStatus
 
 REVIEW_STATUS_CHOICES = [
     ("", _("Any")),
@@ -44,7 +44,12 @@ class NetworkFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Indicator category"), required=False)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
     site = forms.ChoiceField(label=_("Site"), required=False)
-    min_ads = forms.IntegerField(label=_("Ads at least"), required=False, min_value=1)
+    min_ads = forms.IntegerField(
+        label=_("Ads at least"),
+        required=False,
+        min_value=1,
+        help_text=_("2 unless you change it: a single ad is not a network. Clear it to see single ads too."),
+    )
     max_ads = forms.IntegerField(label=_("Ads at most"), required=False, min_value=1)
     date_from = forms.DateField(label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -59,7 +64,23 @@ class NetworkFilterForm(forms.Form):
 
 
 class LabelForm(forms.Form):
-    label = forms.ChoiceField(label=_("Label"), choices=Label.choices)
+    """A network's label. It starts empty (no label is ever preselected), and a serious label (likely
+    trafficking, possible minor) is saved only with an explicit confirmation."""
+
+    label = forms.ChoiceField(label=_("Label"), choices=[("", _("Choose a label…")), *Label.choices])
+    confirm_serious = forms.BooleanField(
+        label=_("I have reviewed the evidence and confirm a serious label (likely trafficking or possible minor)"),
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("label") in RELEVANT_LABELS and not cleaned.get("confirm_serious"):
+            self.add_error(
+                "confirm_serious",
+                _("A serious label needs your confirmation: tick the box to say you have reviewed the evidence."),
+            )
+        return cleaned
 
 
 class AdLabelForm(forms.Form):

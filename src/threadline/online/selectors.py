@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from threadline.online import workspace as ws_mod
 from threadline.online.models import (
@@ -178,3 +181,27 @@ def calibration_propose(*, investigation: Investigation) -> dict | None:
             "changed": sorted(changes),
         },
     }
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """A platform notice as it is sent: the same words on the page, in the plain-text copy and in the PDF."""
+
+    greeting: str
+    reason: str
+    intro: str
+    urls: list[str]
+
+    def plain(self) -> str:
+        return "\n\n".join([self.greeting, self.reason, self.intro, "\n".join(f"- {url}" for url in self.urls)]) + "\n"
+
+
+def notice_text(notice) -> NoticeText:
+    """The notice's text in the reader's language (the reason is kept as the analyst wrote it)."""
+    n = len(notice.ad_urls)
+    return NoticeText(
+        greeting=_("To the trust and safety team of %(platform)s:") % {"platform": notice.platform},
+        reason=notice.reason,
+        intro=ngettext("The following ad:", "The following %(n)d ads:", n) % {"n": n},
+        urls=list(notice.ad_urls),
+    )

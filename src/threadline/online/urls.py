@@ -34,6 +34,7 @@ urlpatterns = [
     path("packages/<uuid:package_pk>/download/", views.PackageDownloadView.as_view(), name="package_download"),
     path("notices/<int:notice_pk>/", views.NoticeDetailView.as_view(), name="notice"),
     path("notices/<int:notice_pk>/status/", views.NoticeStatusView.as_view(), name="notice_status"),
+    path("notices/<int:notice_pk>/notice.<str:fmt>", views.NoticeExportView.as_view(), name="notice_export"),
     path("platforms/", views.PlatformListView.as_view(), name="platforms"),
     path("platforms.csv", views.PlatformCsvView.as_view(), name="platforms_csv"),
     path("platforms/<str:platform>/", views.PlatformDetailView.as_view(), name="platform"),

@@ -30,6 +30,7 @@ from threadline.online.models import (
     CustodyEvent,
     EvidencePackage,
     Investigation,
+    Label,
     NetworkReview,
     PlatformNotice,
     ReviewNote,
@@ -39,6 +40,8 @@ from threadline.online.models import (
 )
 
 PAGE_SIZE = 50
+ADS_PER_PAGE = 20  # a network page lists its ads in pages: a 59-ad network was a 25,700-px page
+DEFAULT_MIN_ADS = "2"  # the network list hides single ads unless the analyst asks for them
 
 
 def _errors(request, exc: ValidationError | PermissionDenied) -> None:
@@ -190,8 +193,21 @@ class ScanProgressView(OrganisationPermissionMixin, View):
             Scan.objects.restrict(request.user, "view", request.organisation).select_related("task", "investigation"),
             pk=scan_pk,
         )
+        ctx = {"scan": scan, "investigation": scan.investigation}
+        if request.htmx and scan.status not in (Scan.Status.QUEUED, Scan.Status.RUNNING):
+            # The last poll of the investigation page: refresh what the finished scan changed on it (its tabs,
+            # the summary with "Review networks" and the scans table) out of band, without a reload.
+            investigation = Investigation.objects.select_related("current_scan").get(pk=scan.investigation_id)
+            page = reverse("online:investigation", args=[investigation.pk])
+            if (request.htmx.current_url_abs_path or "").split("?")[0] == page:
+                ctx.update(
+                    investigation=investigation,
+                    refresh_page=True,
+                    scans=investigation.scans.select_related("task")[:10],
+                    n_reviews=investigation.reviews.exclude(label="").count(),
+                )
         template = "online/_scan_progress.html" if request.htmx else "online/scan_detail.html"
-        return render(request, template, {"scan": scan, "investigation": scan.investigation})
+        return render(request, template, ctx)
 
 
 class ScanCancelView(OrganisationPermissionMixin, View):
@@ -214,7 +230,9 @@ class NetworkListView(InvestigationMixin, View):
             return redirect("online:investigation", pk=self.investigation.pk)
         ws = self.workspace
         facets = ws_mod.facets(ws)
-        form = forms.NetworkFilterForm(request.GET or None, sites=facets["sites"], cities=facets["cities"])
+        params = request.GET.copy()
+        params.setdefault("min_ads", DEFAULT_MIN_ADS)  # an explicitly empty box shows single ads too
+        form = forms.NetworkFilterForm(params, sites=facets["sites"], cities=facets["cities"])
         data = form.cleaned_data if form.is_valid() else {}
         include, exclude = selectors.review_filter_ids(
             investigation=self.investigation, status=data.get("review") or "", user=request.user
@@ -278,13 +296,15 @@ class NetworkDetailView(InvestigationMixin, View):
             memberships__role="online_analyst", is_active=True,
         ).order_by("email")  # fmt: skip
         platforms = sorted({a["site"] for a in ads if a.get("site") and a.get("url")})
-        annotated = annotate(ads, indicators, entities)
+        ads_page = Paginator(ads, ADS_PER_PAGE).get_page(request.GET.get("ads_page"))
+        annotated = annotate(list(ads_page.object_list), indicators, entities)
         for ad in annotated:
             ad["label"] = ad_labels.get(ad["ad_id"], "")
         return render(request, "online/network_detail.html", {
             "investigation": inv, "network": network, "ads": annotated, "n_ads_shown": len(ads),
-            "review": review, "label_form": forms.LabelForm(initial={"label": review.label if review else None}),
-            "note_form": forms.NoteForm(), "ad_label_choices": forms.LabelForm.base_fields["label"].choices,
+            "ads_page": ads_page, "graph_kinds": sorted({e["kind"] for e in entities} & set(charts.GRAPH_KINDS)),
+            "review": review, "label_form": forms.LabelForm(initial={"label": review.label if review else ""}),
+            "note_form": forms.NoteForm(), "ad_label_choices": Label.choices,
             "assign_form": forms.AssignForm(colleagues=colleagues,
                                             initial={"assignee": review.assigned_to_id if review else ""}),
             "notice_form": forms.NoticeForm(platforms=platforms),
@@ -323,7 +343,7 @@ class NetworkLabelView(NetworkActionView):
     def act(self, request, network):
         form = forms.LabelForm(request.POST)
         if not form.is_valid():
-            raise ValidationError(_("Choose one of the labels."))
+            raise ValidationError([e for errors in form.errors.values() for e in errors] or _("Choose a label."))
         services.network_label(investigation=self.investigation, network_id=network["network_id"],
                                label=form.cleaned_data["label"], user=request.user, anchor_ad_id=self.anchor,
                                risk_score=network.get("risk_score"))  # fmt: skip
@@ -491,7 +511,42 @@ class NoticeDetailView(OrganisationPermissionMixin, View):
             PlatformNotice.objects.restrict(request.user, "view", request.organisation).select_related("investigation"),
             pk=notice_pk,
         )
-        return render(request, "online/notice_detail.html", {"notice": notice, "form": forms.NoticeStatusForm()})
+        return render(request, "online/notice_detail.html", {
+            "notice": notice, "text": selectors.notice_text(notice), "form": forms.NoticeStatusForm(),
+        })  # fmt: skip
+
+
+class NoticeExportView(OrganisationPermissionMixin, View):
+    """The notice as plain text or PDF, to send to the platform; every export is audited."""
+
+    permission_required = "online.view_platformnotice"
+
+    def get(self, request, notice_pk, fmt):
+        notice = get_object_or_404(
+            PlatformNotice.objects.restrict(request.user, "view", request.organisation), pk=notice_pk
+        )
+        if fmt not in ("txt", "pdf"):
+            raise Http404
+        text = selectors.notice_text(notice)
+        audit_record(action="export", object_type="online.platformnotice", object_id=str(notice.pk), note=fmt,
+                     organisation_id=notice.organisation_id)  # fmt: skip
+        if fmt == "txt":
+            response = HttpResponse(text.plain(), content_type="text/plain; charset=utf-8")
+        else:
+            from threadline.core.pdf import Document
+
+            doc = Document()
+            doc.title(_("Notice to %(platform)s") % {"platform": notice.platform})
+            doc.line(f"{request.organisation.name} · {timezone.localdate():%Y-%m-%d}")
+            doc.space()
+            for paragraph in (text.greeting, text.reason, text.intro):
+                doc.line(paragraph)
+                doc.space(2)
+            for url in text.urls:
+                doc.line(f"- {url}")
+            response = HttpResponse(doc.output(), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.{fmt}"'
+        return response
 
 
 class NoticeStatusView(OrganisationPermissionMixin, View):

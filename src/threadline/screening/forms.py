@@ -31,9 +31,25 @@ class StartForm(forms.Form):
         help_text=_("The questions are shown in this language when the instrument has a translation."),
     )
 
-    def __init__(self, *args, instrument_choices=(), **kwargs):
+    confirm_unvalidated = forms.BooleanField(
+        label=_("I understand that an example or draft instrument is not validated (for training and testing)"),
+        required=False,
+        help_text=_("Its result must not be relied on to identify a victim."),
+    )
+
+    def __init__(self, *args, instrument_choices=(), unvalidated=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instrument"].choices = list(instrument_choices)
+        self.unvalidated = set(unvalidated)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("instrument") in self.unvalidated and not cleaned.get("confirm_unvalidated"):
+            self.add_error(
+                "confirm_unvalidated",
+                _("This instrument is an example or a draft, not validated: confirm that you mean to use it."),
+            )
+        return cleaned
 
 
 class UploadForm(forms.Form):

@@ -44,6 +44,10 @@ SAFETY_ALARM = {
 SAFETY_ANSWERS = ("yes", "no", "unknown")
 
 
+#: Instrument statuses that mean "not validated": never in the same list as the published instruments.
+UNVALIDATED_STATUSES = ("example", "draft")
+
+
 class InstrumentUnavailable(LookupError):
     """The instrument (at the version a screening used) is not installed or no longer offered here."""
 
@@ -82,6 +86,11 @@ class InstrumentChoice:
     @property
     def is_shipped(self) -> bool:
         return self.upload is None
+
+    @property
+    def is_validated(self) -> bool:
+        """Examples and drafts are not validated: offered apart, and used only after a warning."""
+        return self.instrument.status not in UNVALIDATED_STATUSES
 
     def title(self, language: str) -> str:
         return self.instrument.text("title", language)

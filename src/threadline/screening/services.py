@@ -260,6 +260,13 @@ def screening_record_safety(*, screening: Screening, user, answers: Mapping[str,
             cleaned[key] = answer
     screening.safety = cleaned
     screening.save()
+    alarms = selectors.safety_alarms(screening)
+    if alarms and _already_opened(screening):
+        # Answers recorded after the case opened still reach it (the cases area ignores ones it already has).
+        from threadline.cases.services import case_flag_safety
+
+        for case in screening.cases.all():
+            case_flag_safety(case=case, user=user, concerns=alarms)
     return screening
 
 
@@ -286,7 +293,7 @@ def screening_open_case(*, screening: Screening, user):
         from threadline.cases.services import case_open_from_screening
     except ImportError as exc:
         raise ScreeningError(_("Case management is not installed here.")) from exc
-    return case_open_from_screening(screening=screening, user=user)
+    return case_open_from_screening(screening=screening, user=user, safety_concerns=selectors.safety_alarms(screening))
 
 
 def _already_opened(screening: Screening) -> bool:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.ScreeningReviewView.as_view(), name="review"),
     path("<int:pk>/complete/", views.ScreeningCompleteView.as_view(), name="complete"),
     path("<int:pk>/safety/", views.ScreeningSafetyView.as_view(), name="safety"),
+    path("<int:pk>/result.pdf", views.ScreeningPdfView.as_view(), name="result_pdf"),
     path("<int:pk>/open-case/", views.ScreeningOpenCaseView.as_view(), name="open_case"),
     path("instruments/", views.InstrumentListView.as_view(), name="instruments"),
     path("instruments/upload/", views.InstrumentUploadView.as_view(), name="instrument_upload"),

@@ -84,13 +84,19 @@ class ScreeningStartView(OrganisationPermissionMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         language = _language()
-        options = []
+        groups: dict[str, list[tuple[str, str]]] = {}
         for choice in self.choices:
             label = f"{choice.title(language)} ({choice.instrument.version})"
-            if choice.upload is not None:
-                label = f"{label} · {_('this organisation')}"
-            options.append((choice.key, label))
-        kwargs["instrument_choices"] = options
+            if not choice.is_validated:
+                group = _("Examples and drafts — not validated")
+                label = f"{label} · {_('not validated')}"
+            elif choice.upload is not None:
+                group = _("This organisation's instruments")
+            else:
+                group = _("Published instruments")
+            groups.setdefault(group, []).append((choice.key, label))
+        kwargs["instrument_choices"] = list(groups.items())
+        kwargs["unvalidated"] = {choice.key for choice in self.choices if not choice.is_validated}
         return kwargs
 
     def get_initial(self):
@@ -352,6 +358,41 @@ class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
                 ctx["can_open_case"] = ctx["can_change"] and has_perm(user, "cases.add_case", org)
                 ctx["cases"] = selectors.screening_cases(screening=screening, user=user)
         return ctx
+
+
+class ScreeningPdfView(ScreeningObjectMixin, View):
+    """The completed result as a PDF (the page itself also prints cleanly); the download is audited."""
+
+    permission_required = "screening.view_screening"
+
+    def get(self, request, pk):
+        from django.http import HttpResponse
+
+        from threadline.screening.exports import result_pdf
+
+        screening = self.screening
+        if not screening.is_completed:
+            raise Http404
+        contacts = []
+        if screening.is_possible_victim:
+            contacts = list(
+                selectors.referral_contacts_for(
+                    user=request.user, organisation=request.organisation, is_child=screening.is_child
+                )
+            )
+        content = result_pdf(
+            screening=screening,
+            instrument=self.instrument,
+            language=_language(),
+            organisation=request.organisation.name,
+            contacts=contacts,
+        )
+        audit_object("export", screening, note="result pdf")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="screening-{screening.reference}.pdf"'.replace(
+            "/", "-"
+        )
+        return response
 
 
 class ScreeningSafetyView(ScreeningObjectMixin, View):

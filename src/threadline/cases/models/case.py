@@ -93,6 +93,12 @@ class Case(AuditedModel, models.Model):
     screening = models.ForeignKey(
         "screening.Screening", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
+    safety_concerns = models.JSONField(
+        _("immediate safety concerns"),
+        default=list,
+        blank=True,
+        help_text=_("Safety answers from the screening that call for action today."),
+    )
 
     # Best interests (children) and the recovery and reflection period.
     best_interests = EncryptedTextField(_("best-interests assessment"), blank=True)
@@ -119,6 +125,7 @@ class Case(AuditedModel, models.Model):
             ("export_case", "Can export non-identifying case fields"),
             ("access_export_case", "Can export a person's own record for them"),
             ("erase_case", "Can erase identifying data on request"),
+            ("label_case", "Can see case codes in the audit log"),
         ]
         indexes = [
             models.Index(fields=["organisation", "-opened_on", "-id"], name="case_org_opened"),
@@ -160,6 +167,10 @@ class Case(AuditedModel, models.Model):
     @property
     def other_exploitation_labels(self) -> list[str]:
         return _labels(v.Exploitation, self.other_exploitation)
+
+    @property
+    def safety_concern_labels(self) -> list[str]:
+        return _labels(v.SafetyConcern, self.safety_concerns)
 
     @property
     def exploitation_types(self) -> list[str]:

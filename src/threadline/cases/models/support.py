@@ -105,6 +105,7 @@ class Approval(AuditedModel, models.Model):
         ASSESSMENT = "assessment", _("Assessment")
         PLAN = "plan", _("Case plan")
         CLOSURE = "closure", _("Closure")
+        SAFETY = "safety", _("Urgent safety concern")
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
