@@ -140,7 +140,6 @@ def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=Non
     ``break_lineage_method`` (Splink's: ``persist`` locally, ``parquet`` or ``checkpoint`` with a checkpoint dir on
     a cluster) and ``num_partitions`` (Splink's repartition count after blocking; default the parallelism).
     """
-    from splink import Linker
 
     st = as_store(store).ensure()
     be = SparkLinkageBackend(spark, break_lineage_method=break_lineage_method, num_partitions=num_partitions)
@@ -154,8 +153,7 @@ def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=Non
         sdf = db_api.register(link_input, table_name="threadline_link_input")
         rules, rule_notes = select_rules(be, blocking_rules(be), max_pairs_per_rule)
         settings = _translated(build_settings(be, tf_adjustments=tf_adjustments, rules=rules))
-        linker = Linker(sdf, settings, log_level=logging.WARNING)
-        predictions, clusters, notes = train_and_predict(linker, clock, threshold=threshold, seed=seed,
+        linker, predictions, clusters, notes = train_and_predict(sdf, settings, clock, threshold=threshold, seed=seed,
                                                          max_training_pairs=max_training_pairs)  # fmt: skip
         notes = rule_notes + notes
         spark.table(clusters.physical_name).createOrReplaceTempView("threadline_clusters")

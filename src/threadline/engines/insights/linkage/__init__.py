@@ -45,7 +45,7 @@ class LinkReport:
     # true pairs that no blocking rule brought to scoring (``estimated_unscored_links``)
     expected_missed_links: float
     borderline_pairs: int  # 0.5 <= p < threshold: candidates for clerical review
-    estimated_unscored_links: float = 0.0  # capture-recapture across the blocking rules (Chao's estimator)
+    estimated_unscored_links: float = 0.0  # capture-recapture across date-keyed and name-keyed blocking rules
     cluster_sizes: dict[str, int] = field(default_factory=dict)
     clusters_by_sources: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase and total
@@ -187,10 +187,16 @@ def blocking_rules(backend: LinkageBackend) -> list[BlockingRule]:
         BlockingRule("year-month, phonetic given name", same(ym, gp), similar("bf_family", 0.4)),
         BlockingRule("month-day, given name", same(md, g), similar("bf_family", 0.4)),
         BlockingRule("month-day, family name", same(md, f), similar("bf_given", 0.4)),
-        BlockingRule("given name, similar family name", same(g), similar("bf_family", 0.6, strict=True)),
-        BlockingRule("family name, similar given name", same(f), similar("bf_given", 0.6, strict=True)),
+        BlockingRule("year, phonetic given name", same("enc_yob", gp), similar("bf_family", 0.6)),
+        BlockingRule("year, phonetic family name", same("enc_yob", fp), similar("bf_given", 0.6)),
         BlockingRule("date, citizenship, gender, a similar name", same(canon, "citizenship", "gender"), any_name),
+        # the wide rules: affordable on small stores, dropped by the cap on large ones
         BlockingRule("date, any similar or missing name", same(canon), any_name),
+        BlockingRule("given name", same(g)),
+        BlockingRule("family name", same(f)),
+        BlockingRule("given name as family name", ((g, f),)),
+        BlockingRule("family name as given name", ((f, g),)),
+        BlockingRule("date", same(canon)),
     ]
 
 
@@ -209,20 +215,33 @@ def select_rules(
     return kept, notes
 
 
+DATE_KEYS = ("enc_dob", "enc_dob_canon", "enc_dob_md", "enc_dob_ym", "enc_yob")
+
+
 def unscored_links_sql(rules: list[BlockingRule], predictions: str, table: str = "link_input") -> str:
     """SQL estimating how many true pairs no blocking rule scored: capture-recapture across the rules.
 
-    Each blocking rule is a "capture" of a true pair. For every scored pair, count the rules that hold; weight
-    it by its match probability, so that ``f1`` and ``f2`` are the expected numbers of true pairs caught by
-    exactly one and exactly two rules. Chao's estimator ``f1^2 / (2 f2)`` of the pairs caught by none is a lower
-    bound when some pairs are harder to catch than others; pairs scored below Splink's cut-off (p < 0.05) are not
-    counted. Rules dropped by the pair cap do not count.
+    The rules fall into two "captures": those keyed on the date of birth and those keyed on names only. A true
+    pair escapes the first when its date is missing or changed, the second when its names are; the two are
+    close to independent. With ``a`` and ``b`` the expected numbers of true pairs each caught (sums of match
+    probabilities of the scored pairs) and ``ab`` those caught by both, Lincoln-Petersen estimates all true pairs
+    as ``a * b / ab``; the scored ones (the sum of all match probabilities) are taken off. Rules dropped by the
+    pair cap do not count.
     """
-    caught = " + ".join(f"(CASE WHEN {r.sql()} THEN 1 ELSE 0 END)" for r in rules) or "0"
-    return f"""SELECT CASE WHEN f2 > 0 THEN f1 * f1 / (2 * f2) ELSE greatest(f1 * (f1 - 1) / 2, 0) END
-        FROM (SELECT coalesce(sum(CASE WHEN k = 1 THEN p END), 0) AS f1,
-                     coalesce(sum(CASE WHEN k = 2 THEN p END), 0) AS f2
-              FROM (SELECT s.match_probability AS p, {caught} AS k
+
+    def caught(group: list[BlockingRule]) -> str:
+        return "(" + " OR ".join(f"({r.sql()})" for r in group) + ")" if group else "FALSE"
+
+    dated = [r for r in rules if any(a in DATE_KEYS for a, _ in r.keys)]
+    names = [r for r in rules if r not in dated]
+    return f"""SELECT CASE WHEN ab > 0 THEN greatest(a * b / ab - total, 0) ELSE 0 END
+        FROM (SELECT coalesce(sum(CASE WHEN in_a = 1 THEN p END), 0) AS a,
+                     coalesce(sum(CASE WHEN in_b = 1 THEN p END), 0) AS b,
+                     coalesce(sum(CASE WHEN in_a = 1 AND in_b = 1 THEN p END), 0) AS ab,
+                     coalesce(sum(p), 0) AS total
+              FROM (SELECT s.match_probability AS p,
+                           CASE WHEN {caught(dated)} THEN 1 ELSE 0 END AS in_a,
+                           CASE WHEN {caught(names)} THEN 1 ELSE 0 END AS in_b
                     FROM {predictions} s JOIN {table} l ON l.unique_id = s.unique_id_l
                     JOIN {table} r ON r.unique_id = s.unique_id_r) caught) counts"""  # noqa: S608
 
@@ -275,13 +294,35 @@ def build_settings(
     )
 
 
-def train_and_predict(linker, clock: _Clock, *, threshold: float, seed: int, max_training_pairs: float):
-    """The training steps, scoring and clustering every backend runs on its Splink ``linker``.
+def without_sampled_matches(model: dict) -> dict:
+    """The trained model with each u probability cleared of the true pairs in Splink's random sample.
 
-    Returns ``(predictions, clusters, notes)``; a training step that fails on small or degenerate data keeps
-    Splink's defaults for its parameters and is named in ``notes``.
+    u is estimated from random pairs, and a random pair is a true pair with the prior probability ``lambda``:
+    the share of sampled pairs at a level is ``lambda * m + (1 - lambda) * u``. Where true pairs are dense (two
+    files of the same people, as FEBRL4: lambda 1e-4) they inflate u of the exact date of birth several-fold and
+    the model under-rates its agreement. Solving for u removes them; a level keeps at least a tenth of its
+    sampled u.
     """
-    from splink import block_on
+    lam = model.get("probability_two_random_records_match")
+    if not lam or lam >= 1:
+        return model
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m is not None and u is not None and not level.get("is_null_level"):
+                level["u_probability"] = max((u - lam * m) / (1 - lam), u / 10)
+    return model
+
+
+def train_and_predict(sdf, settings, clock: _Clock, *, threshold: float, seed: int, max_training_pairs: float):
+    """The training steps, scoring and clustering every backend runs on its Splink input ``sdf``.
+
+    Returns ``(linker, predictions, clusters, notes)``; a training step that fails on small or degenerate data
+    keeps Splink's defaults for its parameters and is named in ``notes``.
+    """
+    from splink import Linker, block_on
+
+    linker = Linker(sdf, settings, log_level=logging.WARNING)
 
     steps = [
         (
@@ -327,13 +368,14 @@ def train_and_predict(linker, clock: _Clock, *, threshold: float, seed: int, max
         except Exception as exc:  # small or degenerate data: keep Splink's defaults for this step
             logger.warning("linkage training step %r skipped: %s", label, type(exc).__name__)
             notes.append(f"training step skipped ({label}): {type(exc).__name__}")
+    linker = Linker(sdf, without_sampled_matches(linker.misc.save_model_to_json()), log_level=logging.WARNING)
     clock.lap("train")
-    predictions = linker.inference.predict(threshold_match_probability=0.05)
+    predictions = linker.inference.predict()  # every scored pair: the missed links sum over all of them
     clock.lap("predict")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
     )
-    return predictions, clusters, notes
+    return linker, predictions, clusters, notes
 
 
 def link(
@@ -358,7 +400,6 @@ def link(
 
         return link_spark(store, threshold=threshold, truth=truth, seed=seed, max_training_pairs=max_training_pairs,
                           tf_adjustments=tf_adjustments)  # fmt: skip
-    from splink import Linker
 
     st = as_store(store).ensure()
     be = get_backend(backend)
@@ -371,8 +412,8 @@ def link(
 
     sdf = db_api.register(table, table_name="threadline_link_input")
     rules, rule_notes = select_rules(be, blocking_rules(be), max_pairs_per_rule)
-    linker = Linker(sdf, build_settings(be, tf_adjustments=tf_adjustments, rules=rules), log_level=logging.WARNING)
-    predictions, clusters, notes = train_and_predict(linker, clock, threshold=threshold, seed=seed,
+    settings = build_settings(be, tf_adjustments=tf_adjustments, rules=rules)
+    linker, predictions, clusters, notes = train_and_predict(sdf, settings, clock, threshold=threshold, seed=seed,
                                                      max_training_pairs=max_training_pairs)  # fmt: skip
     notes = rule_notes + notes
     pred_name, clus_name = predictions.physical_name, clusters.physical_name
