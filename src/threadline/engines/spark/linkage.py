@@ -22,6 +22,7 @@ from threadline.engines.insights.linkage import (
     blocking_rules,
     build_settings,
     evaluate_clusters,
+    pair_cap,
     select_rules,
     train_and_predict,
     unscored_links_sql,
@@ -132,13 +133,14 @@ def _translated(settings):
 def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=None, threshold: float = 0.9,
                truth: str | os.PathLike[str] | None = None, seed: int = 42, max_training_pairs: float = 5e5,
                tf_adjustments: bool = True, break_lineage_method: str = "persist",
-               num_partitions: int | None = None, max_pairs_per_rule: float = 5e7) -> LinkReport:  # fmt: skip
+               num_partitions: int | None = None, max_pairs_per_rule: float | None = None) -> LinkReport:  # fmt: skip
     """Link every encoded record of the store on Spark; writes ``linkage/clusters.parquet`` and returns the report.
 
     Parameters as :func:`threadline.engines.insights.linkage.link` (``threshold``, ``truth``, ``seed``,
-    ``max_training_pairs``, ``tf_adjustments``), plus ``spark`` (a SparkSession; default ``local[2]``),
-    ``break_lineage_method`` (Splink's: ``persist`` locally, ``parquet`` or ``checkpoint`` with a checkpoint dir on
-    a cluster) and ``num_partitions`` (Splink's repartition count after blocking; default the parallelism).
+    ``max_training_pairs``, ``tf_adjustments``, ``max_pairs_per_rule``), plus ``spark`` (a SparkSession; default
+    ``local[2]``), ``break_lineage_method`` (Splink's: ``persist`` locally, ``parquet`` or ``checkpoint`` with a
+    checkpoint dir on a cluster) and ``num_partitions`` (Splink's repartition count after blocking; default the
+    parallelism).
     """
 
     st = as_store(store).ensure()
@@ -151,7 +153,7 @@ def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=Non
         if facts["encoded_records"] < 2:
             raise ValueError("fewer than two records carry identifier encodings; nothing to link")
         sdf = db_api.register(link_input, table_name="threadline_link_input")
-        rules, rule_notes = select_rules(be, blocking_rules(be), max_pairs_per_rule)
+        rules, rule_notes = select_rules(be, blocking_rules(be), pair_cap(facts["encoded_records"], max_pairs_per_rule))
         settings = _translated(build_settings(be, tf_adjustments=tf_adjustments, rules=rules))
         linker, predictions, clusters, notes = train_and_predict(sdf, settings, clock, threshold=threshold, seed=seed,
                                                          max_training_pairs=max_training_pairs)  # fmt: skip

@@ -200,11 +200,17 @@ def blocking_rules(backend: LinkageBackend) -> list[BlockingRule]:
     ]
 
 
+def pair_cap(records: int, cap: float | None = None) -> float:
+    """The most pairs one blocking rule may cost: ``cap`` if given, else ten per record (at least a million)."""
+    return float(cap) if cap is not None else max(1e6, 10.0 * records)
+
+
 def select_rules(
     backend: LinkageBackend, rules: list[BlockingRule], cap: float
 ) -> tuple[list[BlockingRule], list[str]]:
     """The rules whose key agreement costs at most ``cap`` pairs; the others are dropped and named in notes."""
-    kept, notes = [], []
+    kept: list[BlockingRule] = []
+    notes: list[str] = []
     for rule in rules:
         n = backend.scalar(rule.count_sql())
         if n is not None and float(n) > cap:
@@ -387,19 +393,20 @@ def link(
     seed: int = 42,
     max_training_pairs: float = 5e5,
     tf_adjustments: bool = True,
-    max_pairs_per_rule: float = 5e7,
+    max_pairs_per_rule: float | None = None,
 ) -> LinkReport:
     """Link every encoded record of the store, write ``linkage/clusters.parquet`` and return the report.
 
     ``threshold`` is the match probability at which two records are taken as the same person. ``truth``
     (a CSV with ``record_id,person_id``, e.g. from the synthetic generator) adds pairwise precision, recall
-    and F1 to the report.
+    and F1 to the report. A blocking rule whose keys alone would make more than ``max_pairs_per_rule`` pairs
+    (default: ten pairs per record, at least a million) is not used, and the report's notes name it.
     """
     if backend == "spark":  # Splink's Spark backend with the same settings (pyspark is an optional extra)
         from threadline.engines.spark import link_spark
 
         return link_spark(store, threshold=threshold, truth=truth, seed=seed, max_training_pairs=max_training_pairs,
-                          tf_adjustments=tf_adjustments)  # fmt: skip
+                          tf_adjustments=tf_adjustments, max_pairs_per_rule=max_pairs_per_rule)  # fmt: skip
 
     st = as_store(store).ensure()
     be = get_backend(backend)
@@ -411,7 +418,7 @@ def link(
         raise ValueError("fewer than two records carry identifier encodings; nothing to link")
 
     sdf = db_api.register(table, table_name="threadline_link_input")
-    rules, rule_notes = select_rules(be, blocking_rules(be), max_pairs_per_rule)
+    rules, rule_notes = select_rules(be, blocking_rules(be), pair_cap(facts["encoded_records"], max_pairs_per_rule))
     settings = build_settings(be, tf_adjustments=tf_adjustments, rules=rules)
     linker, predictions, clusters, notes = train_and_predict(sdf, settings, clock, threshold=threshold, seed=seed,
                                                      max_training_pairs=max_training_pairs)  # fmt: skip
