@@ -32,5 +32,6 @@ def test_link_two_agencies_and_show_estimated_duplicates(officer_client, org, of
     assert run.report["estimated_duplicates"] > 0
     page = officer_client.get(reverse("insights:linkage")).content.decode()
     assert 'id="estimated-duplicates"' in page and "Expected precision" in page
+    assert 'id="unscored-links"' in page  # missed links include the pairs blocking never compared
     overview = officer_client.get(reverse("insights:index")).content.decode()
     assert str(run.report["clusters"]) in overview

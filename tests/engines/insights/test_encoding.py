@@ -126,3 +126,18 @@ def test_missing_values_give_nulls():
     row = encode_identifiers([{}], KEY).to_pylist()[0]
     assert row["enc_given"] is None and row["bf_family"] is None and row["enc_dob"] is None
     assert row["enc_key_id"]
+
+
+def test_swapped_names_share_their_encodings():
+    enc = Encoder(KEY)
+    a, b = enc.encode("Tamar", "Velinor", None), enc.encode("Velinor", "Tamar", None)
+    assert a["enc_given"] == b["enc_family"] and a["enc_family"] == b["enc_given"]
+    assert a["enc_given_ph"] == b["enc_family_ph"] and a["bf_given"] == b["bf_family"]
+
+
+def test_an_initial_is_contained_in_the_full_name():
+    enc = Encoder(KEY)
+    initial, full, other = (int(enc.encode(n)["bf_given"], 16) for n in ("T.", "Tamar", "Dalin"))
+    assert initial & full == initial
+    assert initial & other != initial
+    assert 0 < initial.bit_count() <= 10

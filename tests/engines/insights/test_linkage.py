@@ -96,7 +96,7 @@ def test_backend_seam(monkeypatch, tmp_path):
     monkeypatch.setattr(spark_engine, "link_spark", lambda store, **kw: calls.append((store, kw)) or "report")
     assert link(tmp_path, "spark", threshold=0.8, seed=7) == "report"
     assert calls == [(tmp_path, {"threshold": 0.8, "truth": None, "seed": 7, "max_training_pairs": 5e5,
-                                 "tf_adjustments": True})]  # fmt: skip
+                                 "tf_adjustments": True, "max_pairs_per_rule": None})]  # fmt: skip
     settings = build_settings(DuckDBBackend())
     names = [c.create_output_column_name() for c in settings.comparisons]
     assert names[:3] == ["given_name", "family_name", "date_of_birth"]

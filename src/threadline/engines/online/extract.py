@@ -7,6 +7,7 @@ so each :class:`Hit` carries a character span that is valid in the original text
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +28,8 @@ for _lang_words in (
 NUMBER_WORDS.update({"oh": "0", "une": "1", "o": "0", "l": "1"})
 _NUMBER_WORD_BYTES = frozenset(w.encode() for w in NUMBER_WORDS if len(w) > 1)
 _PAD = "\x00"
-_PHONE_CAND = re.compile(r"[+(\d][\d\s.\-()/_*•|,:~+\x00ol]{5,60}[\dol]\x00*")
+# a + only opens a number ("+1 ...", "(+33) ..."): digits joined by + ("650+253+1234") are no phone
+_PHONE_CAND = re.compile(r"[+(\d](?:(?<=\()\+)?[\d\s.\-()/_*•|,:~\x00ol]{5,60}[\dol]\x00*")
 _LAST_CHUNK = re.compile(r"[\s.\-/_*•|,:~]+[^\s.\-/_*•|,:~]*$")
 
 
@@ -145,65 +147,105 @@ def _span_digits(raw: str) -> tuple[str, bool]:
     obf = False
     for ch in raw:
         if ch.isdigit():
-            digits.append(ch)
+            value = unicodedata.decimal(ch, None)  # other scripts' digits (٠١٢, ०१२) as ASCII digits
+            if value is not None:
+                digits.append(str(value))
         elif ch == "o" or ch == "l":
             digits.append("0" if ch == "o" else "1")
             obf = True
     return "".join(digits), obf
 
 
-_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])|\b\d{1,2}:\d{2}\b")
+# dates (ISO, or day and month either way with a four-digit year and one separator) and times are no phones
+_DATE_TIME = re.compile(
+    r"(?:19|20)\d\d[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12]\d|0?[1-9])(?!\d)"
+    r"|(?<!\d)\d{1,2}([-/.])\d{1,2}\1(?:19|20)\d\d(?!\d)"
+    r"|\b\d{1,2}:\d{2}\b"
+)
 _SINGLE_DIGIT_GROUPS = re.compile(r"(?<!\d)\d(?!\d)")
 _OBF_SEP = re.compile(r"[^\d+()\s.\-ol\x00]")
+_LIST_SEP = re.compile(r"/|\s-|-\s")  # between two numbers of a list: "a/b", "a - b"
+
+
+def _price_next_to(view: str, start: int, end: int) -> bool:
+    """A currency sign or % right before or after the digits: a price or a share, not a phone."""
+    for i in (start - 1, end):
+        if 0 <= i < len(view):
+            c = view[i]
+            if c == "$" or c == "%" or (c > "\x7f" and unicodedata.category(c) == "Sc"):
+                return True
+    return False
 
 
 def find_phones(f: str, region, words: WordIndex | None = None) -> list[Hit]:
     """Phones in folded text ``f`` (digits, number words in en/es/fr, letter O for zero, separators).
 
     ``region`` is an ISO country code (or None), or a function from a position in ``f`` to one (batch strings).
+    Dates, times, prices (a currency sign or % next to the digits) and digit runs joined by ``+`` are not phones,
+    as for ``phonenumbers.PhoneNumberMatcher``; a date next to a phone does not hide the phone, and phones joined
+    by ``/`` are found one by one.
     """
     view, replaced = _phone_view(f, words if words is not None else WordIndex(f))
     region_at = region if callable(region) else None
     hits: list[Hit] = []
     pos = 0
+    limit = len(view)  # a candidate is searched before a date found in the previous one, then after it
+    resume = None
     while True:
-        m = _PHONE_CAND.search(view, pos)
+        m = _PHONE_CAND.search(view, pos, limit)
         if m is None:
-            break
-        raw = m.group(0)
-        end = m.end()
-        pos = end
-        if (":" in raw or "-" in raw or "/" in raw) and _DATE_TIME.search(raw):
-            continue  # dates and times are not phone numbers
-        # letters o/l only count inside a number, never as part of a word
-        while raw and raw[-1] in "ol" and end < len(view) and view[end].isalpha():
-            raw = raw[:-1].rstrip(" .-")
-            end = m.start() + len(raw)
-        obf = replaced and _PAD in raw
-        e164 = None
-        for _ in range(3):
-            d, o = _span_digits(raw)
-            if len(d) < 7:
+            if resume is None:
                 break
-            plus = raw.lstrip("(").startswith("+")
-            e164 = normalize_phone(("+" if plus else "") + d, region_at(m.start()) if region_at else region)
-            if e164 is not None:
-                obf = obf or o
-                break
-            cut = _LAST_CHUNK.search(raw)
-            if cut is None:
-                break
-            raw = raw[: cut.start()]
-            end = m.start() + len(raw)
-        if e164 is None:
+            pos, limit, resume = resume, len(view), None
             continue
-        pos = end
-        if not obf and (_OBF_SEP.search(raw) or len(_SINGLE_DIGIT_GROUPS.findall(raw)) >= 5):
-            obf = True
-        if not obf and not f[m.start() : end].isascii():
-            obf = True
-        hits.append(Hit("phone", e164, m.start(), end, f[m.start() : end], obf))
+        raw = m.group(0)
+        pos = m.end()
+        if ":" in raw or "-" in raw or "/" in raw or "." in raw:
+            date = _DATE_TIME.search(raw)
+            if date is not None:  # look for a phone before the date, then go on after it
+                pos, limit, resume = m.start(), m.start() + date.start(), m.start() + date.end()
+                continue
+        hit = _phone_in(f, view, m.start(), raw, replaced, region_at(m.start()) if region_at else region)
+        if hit is None:
+            split = _LIST_SEP.search(raw)
+            if split is not None:  # "650-253-1234/650-253-1235", "... - ...": each side on its own
+                pos, limit, resume = m.start(), m.start() + split.start(), m.start() + split.end()
+            continue
+        pos = hit.end
+        hits.append(hit)
     return hits
+
+
+def _phone_in(f: str, view: str, start: int, raw: str, replaced: bool, region: str | None) -> Hit | None:
+    """The phone that the candidate ``raw`` at ``start`` holds (dropping up to two trailing groups), or None."""
+    end = start + len(raw)
+    # letters o/l only count inside a number, never as part of a word
+    while raw and raw[-1] in "ol" and end < len(view) and view[end].isalpha():
+        raw = raw[:-1].rstrip(" .-")
+        end = start + len(raw)
+    obf = replaced and _PAD in raw
+    e164 = None
+    for _ in range(3):
+        d, o = _span_digits(raw)
+        if len(d) < 7:
+            break
+        plus = raw.lstrip("(").startswith("+")
+        e164 = normalize_phone(("+" if plus else "") + d, region)
+        if e164 is not None:
+            obf = obf or o
+            break
+        cut = _LAST_CHUNK.search(raw)
+        if cut is None:
+            break
+        raw = raw[: cut.start()]
+        end = start + len(raw)
+    if e164 is None or _price_next_to(view, start, end):
+        return None
+    if not obf and (_OBF_SEP.search(raw) or len(_SINGLE_DIGIT_GROUPS.findall(raw)) >= 5):
+        obf = True
+    if not obf and not f[start:end].isascii():
+        obf = True
+    return Hit("phone", e164, start, end, f[start:end], obf)
 
 
 # --------------------------------------------------------------------------------------------------- emails

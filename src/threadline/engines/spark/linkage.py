@@ -19,9 +19,13 @@ import pyarrow.parquet as pq
 from threadline.engines.insights.linkage import (
     LinkReport,
     _Clock,
+    blocking_rules,
     build_settings,
     evaluate_clusters,
+    pair_cap,
+    select_rules,
     train_and_predict,
+    unscored_links_sql,
 )
 from threadline.engines.insights.linkage.backends import LINK_COLUMNS
 from threadline.engines.insights.store import Store, as_store, refresh_catalogue
@@ -61,12 +65,17 @@ class SparkLinkageBackend:
     def con(self):
         return self.spark
 
-    def dice_sql(self, column: str) -> str:
+    def dice_sql(self, column: str, other: str | None = None) -> str:
         # comparison levels are written in DuckDB's SQL (double-quoted identifiers) and translated by Splink
-        return _dice(f'"{column}_l"', f'"{column}_r"', f'"{column}_n_l"', f'"{column}_n_r"')
+        b = other or column
+        return _dice(f'"{column}_l"', f'"{b}_r"', f'"{column}_n_l"', f'"{b}_n_r"')
 
-    def block_dice_sql(self, column: str) -> str:
-        return _dice(f"l.{column}", f"r.{column}", f"l.{column}_n", f"r.{column}_n")
+    def block_dice_sql(self, column: str, other: str | None = None) -> str:
+        b = other or column
+        return _dice(f"l.{column}", f"r.{b}", f"l.{column}_n", f"r.{b}_n")
+
+    def scalar(self, sql: str):
+        return self.spark.sql(sql).first()[0]
 
     def load(self, store: Store) -> tuple[object, str, dict]:
         from pyspark.sql import functions as F
@@ -124,15 +133,15 @@ def _translated(settings):
 def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=None, threshold: float = 0.9,
                truth: str | os.PathLike[str] | None = None, seed: int = 42, max_training_pairs: float = 5e5,
                tf_adjustments: bool = True, break_lineage_method: str = "persist",
-               num_partitions: int | None = None) -> LinkReport:  # fmt: skip
+               num_partitions: int | None = None, max_pairs_per_rule: float | None = None) -> LinkReport:  # fmt: skip
     """Link every encoded record of the store on Spark; writes ``linkage/clusters.parquet`` and returns the report.
 
     Parameters as :func:`threadline.engines.insights.linkage.link` (``threshold``, ``truth``, ``seed``,
-    ``max_training_pairs``, ``tf_adjustments``), plus ``spark`` (a SparkSession; default ``local[2]``),
-    ``break_lineage_method`` (Splink's: ``persist`` locally, ``parquet`` or ``checkpoint`` with a checkpoint dir on
-    a cluster) and ``num_partitions`` (Splink's repartition count after blocking; default the parallelism).
+    ``max_training_pairs``, ``tf_adjustments``, ``max_pairs_per_rule``), plus ``spark`` (a SparkSession; default
+    ``local[2]``), ``break_lineage_method`` (Splink's: ``persist`` locally, ``parquet`` or ``checkpoint`` with a
+    checkpoint dir on a cluster) and ``num_partitions`` (Splink's repartition count after blocking; default the
+    parallelism).
     """
-    from splink import Linker
 
     st = as_store(store).ensure()
     be = SparkLinkageBackend(spark, break_lineage_method=break_lineage_method, num_partitions=num_partitions)
@@ -144,10 +153,11 @@ def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=Non
         if facts["encoded_records"] < 2:
             raise ValueError("fewer than two records carry identifier encodings; nothing to link")
         sdf = db_api.register(link_input, table_name="threadline_link_input")
-        settings = _translated(build_settings(be, tf_adjustments=tf_adjustments))
-        linker = Linker(sdf, settings, log_level=logging.WARNING)
-        predictions, clusters, notes = train_and_predict(linker, clock, threshold=threshold, seed=seed,
+        rules, rule_notes = select_rules(be, blocking_rules(be), pair_cap(facts["encoded_records"], max_pairs_per_rule))
+        settings = _translated(build_settings(be, tf_adjustments=tf_adjustments, rules=rules))
+        linker, predictions, clusters, notes = train_and_predict(sdf, settings, clock, threshold=threshold, seed=seed,
                                                          max_training_pairs=max_training_pairs)  # fmt: skip
+        notes = rule_notes + notes
         spark.table(clusters.physical_name).createOrReplaceTempView("threadline_clusters")
         spark.table(predictions.physical_name).createOrReplaceTempView("threadline_predictions")
         link_clusters = spark.sql(
@@ -157,6 +167,9 @@ def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=Non
         link_clusters.createOrReplaceTempView("link_clusters")
         clock.lap("cluster")
         report = _report(spark, st, facts, threshold, notes)
+        unscored = float(be.scalar(unscored_links_sql(rules, "threadline_predictions")) or 0.0)
+        report.estimated_unscored_links = unscored
+        report.expected_missed_links += unscored
         _write_clusters(link_clusters, st)
         model = linker.misc.save_model_to_json()
         (st.linkage_dir / "model.json").write_text(json.dumps(model, indent=2, default=str))

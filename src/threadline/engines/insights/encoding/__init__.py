@@ -3,11 +3,16 @@
 Raw names and dates of birth never leave the organisation that holds them. Each agency normalises them
 and computes, with a linkage key shared by the participating agencies (never by the platform operator):
 
-* keyed hashes (HMAC-SHA-256, truncated to 128 bits, domain-separated per field) of the normalised given
-  name, family name, their phonetic skeletons (to absorb transliteration), the date of birth, the date with
-  day and month sorted (absorbs transposed day/month), month-day and year of birth;
+* keyed hashes (HMAC-SHA-256, truncated to 128 bits, domain-separated per kind of value) of the normalised
+  given name, family name, their phonetic skeletons (to absorb transliteration), the date of birth, the date
+  with day and month sorted (absorbs transposed day/month), month-day and year of birth;
 * Bloom-filter encodings (256 bits, 10 keyed hash positions per padded character bigram) of each name, so
   that typos still give a high Dice similarity.
+
+Given and family names share one domain (``name``, ``name_ph`` and the ``name`` Bloom filter): the same name
+gives the same encodings in either field, so linkage can recognise given and family names written the other
+way round. A name that is a single letter (an initial) is encoded as its leading bigram only; its Bloom filter
+is then contained in the filter of every name with that first letter, which lets linkage compare initials.
 
 Names in any script are first transliterated to Latin letters (``anyascii``: Мухаммед -> mukhammed,
 محمد -> mhmd), so that records written in Cyrillic, Arabic, Greek, Hebrew or Chinese get encodings too and the
@@ -32,7 +37,8 @@ from functools import lru_cache
 import pyarrow as pa
 from anyascii import anyascii
 
-ENCODING_VERSION = 2  # 1: Latin letters only (other scripts gave no encodings); 2: transliteration
+ENCODING_VERSION = 3  # 1: Latin letters only (other scripts gave no encodings); 2: transliteration;
+# 3: one domain for given and family names (swapped names), initials as their leading bigram
 BLOOM_BITS = 256
 BLOOM_HASHES = 10
 _DIGEST_HEX = 32
@@ -141,9 +147,12 @@ def normalise_date(value: object) -> _dt.date | None:
 
 
 def bigrams(name: str) -> list[str]:
-    """Character bigrams of a normalised name, padded with one space either side."""
+    """Character bigrams of a normalised name, padded with one space either side; an initial (a one-letter
+    name) gives only its leading bigram, so that its Bloom filter is contained in those of the full names."""
     if not name:
         return []
+    if len(name) == 1:
+        return [f" {name}"]
     padded = f" {name} "
     return [padded[i : i + 2] for i in range(len(padded) - 1)]
 
@@ -207,12 +216,12 @@ class Encoder:
         dob = normalise_date(date_of_birth)
         out: dict[str, str | None] = {
             "enc_key_id": self.key_id,
-            "enc_given": self.hmac("given", given),
-            "enc_family": self.hmac("family", family),
-            "enc_given_ph": self.hmac("given_ph", phonetic_key(given)),
-            "enc_family_ph": self.hmac("family_ph", phonetic_key(family)),
-            "bf_given": self.bloom("given", given),
-            "bf_family": self.bloom("family", family),
+            "enc_given": self.hmac("name", given),
+            "enc_family": self.hmac("name", family),
+            "enc_given_ph": self.hmac("name_ph", phonetic_key(given)),
+            "enc_family_ph": self.hmac("name_ph", phonetic_key(family)),
+            "bf_given": self.bloom("name", given),
+            "bf_family": self.bloom("name", family),
             "enc_dob": None,
             "enc_dob_canon": None,
             "enc_dob_md": None,

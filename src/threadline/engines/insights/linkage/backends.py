@@ -30,11 +30,15 @@ class LinkageBackend(Protocol):
     def load(self, store: Store) -> tuple[object, str, dict]:
         """Load encoded records; return (Splink db_api, registered table name, facts about the input)."""
 
-    def dice_sql(self, column: str) -> str:
-        """SQL for the Dice similarity of the Bloom filters ``{column}_l`` / ``{column}_r``."""
+    def dice_sql(self, column: str, other: str | None = None) -> str:
+        """SQL for the Dice similarity of the Bloom filters ``{column}_l`` / ``{other}_r`` (``other`` defaults
+        to ``column``; given against family name recognises swapped names)."""
 
-    def block_dice_sql(self, column: str) -> str:
-        """The same for blocking rules, where the two sides are ``l.{column}`` / ``r.{column}``."""
+    def block_dice_sql(self, column: str, other: str | None = None) -> str:
+        """The same for blocking rules, where the two sides are ``l.{column}`` / ``r.{other}``."""
+
+    def scalar(self, sql: str):
+        """The single value of a query on the backend's tables (``link_input``)."""
 
     def con(self):
         """A SQL connection able to read the backend's tables (for reporting)."""
@@ -56,11 +60,16 @@ class DuckDBBackend:
     def con(self):
         return self._con
 
-    def dice_sql(self, column: str) -> str:
-        return f'(2.0 * bit_count("{column}_l" & "{column}_r") / nullif("{column}_n_l" + "{column}_n_r", 0))'
+    def dice_sql(self, column: str, other: str | None = None) -> str:
+        b = other or column
+        return f'(2.0 * bit_count("{column}_l" & "{b}_r") / nullif("{column}_n_l" + "{b}_n_r", 0))'
 
-    def block_dice_sql(self, column: str) -> str:
-        return f"(2.0 * bit_count(l.{column} & r.{column}) / nullif(l.{column}_n + r.{column}_n, 0))"
+    def block_dice_sql(self, column: str, other: str | None = None) -> str:
+        b = other or column
+        return f"(2.0 * bit_count(l.{column} & r.{b}) / nullif(l.{column}_n + r.{b}_n, 0))"
+
+    def scalar(self, sql: str):
+        return self._con.execute(sql).fetchall()[0][0]
 
     def load(self, store: Store) -> tuple[object, str, dict]:
         from splink import DuckDBAPI
