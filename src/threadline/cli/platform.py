@@ -71,12 +71,16 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         django_setup()
         from django.core.management import call_command
 
+        from threadline.audit.services import audit_seal
         from threadline.core.keys import keys_init
 
         call_command("migrate", interactive=False, verbosity=1)
         if not os.environ.get("THREADLINE_ENCRYPTION_KEYS"):
             path = keys_init()
             console.print(f"Encryption keys: {path}")
+        with _cli_context():
+            if audit_seal() is not None:
+                console.print("Audit chain: the existing entries are now sealed by a keyed entry.")
 
     @app.command()
     def serve(
@@ -328,20 +332,58 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     # --- audit -------------------------------------------------------------------------------------
     @audit_app.command("verify")
-    def audit_verify() -> None:
-        """Check the hash chain; exit 1 and name the first broken entry if it was tampered with."""
+    def audit_verify(
+        checkpoint: Annotated[
+            Path | None,
+            typer.Option(help="A file written by 'threadline audit checkpoint': also find truncation and deletion."),
+        ] = None,
+    ) -> None:
+        """Check the signed chain; exit 1 and name the first broken entry if it was tampered with."""
         django_setup()
+        from threadline.audit.chain import Checkpoint
         from threadline.audit.services import audit_verify as verify
 
-        result = verify()
+        saved = None
+        if checkpoint is not None:
+            try:
+                saved = Checkpoint.from_json(checkpoint.read_text(encoding="utf-8"))
+            except OSError as exc:
+                fail(f"Cannot read the checkpoint file {checkpoint}: {exc.strerror}.")
+            except ValueError as exc:
+                fail(f"{checkpoint} is not an audit checkpoint: {exc}.")
+        result = verify(checkpoint=saved)
         if result.ok:
-            console.print(f"[green]Audit chain intact[/green]: {result.checked} entries checked.")
+            against = f", consistent with the checkpoint of {saved.created_at}" if saved else ""
+            console.print(f"[green]Audit chain intact[/green]: {result.checked} entries checked{against}.")
             return
         where = f"entry #{result.first_broken_id}" if result.first_broken_id else "the end of the log"
         err.print(
             f"[red]Audit chain broken[/red] at {where}: {result.reason} ({result.checked} entries verified before it)."
         )
         raise typer.Exit(1)
+
+    @audit_app.command("checkpoint")
+    def audit_checkpoint(
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write to this file (0600) instead of standard output.")
+        ] = None,
+    ) -> None:
+        """Verify the chain, then write its signed head (count, last id, last hash) to keep outside the database."""
+        django_setup()
+        from threadline.audit.services import ChainBroken
+        from threadline.audit.services import audit_checkpoint as make_checkpoint
+
+        try:
+            text = make_checkpoint().to_json()
+        except ChainBroken as exc:
+            fail(f"The audit chain does not verify ({exc}); no checkpoint was written.", code=1)
+        if output is None:
+            typer.echo(text, nl=False)
+            return
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        err.print(f"Checkpoint written to {output}.")
 
     # --- keys -------------------------------------------------------------------------------------
     @keys_app.command("init")
