@@ -6,6 +6,7 @@ Django is set up lazily inside each command so that engine commands never pay fo
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -28,7 +29,10 @@ def django_setup() -> None:
     except Exception as exc:  # ImproperlyConfigured and friends: say what to set, then stop
         err.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    from threadline.process import tighten
+
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    tighten(Path(settings.DATA_DIR))  # a data directory and database created before the umask was set
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -91,20 +95,22 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             bool, typer.Option("--task-worker/--no-task-worker", help="Also run the background task worker.")
         ] = True,
     ) -> None:
-        """Serve the web app with gunicorn (and the task worker alongside)."""
+        """Serve the web app with gunicorn and the task worker; stopping serve stops both."""
         django_setup()
-        import subprocess
-
         from django.conf import settings
 
+        from threadline.cli.serving import Supervisor, bind_problem
+
+        problem = bind_problem(host, port)
+        if problem:
+            fail(
+                f"Cannot serve: {problem}. Stop the other server or choose another port (--port, make run PORT=...).", 1
+            )
         if not settings.DEBUG:
             from django.core.management import call_command
 
             call_command("collectstatic", interactive=False, verbosity=0)
-        worker = None
-        if task_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "threadline", "worker"])
-        args = [
+        web_args = [
             sys.executable,
             "-m",
             "gunicorn",
@@ -120,14 +126,11 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             "--timeout",
             "120",
         ]
-        try:
-            subprocess.run(args, check=False)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+        worker_args = [sys.executable, "-m", "threadline", "worker"] if task_worker else None
+        supervisor = Supervisor(web_args, worker_args, host=host, port=port, say=console.print)
+        code = supervisor.run()
+        if code:
+            raise typer.Exit(code)
 
     @app.command()
     def worker(
@@ -145,6 +148,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
         load_all()
         poll = poll if poll is not None else settings.TASK_POLL_SECONDS
+        # SIGTERM (from serve, systemd or kill) unwinds like Ctrl-C: the running task goes back to the queue,
+        # the heartbeat row is removed, and the scan's pool workers follow (they die with their parent).
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         console.print("Task worker started.")
         try:
             ran = run_worker(once=once, poll_seconds=poll)
@@ -216,7 +222,6 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             "The first sign-in asks you to enrol an authenticator app. Without a phone, read the code with\n"
             "  [bold].venv/bin/threadline demo code EMAIL[/bold]   (demo users, THREADLINE_DEBUG=1 only)"
         )
-        console.print("Open http://127.0.0.1:8000/")
 
     # --- organisations, users, tokens ------------------------------------------------------------
     @org_app.command("create")

@@ -55,3 +55,17 @@ class Task(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED}
+
+
+class WorkerBeat(models.Model):
+    """One row per running task worker, touched every poll: ``/health/`` reports a worker that stopped beating.
+
+    A worker removes its row when it stops cleanly; a row left behind means the worker died or hangs.
+    """
+
+    worker = models.CharField(max_length=100, primary_key=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker
