@@ -51,19 +51,44 @@ class RegisteredTask:
     name: str
     func: Callable[[TaskContext], dict | None]
     every: timedelta | None = None
+    permission: str | None = None
+    settle: Callable[[dict, str], None] | None = None
 
 
 _registry: dict[str, RegisteredTask] = {}
 
 
-def task(name: str, *, every: timedelta | None = None):
-    """Register a task function; ``every`` makes the worker schedule it periodically."""
+def task(
+    name: str,
+    *,
+    every: timedelta | None = None,
+    permission: str | None = None,
+    settle: Callable[[dict, str], None] | None = None,
+):
+    """Register a task function.
+
+    ``every`` makes the worker schedule it periodically. ``permission`` is the area permission a member needs
+    to see (and, with ``core.change_task``, cancel) tasks of this kind: their own, or everyone's with
+    ``core.supervise_task``; a kind without one is seen by nobody. ``settle(payload, status)`` brings the
+    area's own record (a scan, an import) in line when the task ends cancelled or failed, including when it
+    never ran: cancelled while queued, or given up after its worker died too often. It must be idempotent.
+    """
 
     def decorator(func):
-        _registry[name] = RegisteredTask(name=name, func=func, every=every)
+        _registry[name] = RegisteredTask(name=name, func=func, every=every, permission=permission, settle=settle)
         return func
 
     return decorator
+
+
+def _settle(record: Task, status: str) -> None:
+    item = _registry.get(record.name)
+    if item is None or item.settle is None:
+        return
+    try:
+        item.settle(record.payload, status)
+    except Exception:
+        log.exception("Settling task %s after it ended %s failed", record.name, status)
 
 
 def registered() -> dict[str, RegisteredTask]:
@@ -103,19 +128,23 @@ def enqueue(name: str, *, organisation=None, user=None, payload: dict | None = N
 
 
 def request_cancel(record: Task) -> None:
+    """Ask a task to stop. One that has not started yet is cancelled at once, with the record it belongs to;
+    a running one stops at its next check and settles then."""
     Task.objects.filter(pk=record.pk).update(cancel_requested=True)
-    # A task that has not started yet is cancelled at once.
-    Task.objects.filter(pk=record.pk, status=Task.Status.QUEUED).update(
+    if Task.objects.filter(pk=record.pk, status=Task.Status.QUEUED).update(
         status=Task.Status.CANCELLED, finished_at=timezone.now()
-    )
+    ):
+        _settle(record, Task.Status.CANCELLED)
 
 
 def _requeue_stale(now) -> None:
     stale = Task.objects.filter(status=Task.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
     stale.filter(attempts__lt=MAX_ATTEMPTS).update(status=Task.Status.QUEUED, worker="")
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Task.Status.FAILED, error="The worker stopped responding too many times.", finished_at=now
-    )
+    for record in stale.filter(attempts__gte=MAX_ATTEMPTS):
+        if Task.objects.filter(pk=record.pk, status=Task.Status.RUNNING).update(
+            status=Task.Status.FAILED, error="The worker stopped responding too many times.", finished_at=now
+        ):
+            _settle(record, Task.Status.FAILED)
 
 
 def _schedule_periodic(now) -> None:
@@ -193,6 +222,8 @@ def run_task(record: Task) -> Task:
     finally:
         stop_beat.set()
     _retrying(lambda: Task.objects.filter(pk=record.pk).update(**end, finished_at=timezone.now()))
+    if end["status"] != Task.Status.SUCCEEDED:
+        _settle(record, end["status"])
     record.refresh_from_db()
     return record
 

@@ -278,6 +278,14 @@ def linkage_start(*, organisation, user, threshold: float = 0.9) -> LinkageRun:
     return run
 
 
+def import_settle(*, job_id, cancelled: bool) -> None:
+    """Its task ended without importing (nothing is stored then: imports are all-or-nothing). A cancelled
+    import is ready to start again; a failed one says so."""
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.IMPORTING).update(
+        status=ImportJob.Status.VALID if cancelled else ImportJob.Status.FAILED
+    )
+
+
 def _remove_leftovers(organisation, *, current) -> None:
     """A killed import or linkage leaves its ``.tmp`` files behind; the next one removes them, unless another
     import or linkage of the organisation is running (those files would be its own)."""
