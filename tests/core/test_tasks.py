@@ -159,6 +159,8 @@ def test_a_worker_beats_while_it_runs_and_removes_its_row_when_it_stops(org):
         stop.set()
         return {}
 
+    old = timezone.now() - timedelta(hours=1)
+    WorkerBeat.objects.create(worker="gone:1", started_at=old, beat_at=old)  # killed long ago
     tasks.enqueue("tests.look_for_beat", organisation=org)
     tasks.run_worker(poll_seconds=0.01, stop=stop)
     assert seen == [1] and not WorkerBeat.objects.exists()

@@ -255,10 +255,11 @@ def _refresh_connections() -> None:
         close_old_connections()
 
 
-def _beat(worker_id: str, started_at) -> None:
-    now = timezone.now()
+def _beat(worker_id: str, started_at, now) -> None:
+    """Touch this worker's row; rows of workers gone for good go (one live worker is all health needs)."""
     if not WorkerBeat.objects.filter(worker=worker_id).update(beat_at=now):
         WorkerBeat.objects.create(worker=worker_id, started_at=started_at, beat_at=now)
+    WorkerBeat.objects.filter(beat_at__lt=now - WORKER_STALE_AFTER).delete()
 
 
 def worker_health(now=None) -> str:
@@ -283,6 +284,7 @@ def run_worker(*, once: bool = False, poll_seconds: float = 1.0, stop: threading
     Transient database errors are retried with a growing pause; anything else still stops the worker."""
     worker_id = f"{socket.gethostname()}:{os.getpid()}"
     started_at = timezone.now()
+    last_beat = None
     ran = 0
     failures = 0
     try:
@@ -290,7 +292,9 @@ def run_worker(*, once: bool = False, poll_seconds: float = 1.0, stop: threading
             try:
                 _refresh_connections()
                 now = timezone.now()
-                _beat(worker_id, started_at)
+                if last_beat is None or now - last_beat >= timedelta(seconds=HEARTBEAT_SECONDS):
+                    _beat(worker_id, started_at, now)  # not every poll: each beat is a write
+                    last_beat = now
                 _requeue_stale(now)
                 if not once:
                     _schedule_periodic(now)
