@@ -67,7 +67,7 @@ class Supervisor:
 
     def _start(self, args: list[str]) -> subprocess.Popen:
         # The child gets SIGTERM from the kernel if serve dies without cleaning up (kill -9, OOM killer).
-        return subprocess.Popen(args, preexec_fn=die_with_parent)  # serve has no threads yet
+        return subprocess.Popen(args, preexec_fn=die_with_parent)  # safe: serve runs no threads
 
     def _on_signal(self, signum, _frame) -> None:
         self._stop_signal = signum
@@ -79,8 +79,9 @@ class Supervisor:
     def _restart_worker_if_dead(self) -> None:
         if self.worker is None or self.worker.poll() is None:
             return
-        ran = time.monotonic() - self._worker_started
-        pause = RESTART_PAUSES[0] if ran > STEADY_SECONDS else RESTART_PAUSES[min(self.restarts, 4)]
+        if time.monotonic() - self._worker_started > STEADY_SECONDS:
+            self.restarts = 0  # it had been running fine: not a crash loop
+        pause = RESTART_PAUSES[min(self.restarts, len(RESTART_PAUSES) - 1)]
         self.restarts += 1
         self.say(f"The task worker stopped (exit code {self.worker.returncode}); starting it again in {pause:g} s.")
         self._wait(pause)
