@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TL := $(VENV)/bin/threadline
 export THREADLINE_DATA_DIR ?= $(CURDIR)/data
+# The port of `make run`.
+PORT ?= 8000
 # Optional extras to install; .ci/run adds "spark" when Java is present (the Spark tests skip without it).
 EXTRAS ?= dev
 
@@ -17,11 +19,13 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-## Create the venv, migrate, load the synthetic demo and serve on http://127.0.0.1:8000
+## Create the venv, migrate, load the synthetic demo and serve on http://127.0.0.1:$(PORT) (make run PORT=8001).
+## serve fails with the reason when the port is busy; `exec` hands it make's place, so stopping make (Ctrl-C or
+## SIGTERM) stops serve, gunicorn and the task worker.
 run: $(VENV)/.installed
 	THREADLINE_DEBUG=1 $(TL) migrate
 	THREADLINE_DEBUG=1 $(TL) demo --if-empty
-	THREADLINE_DEBUG=1 $(TL) serve --host 127.0.0.1 --port 8000
+	THREADLINE_DEBUG=1 exec $(TL) serve --host 127.0.0.1 --port $(PORT)
 
 ## The whole suite on SQLite (unit, property, browser tests)
 test: $(VENV)/.installed

@@ -95,6 +95,36 @@ def test_audit_verify_reports_intact_chain(org):
     assert result.exit_code == 0 and "intact" in result.output
 
 
+def test_audit_checkpoint_then_verify_against_it(org, tmp_path):
+    from django.db import connection
+
+    from threadline.audit.models import AuditEntry
+    from threadline.audit.services import audit_record
+
+    for n in range(3):
+        audit_record(action="view", object_type="cases.case", object_id=str(n))
+    path = tmp_path / "checkpoint.json"
+    result = runner.invoke(app, ["audit", "checkpoint", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert '"signature"' in runner.invoke(app, ["audit", "checkpoint"]).output
+    result = runner.invoke(app, ["audit", "verify", "--checkpoint", str(path)])
+    assert result.exit_code == 0 and "consistent with the checkpoint" in result.output
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_no_change")
+        cursor.execute("DELETE FROM audit_auditentry")
+    from threadline.audit.models import ChainHead
+
+    ChainHead.objects.all().delete()
+    assert not AuditEntry.objects.exists()
+    result = runner.invoke(app, ["audit", "verify", "--checkpoint", str(path)])
+    assert result.exit_code == 1 and "truncated or deleted" in result.output
+    path.write_text("{}")
+    result = runner.invoke(app, ["audit", "verify", "--checkpoint", str(path)])
+    assert result.exit_code == 2 and "not an audit checkpoint" in result.output
+
+
 def test_keys_rotate_and_status(org, make_user):
     from threadline.accounts.services import mfa_device_start
 

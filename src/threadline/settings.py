@@ -14,6 +14,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from threadline.process import private_umask
+
+# Everything the application writes (database and its -wal/-shm, workspaces, uploads, exports) is private to
+# its user: 0600 files, 0700 directories, whatever the entry point (gunicorn, the CLI, manage, tests).
+private_umask()
+
 BASE_DIR = Path(__file__).resolve().parent
 
 

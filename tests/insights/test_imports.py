@@ -181,3 +181,52 @@ def test_own_cases_flow_in_and_replace_the_snapshot(officer_client, org, monkeyp
     batches = _store(org).batches()
     assert [b["source"] for b in batches] == ["own-cases"], "the new snapshot replaces the old one"
     assert batches[0]["rows"] == 12
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fmt", ["htcds", "ctdc-synthetic"])
+def test_validation_holds_no_database_lock(org, make_user, monkeypatch, fmt):
+    """A long validation inside a write transaction stalled every request on SQLite (issue #18 item 12)."""
+    from django.db import connection
+
+    import threadline.engines.insights as engine
+    from threadline.insights import services
+
+    officer = make_user(org, "data_officer")
+    real = engine.validate_file
+    in_transaction: list[bool] = []
+
+    def watched(*args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "validate_file", watched)
+    job = services.import_upload(
+        organisation=org, user=officer, uploaded_file=csv_upload(plan_rows()), fmt=fmt, source="partner"
+    )
+    if fmt == "htcds":
+        services.import_set_mapping(job=job, mapping=job.mapping)
+    assert in_transaction and not any(in_transaction)
+    job.refresh_from_db()
+    assert job.report and job.status in {"valid", "invalid"}
+
+
+def test_the_next_import_removes_files_left_by_a_killed_one(officer_client, org):
+    """A killed import left ``.parquet.tmp`` files that nothing removed (issue #18 item 13)."""
+    from threadline.insights.models import ImportJob
+    from threadline.insights.stores import store_for
+
+    store = store_for(org).ensure()
+    leftover = store.batches_dir / ".20250101T000000-partner-dead.parquet.tmp"
+    leftover.write_bytes(b"half a file")
+    (store.linkage_dir / ".clusters.parquet.tmp").write_bytes(b"half a file")
+    officer_client.post(
+        reverse("insights:imports"), {"file": csv_upload(plan_rows()), "format": "htcds", "source": "partner"}
+    )
+    from threadline.insights import services
+
+    job = services.import_set_mapping(job=ImportJob.objects.get(), mapping=ImportJob.objects.get().mapping)
+    officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "imported"
+    assert not list(store.batches_dir.glob(".*.tmp")) and not list(store.linkage_dir.glob(".*.tmp"))

@@ -28,6 +28,8 @@ ORG_SELF = {"accounts.view_organisation"}
 MEMBERS_ADMIN = _crud("accounts.membership") | {"accounts.change_organisation"}
 AUDIT_READ = {"audit.view_auditentry", "audit.export_auditentry"}
 TASKS_OWN = {"core.view_task", "core.change_task"}
+# Beyond their own tasks: everyone's in the organisation, of the kinds their areas' permissions reach.
+TASKS_SUPERVISE = {"core.supervise_task"}
 
 ADMINISTRATOR = "administrator"
 SUPERVISOR = "supervisor"
@@ -41,9 +43,9 @@ ROLES: dict[str, Role] = {
         ADMINISTRATOR,
         _("Administrator"),
         True,
-        frozenset(ORG_SELF | MEMBERS_ADMIN | AUDIT_READ | TASKS_OWN | {"accounts.view_membership"}),
+        frozenset(ORG_SELF | MEMBERS_ADMIN | AUDIT_READ | TASKS_OWN | TASKS_SUPERVISE | {"accounts.view_membership"}),
     ),
-    SUPERVISOR: Role(SUPERVISOR, _("Supervisor"), True, frozenset(ORG_SELF | TASKS_OWN)),
+    SUPERVISOR: Role(SUPERVISOR, _("Supervisor"), True, frozenset(ORG_SELF | TASKS_OWN | TASKS_SUPERVISE)),
     CASEWORKER: Role(CASEWORKER, _("Caseworker"), True, frozenset(ORG_SELF | TASKS_OWN)),
     ONLINE_ANALYST: Role(ONLINE_ANALYST, _("Online analyst"), True, frozenset(ORG_SELF | TASKS_OWN)),
     DATA_OFFICER: Role(DATA_OFFICER, _("Data officer"), True, frozenset(ORG_SELF | TASKS_OWN)),

@@ -1,9 +1,10 @@
 """The append-only, hash-chained audit log.
 
 Each entry records who did what to which object, in which organisation, through which request — never the
-content of the record. Each entry carries the hash of the previous one; ``threadline audit verify`` finds the
-first broken link. Entries cannot be changed through the ORM, and database triggers refuse UPDATE (and
-DELETE on PostgreSQL) as a second line of defence.
+content of the record. Each entry carries an HMAC over its content and the previous entry's HMAC, keyed with
+a key kept outside the database (``audit/chain.py``), and the chain head is signed the same way;
+``threadline audit verify`` finds the first broken link. Entries cannot be changed through the ORM, and
+database triggers refuse UPDATE (and DELETE on PostgreSQL) as a second line of defence.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: The audit key version that signed the entry; empty for entries written before the chain was keyed
+    #: (plain SHA-256), which stay verifiable and are sealed by the first keyed entry after them.
+    key_version = models.PositiveIntegerField(null=True, blank=True)
 
     organisation_field = "organisation_id"
     objects = AuditQuerySet.as_manager()
@@ -79,10 +83,14 @@ class AuditEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row: the last hash and the count, locked while an entry is appended."""
+    """One row: the last hash and the count, locked while an entry is appended, and signed (``mac``) so
+    that deleting the tail and rewriting the head is found."""
 
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(null=True, blank=True)
+    key_version = models.PositiveIntegerField(null=True, blank=True)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.count} entries"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
@@ -10,8 +9,10 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
+from threadline.audit import chain
 from threadline.audit.models import AuditEntry, ChainHead
 from threadline.core import context
+from threadline.core.crypto import KeyringError
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -34,11 +35,22 @@ HASHED_FIELDS = (
 def _canonical(entry: AuditEntry) -> bytes:
     data = {name: getattr(entry, name) for name in HASHED_FIELDS}
     data["at"] = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
+    if entry.key_version is not None:  # entries from before the chain was keyed keep their original form
+        data["key_version"] = entry.key_version
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(_canonical(entry)).hexdigest()
+    """The entry's HMAC under its key version (plain SHA-256 for a legacy entry without one)."""
+    return chain.sign(entry.key_version, _canonical(entry))
+
+
+def _sign_head(*, count: int, last_id: int | None, last_hash: str, version: int) -> str:
+    return chain.sign(version, chain.head_message(count, last_id, last_hash), purpose=b"head")
+
+
+class ChainBroken(Exception):
+    """The chain does not verify, so its head must not be signed into a checkpoint."""
 
 
 def label_for(obj) -> tuple[str, str]:
@@ -86,11 +98,28 @@ def audit_record(
             via=(ctx.via if ctx else "cli")[:10],
             ip_address=ctx.ip_address if ctx else None,
             prev_hash=head.last_hash,
+            key_version=chain.current_version(),
         )
         entry.hash = entry_hash(entry)
         entry.save()
-        ChainHead.objects.filter(pk=1).update(last_hash=entry.hash, count=head.count + 1)
+        count = head.count + 1
+        ChainHead.objects.filter(pk=1).update(
+            last_hash=entry.hash,
+            count=count,
+            last_id=entry.pk,
+            key_version=entry.key_version,
+            mac=_sign_head(count=count, last_id=entry.pk, last_hash=entry.hash, version=entry.key_version),
+        )
     return entry
+
+
+def audit_seal() -> AuditEntry | None:
+    """Sign a chain that has no keyed entry yet (written before the chain was keyed): one keyed entry after
+    the legacy ones binds them under the key. Run by ``threadline migrate``; does nothing otherwise."""
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is None or head.mac:
+        return None
+    return audit_record(action=AuditEntry.Action.RUN, object_type="audit.chainhead", note="audit chain keyed")
 
 
 def audit_object(action: str, obj, *, fields: list[str] | None = None, note: str = "") -> AuditEntry:
@@ -127,24 +156,95 @@ class VerifyResult:
     reason: str = ""
 
 
-def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain in id order; report the first entry whose hash or link does not hold."""
+def _check_entry(entry: AuditEntry, expected_prev: str, keyed_seen: bool) -> str:
+    """Why the entry breaks the chain, or ''."""
+    if entry.prev_hash != expected_prev:
+        return "its link to the previous entry is broken"
+    if entry.key_version is None and keyed_seen:
+        return "it is not signed, but entries before it are"
+    try:
+        if entry_hash(entry) != entry.hash:
+            return "its content does not match its signature"
+    except KeyringError as exc:
+        return str(exc)
+    return ""
+
+
+def _check_head(head: ChainHead | None, at_head: tuple[int, int | None, str], keyed: bool) -> str:
+    checked, last_id, last_hash = at_head
+    if head is None:
+        return "the chain head is missing" if checked else ""
+    if head.last_hash != last_hash or head.count != checked:
+        return "entries are missing at the end of the log"
+    if not head.mac:
+        return "the chain head is not signed" if keyed else ""
+    if head.last_id != last_id or head.key_version is None:
+        return "the chain head does not match the last entry"
+    message = chain.head_message(head.count, head.last_id, head.last_hash)
+    try:
+        signed = chain.matches(head.key_version, message, head.mac, purpose=b"head")
+    except KeyringError as exc:
+        return str(exc)
+    return "" if signed else "the chain head's signature does not match (it was rewritten)"
+
+
+def audit_verify(*, batch_size: int = 5000, checkpoint: chain.Checkpoint | None = None) -> VerifyResult:
+    """Walk the chain in id order; report the first entry whose signature or link does not hold, a head that
+    does not match, and, given an exported checkpoint, entries that were there at the checkpoint and are gone."""
+    if checkpoint is not None:
+        try:
+            signature_ok = checkpoint.signature_ok()
+        except KeyringError as exc:
+            return VerifyResult(False, 0, None, f"the checkpoint cannot be checked: {exc}")
+        if not signature_ok:
+            return VerifyResult(False, 0, None, "the checkpoint's signature does not match (it was altered)")
+    # The head is read before the walk: entries appended meanwhile are checked but not counted against it.
+    head = ChainHead.objects.filter(pk=1).first()
+    at_head = None
     expected_prev = GENESIS
     checked = 0
-    last_id = 0
+    last_id: int | None = None
+    keyed_seen = reached_checkpoint = False
     while True:
-        batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        batch = list(AuditEntry.objects.filter(id__gt=last_id or 0).order_by("id")[:batch_size])
         if not batch:
             break
         for entry in batch:
-            if entry.prev_hash != expected_prev:
-                return VerifyResult(False, checked, entry.pk, "its link to the previous entry is broken")
-            if entry_hash(entry) != entry.hash:
-                return VerifyResult(False, checked, entry.pk, "its content does not match its hash")
+            reason = _check_entry(entry, expected_prev, keyed_seen)
+            if reason:
+                return VerifyResult(False, checked, entry.pk, reason)
+            keyed_seen = keyed_seen or entry.key_version is not None
             expected_prev = entry.hash
             checked += 1
             last_id = entry.pk
-    head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_hash != expected_prev or head.count != checked):
-        return VerifyResult(False, checked, None, "entries are missing at the end of the log")
+            if head is not None and head.last_id == entry.pk:
+                at_head = (checked, entry.pk, entry.hash)
+            if checkpoint is not None and entry.pk == checkpoint.last_id:
+                reached_checkpoint = True
+                if checked != checkpoint.count or entry.hash != checkpoint.last_hash:
+                    return VerifyResult(False, checked, entry.pk, "it does not match the checkpoint")
+    if checkpoint is not None and not reached_checkpoint and checkpoint.count:
+        return VerifyResult(
+            False, checked, None, "entries recorded in the checkpoint are missing (the log was truncated or deleted)"
+        )
+    reason = _check_head(head, at_head or (checked, last_id, expected_prev), keyed_seen)
+    if reason:
+        return VerifyResult(False, checked, None, reason)
     return VerifyResult(True, checked)
+
+
+def audit_checkpoint() -> chain.Checkpoint:
+    """The signed head, to keep outside the database (``threadline audit checkpoint``). The chain is verified
+    first: signing the head of a tampered log would vouch for it."""
+    result = audit_verify()
+    if not result.ok:
+        raise ChainBroken(result.reason)
+    last = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+    last_id, last_hash = last if last else (0, GENESIS)
+    return chain.Checkpoint(
+        count=result.checked,
+        last_id=last_id,
+        last_hash=last_hash,
+        created_at=timezone.now().astimezone(UTC).isoformat(timespec="seconds"),
+        key_version=chain.current_version(),
+    ).signed()

@@ -28,4 +28,7 @@ for _module in (platform, online, screen, insights, release):
 
 
 def main() -> None:
+    from threadline.process import private_umask
+
+    private_umask()  # engine commands (scan, synth, insights) write data files without loading the settings
     app()

@@ -6,6 +6,7 @@ Django is set up lazily inside each command so that engine commands never pay fo
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -28,7 +29,10 @@ def django_setup() -> None:
     except Exception as exc:  # ImproperlyConfigured and friends: say what to set, then stop
         err.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    from threadline.process import tighten
+
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    tighten(Path(settings.DATA_DIR))  # a data directory and database created before the umask was set
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -71,12 +75,16 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         django_setup()
         from django.core.management import call_command
 
+        from threadline.audit.services import audit_seal
         from threadline.core.keys import keys_init
 
         call_command("migrate", interactive=False, verbosity=1)
         if not os.environ.get("THREADLINE_ENCRYPTION_KEYS"):
             path = keys_init()
             console.print(f"Encryption keys: {path}")
+        with _cli_context():
+            if audit_seal() is not None:
+                console.print("Audit chain: the existing entries are now sealed by a keyed entry.")
 
     @app.command()
     def serve(
@@ -87,20 +95,22 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             bool, typer.Option("--task-worker/--no-task-worker", help="Also run the background task worker.")
         ] = True,
     ) -> None:
-        """Serve the web app with gunicorn (and the task worker alongside)."""
+        """Serve the web app with gunicorn and the task worker; stopping serve stops both."""
         django_setup()
-        import subprocess
-
         from django.conf import settings
 
+        from threadline.cli.serving import Supervisor, bind_problem
+
+        problem = bind_problem(host, port)
+        if problem:
+            fail(
+                f"Cannot serve: {problem}. Stop the other server or choose another port (--port, make run PORT=...).", 1
+            )
         if not settings.DEBUG:
             from django.core.management import call_command
 
             call_command("collectstatic", interactive=False, verbosity=0)
-        worker = None
-        if task_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "threadline", "worker"])
-        args = [
+        web_args = [
             sys.executable,
             "-m",
             "gunicorn",
@@ -116,14 +126,11 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             "--timeout",
             "120",
         ]
-        try:
-            subprocess.run(args, check=False)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+        worker_args = [sys.executable, "-m", "threadline", "worker"] if task_worker else None
+        supervisor = Supervisor(web_args, worker_args, host=host, port=port, say=console.print)
+        code = supervisor.run()
+        if code:
+            raise typer.Exit(code)
 
     @app.command()
     def worker(
@@ -141,6 +148,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
         load_all()
         poll = poll if poll is not None else settings.TASK_POLL_SECONDS
+        # SIGTERM (from serve, systemd or kill) unwinds like Ctrl-C: the running task goes back to the queue,
+        # the heartbeat row is removed, and the scan's pool workers follow (they die with their parent).
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         console.print("Task worker started.")
         try:
             ran = run_worker(once=once, poll_seconds=poll)
@@ -212,7 +222,6 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             "The first sign-in asks you to enrol an authenticator app. Without a phone, read the code with\n"
             "  [bold].venv/bin/threadline demo code EMAIL[/bold]   (demo users, THREADLINE_DEBUG=1 only)"
         )
-        console.print("Open http://127.0.0.1:8000/")
 
     # --- organisations, users, tokens ------------------------------------------------------------
     @org_app.command("create")
@@ -328,20 +337,58 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     # --- audit -------------------------------------------------------------------------------------
     @audit_app.command("verify")
-    def audit_verify() -> None:
-        """Check the hash chain; exit 1 and name the first broken entry if it was tampered with."""
+    def audit_verify(
+        checkpoint: Annotated[
+            Path | None,
+            typer.Option(help="A file written by 'threadline audit checkpoint': also find truncation and deletion."),
+        ] = None,
+    ) -> None:
+        """Check the signed chain; exit 1 and name the first broken entry if it was tampered with."""
         django_setup()
+        from threadline.audit.chain import Checkpoint
         from threadline.audit.services import audit_verify as verify
 
-        result = verify()
+        saved = None
+        if checkpoint is not None:
+            try:
+                saved = Checkpoint.from_json(checkpoint.read_text(encoding="utf-8"))
+            except OSError as exc:
+                fail(f"Cannot read the checkpoint file {checkpoint}: {exc.strerror}.")
+            except ValueError as exc:
+                fail(f"{checkpoint} is not an audit checkpoint: {exc}.")
+        result = verify(checkpoint=saved)
         if result.ok:
-            console.print(f"[green]Audit chain intact[/green]: {result.checked} entries checked.")
+            against = f", consistent with the checkpoint of {saved.created_at}" if saved else ""
+            console.print(f"[green]Audit chain intact[/green]: {result.checked} entries checked{against}.")
             return
         where = f"entry #{result.first_broken_id}" if result.first_broken_id else "the end of the log"
         err.print(
             f"[red]Audit chain broken[/red] at {where}: {result.reason} ({result.checked} entries verified before it)."
         )
         raise typer.Exit(1)
+
+    @audit_app.command("checkpoint")
+    def audit_checkpoint(
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write to this file (0600) instead of standard output.")
+        ] = None,
+    ) -> None:
+        """Verify the chain, then write its signed head (count, last id, last hash) to keep outside the database."""
+        django_setup()
+        from threadline.audit.services import ChainBroken
+        from threadline.audit.services import audit_checkpoint as make_checkpoint
+
+        try:
+            text = make_checkpoint().to_json()
+        except ChainBroken as exc:
+            fail(f"The audit chain does not verify ({exc}); no checkpoint was written.", code=1)
+        if output is None:
+            typer.echo(text, nl=False)
+            return
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        err.print(f"Checkpoint written to {output}.")
 
     # --- keys -------------------------------------------------------------------------------------
     @keys_app.command("init")

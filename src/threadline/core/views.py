@@ -66,15 +66,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 class HealthView(View):
-    """For load balancers: 200 when the database answers, 503 otherwise. No details leak."""
+    """For load balancers and monitors: 200 when the database answers and background tasks are being run,
+    503 with a short reason otherwise (never identifying data)."""
 
     def get(self, request):
+        from threadline.core.tasks import worker_health
+
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
+            problem = worker_health()
         except Exception:
-            return JsonResponse({"status": "unavailable"}, status=503)
+            return JsonResponse({"status": "unavailable", "reason": "the database does not answer"}, status=503)
+        if problem:
+            return JsonResponse({"status": "unavailable", "reason": problem}, status=503)
         return JsonResponse({"status": "ok"})
 
 

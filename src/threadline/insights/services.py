@@ -83,9 +83,12 @@ def _engine_mapping(job: ImportJob) -> dict[str, str | None] | None:
     return {col: (target or None) for col, target in job.mapping.items()}
 
 
-@transaction.atomic
 def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -> ImportJob:
-    """Keep the uploaded file in the organisation's upload area and propose a column mapping."""
+    """Keep the uploaded file in the organisation's upload area and propose a column mapping.
+
+    Not one transaction: the file is read and validated first, with no database lock held (on SQLite a write
+    transaction open during a long validation stalls every other request), and the job is written once at the
+    end. A file whose reading fails is removed, so nothing is left half-stored."""
     from threadline.engines.insights.importers.base import Reader
 
     suffix = Path(uploaded_file.name).suffix.lower()
@@ -102,22 +105,25 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         source=source,
     )
     path = uploads_dir(organisation) / job.stored_name
-    with open(path, "wb") as fh:
-        for chunk in uploaded_file.chunks():
-            fh.write(chunk)
-    issues: list = []
-    job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
-    if fmt == ImportFormat.HTCDS and job.header:
-        recognised = _recognised_columns(job.header, source)
-        targets = set(mapping_targets())
-        job.mapping = {
-            col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
-        }
-        job.report = {"recognised": sorted(c for c in job.header if c in recognised and recognised[c] in targets)}
-        job.save()
-    else:
-        job.save()
-        import_validate(job=job)
+    try:
+        with open(path, "wb") as fh:
+            for chunk in uploaded_file.chunks():
+                fh.write(chunk)
+        issues: list = []
+        job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
+        if fmt == ImportFormat.HTCDS and job.header:
+            recognised = _recognised_columns(job.header, source)
+            targets = set(mapping_targets())
+            job.mapping = {
+                col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
+            }
+            job.report = {"recognised": sorted(c for c in job.header if c in recognised and recognised[c] in targets)}
+            job.save()
+        else:
+            import_validate(job=job)  # validates, then saves the job
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return job
 
 
@@ -213,15 +219,14 @@ def _linkage_key_issue(job: ImportJob) -> dict | None:
     return {"file": job.file_name, "row": row, "column": column, "reason": reason}
 
 
-@transaction.atomic
 def import_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
+    """Validate the file with the new mapping (no lock held), then save the mapping with its report at once."""
     targets = set(mapping_targets())
     clean = {}
     for col in job.header:
         target = mapping.get(col, IGNORE)
         clean[col] = target if target in targets else IGNORE
     job.mapping = clean
-    job.save()
     return import_validate(job=job)
 
 
@@ -258,6 +263,7 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
 
     if job.status == ImportJob.Status.IMPORTED:
         return {"rows": job.rows, "batch_id": job.batch_id}
+    _remove_leftovers(job.organisation, current=job.task_id)
     if progress:
         progress(stage="importing", rows=job.rows)
     result = import_file(
@@ -364,9 +370,30 @@ def linkage_start(*, organisation, user, threshold: float = 0.9) -> LinkageRun:
     return run
 
 
+def import_settle(*, job_id, cancelled: bool) -> None:
+    """Its task ended without importing (nothing is stored then: imports are all-or-nothing). A cancelled
+    import is ready to start again; a failed one says so."""
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.IMPORTING).update(
+        status=ImportJob.Status.VALID if cancelled else ImportJob.Status.FAILED
+    )
+
+
+def _remove_leftovers(organisation, *, current) -> None:
+    """A killed import or linkage leaves its ``.tmp`` files behind; the next one removes them, unless another
+    import or linkage of the organisation is running (those files would be its own)."""
+    running = Task.objects.filter(
+        organisation=organisation, name__in=["insights.import", "insights.link"], status=Task.Status.RUNNING
+    ).exclude(pk=current)
+    if not running.exists():
+        removed = store_for(organisation).remove_leftovers()
+        if removed:
+            log.info("Removed %d temporary file(s) left by an interrupted import or linkage.", len(removed))
+
+
 def linkage_run(*, run: LinkageRun, progress=None) -> dict:
     from threadline.engines.insights import link
 
+    _remove_leftovers(run.organisation, current=run.task_id)
     if progress:
         progress(stage="linking")
     report = link(store_for(run.organisation), threshold=run.threshold)

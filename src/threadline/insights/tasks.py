@@ -5,7 +5,13 @@ from __future__ import annotations
 from threadline.core.tasks import TaskContext, task
 
 
-@task("insights.import")
+def _settle_import(payload: dict, status: str) -> None:
+    from threadline.insights.services import import_settle
+
+    import_settle(job_id=payload["job"], cancelled=status == "cancelled")
+
+
+@task("insights.import", permission="insights.view_importjob", settle=_settle_import)
 def import_task(ctx: TaskContext) -> dict:
     from threadline.insights import services
     from threadline.insights.models import ImportJob
@@ -18,7 +24,7 @@ def import_task(ctx: TaskContext) -> dict:
     return services.import_run(job=job, progress=ctx.progress)
 
 
-@task("insights.link")
+@task("insights.link", permission="insights.view_linkagerun")
 def link_task(ctx: TaskContext) -> dict:
     from threadline.insights import services
     from threadline.insights.models import LinkageRun

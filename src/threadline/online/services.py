@@ -185,6 +185,14 @@ def scan_cancel(*, scan: Scan) -> None:
         scan.save(update_fields=["status", "finished_at"])
 
 
+def scan_settle(*, scan_id, cancelled: bool) -> None:
+    """Its task ended without finishing the scan (cancelled from any page, failed, or given up): a scan still
+    queued or running is marked so, and a re-scan can start."""
+    Scan.objects.filter(pk=scan_id, status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING]).update(
+        status=Scan.Status.CANCELLED if cancelled else Scan.Status.FAILED, finished_at=timezone.now()
+    )
+
+
 def _count_parts(parts: Path) -> tuple[int, int]:
     import json
 

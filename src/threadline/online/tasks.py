@@ -5,7 +5,13 @@ from __future__ import annotations
 from threadline.core.tasks import task
 
 
-@task("online.scan")
+def _settle_scan(payload: dict, status: str) -> None:
+    from threadline.online.services import scan_settle
+
+    scan_settle(scan_id=payload["scan"], cancelled=status == "cancelled")
+
+
+@task("online.scan", permission="online.view_scan", settle=_settle_scan)
 def online_scan(ctx) -> dict:
     """Scan an investigation's inputs into a new workspace (payload: ``scan`` id); progress and cancel."""
     from threadline.online.models import Scan

@@ -57,6 +57,16 @@ class Store:
         self.linkage_dir.mkdir(parents=True, exist_ok=True)
         return self
 
+    def remove_leftovers(self) -> list[Path]:
+        """Remove the temporary files (``.*.tmp``) of imports and linkages that were killed before they could
+        clean up. Call it only when no import or linkage of this store is running."""
+        removed = []
+        for folder in (self.batches_dir, self.linkage_dir):
+            for path in folder.glob(".*.tmp") if folder.is_dir() else ():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
+
     def batch_files(self) -> list[Path]:
         if not self.batches_dir.exists():
             return []

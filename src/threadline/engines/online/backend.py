@@ -7,6 +7,7 @@ can implement the same ``map_tasks`` with ``mapInArrow`` over the same pure batc
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
@@ -15,10 +16,18 @@ class Cancelled(Exception):
     """The scan was cancelled by ``cancel_check`` (finished batches are kept for a resume)."""
 
 
+def _pool_worker_init(parent: int, init: Callable, *init_args) -> None:
+    """A pool worker dies with the scan that started it: a killed scan (even ``kill -9``) must not leave
+    workers running and writing into its workspace."""
+    from threadline.process import die_with_parent, watch_parent
+
+    die_with_parent(expected_parent=parent)
+    watch_parent(parent)
+    init(*init_args)
+
+
 class LocalBackend:
     def __init__(self, workers: int = 0, start_method: str = "spawn") -> None:
-        import os
-
         self.workers = workers if workers > 0 else max(1, os.cpu_count() or 1)
         self.start_method = start_method
 
@@ -33,7 +42,12 @@ class LocalBackend:
                 yield fn(t)
             return
         ctx = mp.get_context(self.start_method)
-        ex = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init, initargs=init_args)
+        ex = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=ctx,
+            initializer=_pool_worker_init,
+            initargs=(os.getpid(), init, *init_args),
+        )
         pending: set[Future] = set()
         limit = self.workers * 2
         try:
