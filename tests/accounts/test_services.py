@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -122,3 +123,20 @@ def test_token_stops_working_when_membership_ends(org, make_user):
     _token, key = services.token_create(user=user, organisation=org, name="sync")
     services.membership_set(user=user, organisation=org, role="caseworker", is_active=False)
     assert services.token_authenticate(key) is None
+
+
+@pytest.mark.parametrize("days", [0, -1, 366, None])
+def test_token_expiry_out_of_range_is_refused(org, make_user, days):
+    user = make_user(org)
+    with pytest.raises(ValidationError) as exc:
+        services.token_create(user=user, organisation=org, name="sync", expires_in_days=days)
+    assert "expires_in_days" in exc.value.message_dict
+    assert not user.api_tokens.exists()
+
+
+@pytest.mark.parametrize("days", [1, 365])
+def test_token_expiry_within_range_is_kept(org, make_user, days):
+    user = make_user(org)
+    token, _key = services.token_create(user=user, organisation=org, name="sync", expires_in_days=days)
+    remaining = token.expires_at - token.created_at
+    assert timedelta(days=days) - timedelta(minutes=1) < remaining <= timedelta(days=days)

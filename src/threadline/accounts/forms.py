@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from threadline.accounts.roles import ROLE_CHOICES
+from threadline.accounts.services import TOKEN_MAX_DAYS
 
 
 class SignInForm(forms.Form):
@@ -43,7 +44,7 @@ class MembershipForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    expires_in_days = forms.IntegerField(label=_("Expires after (days)"), min_value=1, max_value=365, initial=90)
+    expires_in_days = forms.IntegerField(label=_("Expires after (days)"), min_value=1, max_value=TOKEN_MAX_DAYS, initial=90)
 
 
 class OrganisationCreateForm(forms.Form):

@@ -35,6 +35,7 @@ from threadline.audit.services import audit_record
 
 RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "tl"  # noqa: S105 - a label, not a secret
+TOKEN_MAX_DAYS = 365  # every token expires: the web form, the CLI and the API share this bound
 
 
 # --- Organisations and users ---------------------------------------------------------------------
@@ -216,16 +217,24 @@ def _hash_secret(secret: str) -> str:
 
 @transaction.atomic
 def token_create(
-    *, user: User, organisation: Organisation, name: str, expires_in_days: int | None = 90
+    *, user: User, organisation: Organisation, name: str, expires_in_days: int = 90
 ) -> tuple[ApiToken, str]:
-    """Create a token; the full key is returned once and never stored."""
+    """Create a token that expires after 1 to TOKEN_MAX_DAYS days; the full key is returned once, never stored."""
+    if (
+        isinstance(expires_in_days, bool)
+        or not isinstance(expires_in_days, int)
+        or not 1 <= expires_in_days <= TOKEN_MAX_DAYS
+    ):
+        raise ValidationError(
+            {"expires_in_days": _("A token expires after 1 to %(max)d days.") % {"max": TOKEN_MAX_DAYS}}
+        )
     if not Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
         raise ValidationError({"organisation": _("The user is not a member of this organisation.")})
     prefix = secrets.token_hex(4)
     while ApiToken.objects.filter(prefix=prefix).exists():
         prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
-    expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires = timezone.now() + timedelta(days=expires_in_days)
     token = ApiToken.objects.create(
         user=user,
         organisation=organisation,
