@@ -54,6 +54,11 @@ elif DEBUG or TESTING:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
     raise ImproperlyConfigured("THREADLINE_ALLOWED_HOSTS must be set when THREADLINE_DEBUG is off.")
+# Reverse proxies in front of the app (nginx: 1). The client address is read from X-Forwarded-For behind them;
+# with 0 the header is ignored. See threadline.core.client and docs/deployment.md.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("THREADLINE_TRUSTED_PROXIES must be 0 or more")
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("CSRF_TRUSTED_ORIGINS") or "").split(",") if o.strip()]
 
 INSTALLED_APPS = [

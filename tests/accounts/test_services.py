@@ -140,3 +140,23 @@ def test_token_expiry_within_range_is_kept(org, make_user, days):
     token, _key = services.token_create(user=user, organisation=org, name="sync", expires_in_days=days)
     remaining = token.expires_at - token.created_at
     assert timedelta(days=days) - timedelta(minutes=1) < remaining <= timedelta(days=days)
+
+
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_lockout_behind_the_proxy_keys_on_each_client_not_the_proxy(org, make_user, settings, proxies):
+    """Behind nginx on 127.0.0.1 every request has the same REMOTE_ADDR; one client's failures lock only it."""
+    settings.TRUSTED_PROXIES = proxies
+    settings.LOGIN_FAILURE_LIMIT = 2
+    user = make_user(org)
+    chain = ", 10.0.0.1" if proxies == 2 else ""
+    attacker = RequestFactory().post(
+        "/accounts/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.5{chain}"
+    )
+    for n in range(12):
+        services.sign_in_check(request=attacker, email=f"nobody{n}@agency.example", password="wrong")
+    assert services.sign_in_check(request=attacker, email="nobody@agency.example", password="wrong").locked
+    assert set(LoginFailure.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+    colleague = RequestFactory().post(
+        "/accounts/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.7{chain}"
+    )
+    assert services.sign_in_check(request=colleague, email=user.email, password=PASSWORD).user == user

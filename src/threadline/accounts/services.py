@@ -32,6 +32,7 @@ from threadline.accounts.models import (
 from threadline.accounts.permissions import forget_roles
 from threadline.accounts.roles import ROLES
 from threadline.audit.services import audit_record
+from threadline.core.client import client_ip
 
 RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "tl"  # noqa: S105 - a label, not a secret
@@ -112,7 +113,7 @@ def _recent_failures(account_hash: str, ip: str | None):
 def sign_in_check(*, request, email: str, password: str) -> SignInResult:
     """Authenticate with lockout: after LOGIN_FAILURE_LIMIT failures the account (or address) waits."""
     account_hash = LoginFailure.hash_account(email)
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_ip(request)
     by_account, by_ip = _recent_failures(account_hash, ip)
     limit = settings.LOGIN_FAILURE_LIMIT
     if by_account >= limit or by_ip >= limit * 5:
