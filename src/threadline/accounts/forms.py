@@ -44,7 +44,9 @@ class MembershipForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    expires_in_days = forms.IntegerField(label=_("Expires after (days)"), min_value=1, max_value=TOKEN_MAX_DAYS, initial=90)
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"), min_value=1, max_value=TOKEN_MAX_DAYS, initial=90
+    )
 
 
 class OrganisationCreateForm(forms.Form):
