@@ -213,6 +213,17 @@ MEDIA_ROOT = DATA_DIR / "media"
 ENCRYPTION_KEY_FILE = env("KEY_FILE") or str(DATA_DIR / "keys.json")
 
 # --- REST API ------------------------------------------------------------------------------------
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate such as ``600/min`` (periods: s, min, hour, day)."""
+    value = (env(name) or default).strip()
+    count, _sep, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"THREADLINE_{name} must look like 600/min (a number, then /s, /min, /hour or /day)")
+    return value
+
+
+# Per signed-in user (all their tokens) and per anonymous client address; see core/api/throttling.py.
+API_THROTTLE_RATES = {"anon": env_rate("API_RATE_ANON", "30/min"), "user": env_rate("API_RATE_USER", "600/min")}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["threadline.accounts.api.authentication.OrganisationTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["threadline.core.api.permissions.RestrictedModelPermission"],
@@ -221,7 +232,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "threadline.core.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "30/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "threadline.core.api.throttling.AnonymousClientThrottle",
+        "threadline.core.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Threadline API",
