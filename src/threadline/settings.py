@@ -212,6 +212,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Keys: THREADLINE_ENCRYPTION_KEYS ("1:<base64>,2:<base64>") or a key file outside the database.
 ENCRYPTION_KEY_FILE = env("KEY_FILE") or str(DATA_DIR / "keys.json")
 
+
 # --- REST API ------------------------------------------------------------------------------------
 def env_rate(name: str, default: str) -> str:
     """A throttle rate such as ``600/min`` (periods: s, min, hour, day)."""

@@ -52,8 +52,7 @@ def test_anonymous_requests_to_public_endpoints_are_throttled(client, settings):
 
 def _settings_of(env: dict[str, str]) -> subprocess.CompletedProcess:
     code = (
-        "from threadline import settings as s; "
-        "print(s.API_THROTTLE_RATES, s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
+        "from threadline import settings as s; print(s.API_THROTTLE_RATES, s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
     )
     environ = {**os.environ, "THREADLINE_TESTING": "1", **env}
     return subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60)
