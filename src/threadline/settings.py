@@ -161,6 +161,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 6)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 MFA_ISSUER = env("MFA_ISSUER", "Threadline")
+# Wrong second-factor codes (TOTP or recovery) per account before it waits LOGIN_LOCKOUT_MINUTES; 5x per address.
+MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", 5)
+
+# --- E-mail (second-factor lock notices, password reset): printed to the console in development ----
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "threadline@localhost")
 
 # Sessions end after inactivity; the cookie is refreshed on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -162,8 +162,16 @@ class ApiToken(AuditedModel, models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in, kept briefly for throttling and lockout. The email is stored as a hash."""
+    """A failed sign-in step, kept briefly for throttling and lockout. The email is stored as a hash.
 
+    Each kind counts on its own: a correct password must not clear the second-factor failures it precedes.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        MFA = "mfa", _("Second factor")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PASSWORD)
     account_hash = models.CharField(max_length=64, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -6,7 +6,11 @@ Keyword-only, atomic where they write. Views, the API and the CLI call these; no
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
+import smtplib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,8 +19,10 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -33,6 +39,8 @@ from threadline.accounts.permissions import forget_roles
 from threadline.accounts.roles import ROLES
 from threadline.audit.services import audit_record
 from threadline.core.client import client_ip
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "tl"  # noqa: S105 - a label, not a secret
@@ -103,10 +111,11 @@ class SignInResult:
     locked: bool = False
 
 
-def _recent_failures(account_hash: str, ip: str | None):
+def _recent_failures(kind: str, account_hash: str, ip: str | None) -> tuple[int, int]:
     since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    by_account = LoginFailure.objects.filter(account_hash=account_hash, at__gte=since).count()
-    by_ip = LoginFailure.objects.filter(ip_address=ip, at__gte=since).count() if ip else 0
+    recent = LoginFailure.objects.filter(kind=kind, at__gte=since)
+    by_account = recent.filter(account_hash=account_hash).count()
+    by_ip = recent.filter(ip_address=ip).count() if ip else 0
     return by_account, by_ip
 
 
@@ -114,7 +123,7 @@ def sign_in_check(*, request, email: str, password: str) -> SignInResult:
     """Authenticate with lockout: after LOGIN_FAILURE_LIMIT failures the account (or address) waits."""
     account_hash = LoginFailure.hash_account(email)
     ip = client_ip(request)
-    by_account, by_ip = _recent_failures(account_hash, ip)
+    by_account, by_ip = _recent_failures(LoginFailure.Kind.PASSWORD, account_hash, ip)
     limit = settings.LOGIN_FAILURE_LIMIT
     if by_account >= limit or by_ip >= limit * 5:
         audit_record(action="login_failed", object_type="accounts.user", note="locked out")
@@ -124,7 +133,7 @@ def sign_in_check(*, request, email: str, password: str) -> SignInResult:
         LoginFailure.objects.create(account_hash=account_hash, ip_address=ip)
         audit_record(action="login_failed", object_type="accounts.user")
         return SignInResult(None, locked=by_account + 1 >= limit)
-    LoginFailure.objects.filter(account_hash=account_hash).delete()
+    LoginFailure.objects.filter(kind=LoginFailure.Kind.PASSWORD, account_hash=account_hash).delete()
     return SignInResult(user)
 
 
@@ -160,38 +169,105 @@ def _totp_step_matching(device: MFADevice, code: str) -> int | None:
     return None
 
 
-@transaction.atomic
-def mfa_device_confirm(*, device: MFADevice, code: str) -> list[str] | None:
-    """Confirm enrolment with a first code; returns fresh recovery codes, or None if the code is wrong."""
-    step = _totp_step_matching(device, code)
-    if step is None:
-        return None
-    device.confirmed = True
-    device.last_used_step = step
-    device.save()
-    device.user.mfa_devices.exclude(pk=device.pk).delete()
-    audit_record(action="mfa", object_type="accounts.user", object_id=str(device.user_id), note="enrolled")
-    return recovery_codes_regenerate(user=device.user)
+class SecondFactorLocked(Exception):
+    """Too many wrong codes for this account (or from this address): no code is checked until the lockout ends."""
 
 
-@transaction.atomic
-def mfa_verify(*, user: User, code: str) -> bool:
-    """Check a TOTP code (each time step usable once) or a recovery code (usable once)."""
+def _mfa_audit(user: User, note: str) -> None:
+    audit_record(action="mfa", object_type="accounts.user", object_id=str(user.pk), note=note)
+
+
+def _mfa_lock_state(user: User, ip: str | None) -> tuple[bool, bool]:
+    """(locked, locked by this account's own failures) under MFA_FAILURE_LIMIT per account, 5x per address."""
+    by_account, by_ip = _recent_failures(LoginFailure.Kind.MFA, LoginFailure.hash_account(user.email), ip)
+    limit = settings.MFA_FAILURE_LIMIT
+    return by_account >= limit or by_ip >= limit * 5, by_account >= limit
+
+
+@contextmanager
+def _mfa_attempt(user: User, ip: str | None) -> Iterator[Callable[[bool], None]]:
+    """One guarded code check: refused while locked; ``done(ok)`` counts a wrong code or clears the account.
+
+    The user's row is locked for the check, so parallel guesses are counted one after another, not all
+    against the same count.
+    """
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        locked, _own = _mfa_lock_state(user, ip)
+        if not locked:
+            outcome: list[bool] = []
+            yield outcome.append
+            account_hash = LoginFailure.hash_account(user.email)
+            if outcome and outcome[0]:
+                LoginFailure.objects.filter(kind=LoginFailure.Kind.MFA, account_hash=account_hash).delete()
+                return
+            LoginFailure.objects.create(kind=LoginFailure.Kind.MFA, account_hash=account_hash, ip_address=ip)
+            _mfa_audit(user, "wrong code")
+            _now_locked, own = _mfa_lock_state(user, ip)
+            if own:
+                transaction.on_commit(lambda: _mfa_lock_notify(user))
+            return
+    _mfa_audit(user, "locked out")
+    raise SecondFactorLocked
+
+
+def _mfa_lock_notify(user: User) -> None:
+    """Tell the account's owner: whoever tried knew the password."""
+    context = {"minutes": settings.LOGIN_LOCKOUT_MINUTES, "attempts": settings.MFA_FAILURE_LIMIT}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/mfa_locked_subject.txt", context).strip()
+        body = render_to_string("accounts/email/mfa_locked_body.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("second-factor lock notice not sent", extra={"error": type(exc).__name__})
+
+
+def mfa_device_confirm(*, device: MFADevice, code: str, ip: str | None = None) -> list[str] | None:
+    """Confirm enrolment with a first code; returns fresh recovery codes, or None if the code is wrong.
+
+    Raises SecondFactorLocked after too many wrong codes, like ``mfa_verify``.
+    """
+    with _mfa_attempt(device.user, ip) as done:
+        step = _totp_step_matching(device, code)
+        done(step is not None)
+        if step is None:
+            return None
+        device.confirmed = True
+        device.last_used_step = step
+        device.save()
+        device.user.mfa_devices.exclude(pk=device.pk).delete()
+        _mfa_audit(device.user, "enrolled")
+        return recovery_codes_regenerate(user=device.user)
+
+
+def mfa_verify(*, user: User, code: str, ip: str | None = None) -> bool:
+    """Check a TOTP code (each time step usable once) or a recovery code (usable once).
+
+    After MFA_FAILURE_LIMIT wrong codes for the account (or five times that from one address) within
+    LOGIN_LOCKOUT_MINUTES, raises SecondFactorLocked without checking the code; the owner is e-mailed once.
+    """
+    with _mfa_attempt(user, ip) as done:
+        ok = _mfa_code_accepted(user, code)
+        done(ok)
+        return ok
+
+
+def _mfa_code_accepted(user: User, code: str) -> bool:
     device = user.mfa_devices.select_for_update().filter(confirmed=True).first()
     if device is not None:
         step = _totp_step_matching(device, code)
         if step is not None and step > device.last_used_step:
             MFADevice.objects.filter(pk=device.pk).update(last_used_step=step)
-            audit_record(action="mfa", object_type="accounts.user", object_id=str(user.pk), note="verified")
+            _mfa_audit(user, "verified")
             return True
     code_hash = RecoveryCode.hash_code(code)
     for recovery in user.recovery_codes.filter(used_at__isnull=True):
         if hmac.compare_digest(recovery.code_hash, code_hash):
             recovery.used_at = timezone.now()
             recovery.save(update_fields=["used_at"])
-            audit_record(action="mfa", object_type="accounts.user", object_id=str(user.pk), note="recovery code used")
+            _mfa_audit(user, "recovery code used")
             return True
-    audit_record(action="mfa", object_type="accounts.user", object_id=str(user.pk), note="wrong code")
     return False
 
 

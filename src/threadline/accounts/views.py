@@ -28,9 +28,16 @@ from threadline.accounts.forms import (
 from threadline.accounts.middleware import SESSION_MFA, SESSION_ORG
 from threadline.accounts.models import ApiToken, Membership, MFADevice
 from threadline.audit.services import audit_record
+from threadline.core.client import client_ip
 from threadline.core.views import OrganisationPermissionMixin, ScopedListView
 
 SESSION_PENDING_DEVICE = "threadline_mfa_pending_device"
+
+
+def mfa_locked_message() -> str:
+    return _("Too many wrong codes. Wait %(minutes)d minutes before trying again, or ask an administrator.") % {
+        "minutes": settings.LOGIN_LOCKOUT_MINUTES
+    }
 
 
 def _safe_next(request, default: str) -> str:
@@ -113,7 +120,13 @@ class MFASetupView(LoginRequiredMixin, View):
         device = self._device(request)
         form = CodeForm(request.POST)
         if form.is_valid():
-            codes = services.mfa_device_confirm(device=device, code=form.cleaned_data["code"])
+            try:
+                codes = services.mfa_device_confirm(
+                    device=device, code=form.cleaned_data["code"], ip=client_ip(request)
+                )
+            except services.SecondFactorLocked:
+                form.add_error("code", mfa_locked_message())
+                return self._render(request, form, device, status=400)
             if codes is not None:
                 request.session.pop(SESSION_PENDING_DEVICE, None)
                 request.session[SESSION_MFA] = True
@@ -128,7 +141,14 @@ class MFAVerifyView(LoginRequiredMixin, FormView):
     form_class = CodeForm
 
     def form_valid(self, form):
-        if services.mfa_verify(user=self.request.user, code=form.cleaned_data["code"]):
+        try:
+            verified = services.mfa_verify(
+                user=self.request.user, code=form.cleaned_data["code"], ip=client_ip(self.request)
+            )
+        except services.SecondFactorLocked:
+            form.add_error("code", mfa_locked_message())
+            return self.form_invalid(form)
+        if verified:
             self.request.session[SESSION_MFA] = True
             self.request.session.cycle_key()
             return redirect(_safe_next(self.request, reverse("core:home")))
