@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from threadline.core.api.fields import RestrictedRelatedField
 from threadline.core.api.views import RestrictedViewSetMixin
 from threadline.online import selectors, services
 from threadline.online import workspace as ws_mod
@@ -95,19 +96,9 @@ class InvestigationViewSet(
         return Response({"count": total, "results": rows})
 
 
-class ScopedInvestigationField(serializers.PrimaryKeyRelatedField):
-    """Only the token organisation's investigations are valid choices (another's id is "does not exist")."""
-
-    def get_queryset(self):
-        from threadline.core.api.permissions import api_organisation
-
-        request = self.context["request"]
-        return Investigation.objects.restrict(request.user, "view", api_organisation(request))
-
-
 class LabelSerializer(serializers.ModelSerializer):
     label = serializers.ChoiceField(choices=Label.choices)
-    investigation = ScopedInvestigationField()
+    investigation = RestrictedRelatedField(Investigation)
 
     class Meta:
         model = NetworkReview
@@ -119,7 +110,8 @@ class LabelSerializer(serializers.ModelSerializer):
 
 class _ScopedInvestigationMixin:
     def _investigation(self, investigation):
-        queryset = Investigation.objects.restrict(self.request.user, "view", self.organisation)
+        """The investigation a write names: labelling or drafting a notice changes it, so "view" is not enough."""
+        queryset = Investigation.objects.restrict(self.request.user, "change", self.organisation)
         return get_object_or_404(queryset, pk=getattr(investigation, "pk", investigation))
 
     def _call(self, func, **kwargs):
@@ -174,7 +166,7 @@ class LabelViewSet(
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    investigation = ScopedInvestigationField()
+    investigation = RestrictedRelatedField(Investigation)
 
     class Meta:
         model = PlatformNotice
