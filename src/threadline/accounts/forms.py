@@ -33,7 +33,10 @@ class MemberCreateForm(forms.Form):
         label=_("Initial password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters. Share it through a separate channel; the person changes it."),
+        help_text=_(
+            "At least 12 characters. Share it through a separate channel; the person changes it. "
+            "Someone who already has an account keeps their own password and joins by accepting the invitation."
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from threadline.accounts.models import (
     ApiToken,
+    Invitation,
     LoginFailure,
     Membership,
     MFADevice,
@@ -66,7 +68,11 @@ def organisation_create(*, name: str, country: str = "", slug: str | None = None
 
 @transaction.atomic
 def user_create(*, email: str, password: str, organisation: Organisation, role: str, display_name: str = "") -> User:
-    """Create a user (or add an existing one to the organisation) with a role."""
+    """Create a user (or add an existing one to the organisation) with a role.
+
+    For the platform operator (the CLI) only: administrators invite with ``member_invite`` instead, so that
+    nobody is added to an organisation without accepting and no address can be probed.
+    """
     if role not in ROLES:
         raise ValidationError({"role": _("Unknown role.")})
     email = User.objects.normalize_email(email).strip().lower()
@@ -80,6 +86,68 @@ def user_create(*, email: str, password: str, organisation: Organisation, role: 
         user = User.objects.create_user(email=email, password=password, display_name=display_name)
     membership_set(user=user, organisation=organisation, role=role)
     return user
+
+
+@transaction.atomic
+def member_invite(
+    *, organisation: Organisation, email: str, role: str, password: str, invited_by: User | None, display_name: str = ""
+) -> Invitation | None:
+    """Invite an address into the organisation; the account holder joins only by accepting after signing in.
+
+    Answers the same whether or not the address has an account, so an administrator cannot probe for
+    accounts: the password is checked either way; a new address gets an account with it (and no membership
+    until it accepts); an existing account keeps its own password and name. Returns None when the address is
+    already an active member (nothing to do).
+    """
+    if role not in ROLES:
+        raise ValidationError({"role": _("Unknown role.")})
+    email = User.objects.normalize_email(email).strip().lower()
+    try:
+        validate_password(password, user=User(email=email, display_name=display_name))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, display_name=display_name)
+    else:
+        make_password(password)  # the same hashing work as for a new account: timing tells nothing either
+    if Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
+        return None
+    invitation = Invitation.objects.filter(
+        user=user, organisation=organisation, status=Invitation.Status.PENDING
+    ).first()
+    if invitation is None:
+        invitation = Invitation(user=user, organisation=organisation)
+    invitation.role = role
+    invitation.invited_by = invited_by
+    invitation.save()
+    return invitation
+
+
+@transaction.atomic
+def invitation_answer(*, invitation: Invitation, user: User, accept: bool) -> Invitation:
+    """The invited account holder accepts (and becomes a member with the offered role) or declines.
+
+    Raises Invitation.DoesNotExist for someone else's invitation or one already answered.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation.pk, user=user, status=Invitation.Status.PENDING)
+        .select_related("organisation")
+        .get()
+    )
+    if accept:
+        membership_set(user=user, organisation=invitation.organisation, role=invitation.role)
+    invitation.status = Invitation.Status.ACCEPTED if accept else Invitation.Status.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save()
+    return invitation
+
+
+def invitations_pending(*, user: User):
+    return Invitation.objects.filter(
+        user=user, status=Invitation.Status.PENDING, organisation__is_active=True
+    ).select_related("organisation")
 
 
 @transaction.atomic

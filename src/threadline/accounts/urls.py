@@ -18,4 +18,6 @@ urlpatterns = [
     path("members/", views.MemberListView.as_view(), name="members"),
     path("members/new/", views.MemberCreateView.as_view(), name="member_create"),
     path("members/<int:pk>/", views.MemberEditView.as_view(), name="member_edit"),
+    path("invitations/", views.InvitationListView.as_view(), name="invitations"),
+    path("invitations/<int:pk>/", views.InvitationAnswerView.as_view(), name="invitation_answer"),
 ]

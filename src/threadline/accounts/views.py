@@ -26,7 +26,7 @@ from threadline.accounts.forms import (
     TokenCreateForm,
 )
 from threadline.accounts.middleware import SESSION_MFA, SESSION_ORG
-from threadline.accounts.models import ApiToken, Membership, MFADevice
+from threadline.accounts.models import ApiToken, Invitation, Membership, MFADevice
 from threadline.audit.services import audit_record
 from threadline.core.client import client_ip
 from threadline.core.views import OrganisationPermissionMixin, ScopedListView
@@ -64,7 +64,8 @@ class SignInView(FormView):
         login(self.request, result.user)
         self.request.session[SESSION_MFA] = False
         audit_record(action="login", object_type="accounts.user", object_id=str(result.user.pk), actor=result.user)
-        response = redirect(_safe_next(self.request, reverse("core:home")))
+        landing = "accounts:invitations" if services.invitations_pending(user=result.user).exists() else "core:home"
+        response = redirect(_safe_next(self.request, reverse(landing)))
         if result.user.language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
@@ -230,28 +231,68 @@ class MemberListView(ScopedListView):
     def get_queryset(self):
         return super().get_queryset().select_related("user")
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["invitations"] = (
+            Invitation.objects.restrict(self.request.user, "view", self.request.organisation)
+            .filter(status=Invitation.Status.PENDING)
+            .select_related("user")
+        )
+        return ctx
+
 
 class MemberCreateView(OrganisationPermissionMixin, FormView):
-    permission_required = "accounts.add_membership"
+    """Invite a person by e-mail. The page answers the same whether or not the address has an account."""
+
+    permission_required = "accounts.add_invitation"
     template_name = "accounts/member_form.html"
     form_class = MemberCreateForm
 
     def form_valid(self, form):
         try:
-            services.user_create(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
+            services.member_invite(
                 organisation=self.request.organisation,
+                email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
+                password=form.cleaned_data["password"],
                 display_name=form.cleaned_data["display_name"],
+                invited_by=self.request.user,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("The member was added."))
+        messages.success(
+            self.request,
+            _("The invitation for %(email)s was recorded. They become a member when they accept it after signing in.")
+            % {"email": form.cleaned_data["email"]},
+        )
         return redirect("accounts:members")
+
+
+class InvitationListView(LoginRequiredMixin, TemplateView):
+    """The signed-in person's pending invitations to organisations."""
+
+    template_name = "accounts/invitation_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["invitations"] = services.invitations_pending(user=self.request.user)
+        return ctx
+
+
+class InvitationAnswerView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        invitation = get_object_or_404(services.invitations_pending(user=request.user), pk=pk)
+        accept = request.POST.get("decision") == "accept"
+        services.invitation_answer(invitation=invitation, user=request.user, accept=accept)
+        if accept:
+            request.session[SESSION_ORG] = invitation.organisation_id
+            messages.success(request, _("You are now a member of %(org)s.") % {"org": invitation.organisation.name})
+            return redirect("core:home")
+        messages.success(request, _("The invitation was declined."))
+        return redirect("accounts:invitations")
 
 
 class MemberEditView(OrganisationPermissionMixin, FormView):
