@@ -163,6 +163,9 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 MFA_ISSUER = env("MFA_ISSUER", "Threadline")
 # Wrong second-factor codes (TOTP or recovery) per account before it waits LOGIN_LOCKOUT_MINUTES; 5x per address.
 MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", 5)
+# Password reset links work once, for this long; requests per address (5x per client) per lockout period.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 30) * 60
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3)
 
 # --- E-mail (second-factor lock notices, password reset): printed to the console in development ----
 EMAIL_BACKEND = env(

@@ -95,6 +95,8 @@ PUBLIC = {
     "accounts:logout",
     "accounts:mfa_setup",
     "accounts:mfa_verify",
+    "accounts:password_reset",
+    "accounts:password_reset_confirm",
     "health",
     "set_language",
     "api:openapi",

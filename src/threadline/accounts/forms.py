@@ -55,3 +55,7 @@ class TokenCreateForm(forms.Form):
 class OrganisationCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "username"}))

@@ -162,7 +162,8 @@ class ApiToken(AuditedModel, models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in step, kept briefly for throttling and lockout. The email is stored as a hash.
+    """A failed sign-in step (or a password reset request), kept briefly for throttling and lockout. The email
+    is stored as a hash.
 
     Each kind counts on its own: a correct password must not clear the second-factor failures it precedes.
     """
@@ -170,6 +171,7 @@ class LoginFailure(models.Model):
     class Kind(models.TextChoices):
         PASSWORD = "password", _("Password")
         MFA = "mfa", _("Second factor")
+        RESET = "reset", _("Password reset request")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PASSWORD)
     account_hash = models.CharField(max_length=64, db_index=True)

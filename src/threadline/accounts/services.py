@@ -19,11 +19,14 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -285,10 +288,7 @@ def _mfa_lock_notify(user: User) -> None:
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/mfa_locked_subject.txt", context).strip()
         body = render_to_string("accounts/email/mfa_locked_body.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except (OSError, smtplib.SMTPException) as exc:
-        logger.warning("second-factor lock notice not sent", extra={"error": type(exc).__name__})
+    _send(subject, body, user, "second-factor lock notice not sent")
 
 
 def mfa_device_confirm(*, device: MFADevice, code: str, ip: str | None = None) -> list[str] | None:
@@ -349,6 +349,79 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
         codes.append(code)
         RecoveryCode.objects.create(user=user, code_hash=RecoveryCode.hash_code(code))
     return codes
+
+
+# --- Password reset ------------------------------------------------------------------------------
+
+
+class ResetLimited(Exception):
+    """Too many reset requests for this address or from this client (counted whether or not it has an account)."""
+
+
+def password_reset_request(*, email: str, ip: str | None, link_for: Callable[[str, str], str]) -> None:
+    """E-mail a reset link if an active account has this address; otherwise do nothing, visibly the same.
+
+    ``link_for(uidb64, token)`` builds the absolute link. Requests are counted per address (hashed, whether or
+    not it has an account, so a refusal tells nothing) and per client: over PASSWORD_RESET_LIMIT per address,
+    or five times that per client, within LOGIN_LOCKOUT_MINUTES raises ResetLimited.
+    """
+    account_hash = LoginFailure.hash_account(email)
+    by_account, by_ip = _recent_failures(LoginFailure.Kind.RESET, account_hash, ip)
+    limit = settings.PASSWORD_RESET_LIMIT
+    if by_account >= limit or by_ip >= limit * 5:
+        audit_record(action="login_failed", object_type="accounts.user", note="password reset refused: too many")
+        raise ResetLimited
+    LoginFailure.objects.create(kind=LoginFailure.Kind.RESET, account_hash=account_hash, ip_address=ip)
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        audit_record(action="login_failed", object_type="accounts.user", note="password reset for no account")
+        return
+    audit_record(action="update", object_type="accounts.user", object_id=str(user.pk), note="password reset requested")
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    context = {"link": link_for(uidb64, default_token_generator.make_token(user)), "minutes": reset_minutes()}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/password_reset_subject.txt", context).strip()
+        body = render_to_string("accounts/email/password_reset_body.txt", context)
+    _send(subject, body, user, "password reset link not sent")
+
+
+def reset_minutes() -> int:
+    return settings.PASSWORD_RESET_TIMEOUT // 60
+
+
+def password_reset_user(*, uidb64: str, token: str) -> User | None:
+    """The account a reset link is for, if the link is genuine, unexpired and unused (else None).
+
+    Django's token hashes the current password and last sign-in: setting a password spends it.
+    """
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str) -> None:
+    """Set the new password (already validated by the form). The second factor stays as it was; other
+    sessions end (their session hash no longer matches); the account's password lockout is cleared."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    LoginFailure.objects.filter(
+        kind=LoginFailure.Kind.PASSWORD, account_hash=LoginFailure.hash_account(user.email)
+    ).delete()
+    audit_record(action="update", object_type="accounts.user", object_id=str(user.pk), fields=["password"],
+                 note="password reset", actor=user)  # fmt: skip
+
+
+def _send(subject: str, body: str, user: User, failure: str) -> None:
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning(failure, extra={"error": type(exc).__name__})
 
 
 # --- API tokens ----------------------------------------------------------------------------------

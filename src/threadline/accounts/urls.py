@@ -7,6 +7,12 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("password-reset/", views.PasswordResetRequestView.as_view(), name="password_reset"),
+    path(
+        "password-reset/<str:uidb64>/<str:token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("mfa/setup/", views.MFASetupView.as_view(), name="mfa_setup"),
     path("mfa/verify/", views.MFAVerifyView.as_view(), name="mfa_verify"),
     path("profile/", views.ProfileView.as_view(), name="profile"),

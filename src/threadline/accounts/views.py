@@ -6,6 +6,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,7 @@ from threadline.accounts.forms import (
     MemberCreateForm,
     MembershipForm,
     OrganisationCreateForm,
+    PasswordResetRequestForm,
     SignInForm,
     TokenCreateForm,
 )
@@ -74,6 +76,50 @@ class SignInView(FormView):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+
+class PasswordResetRequestView(FormView):
+    """Ask for a reset link. The page says the same whether or not the address has an account."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetRequestForm
+
+    def form_valid(self, form):
+        request = self.request
+
+        def link_for(uidb64: str, token: str) -> str:
+            return request.build_absolute_uri(reverse("accounts:password_reset_confirm", args=[uidb64, token]))
+
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], ip=client_ip(request), link_for=link_for)
+        except services.ResetLimited:
+            form.add_error(None, _("Too many reset requests. Try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return render(request, "accounts/password_reset_sent.html", {"minutes": services.reset_minutes()})
+
+
+class PasswordResetConfirmView(FormView):
+    """Choose a new password from a reset link. The link works once; signing in afterwards still needs the
+    second factor."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    @cached_property
+    def account(self):
+        return services.password_reset_user(uidb64=self.kwargs["uidb64"], token=self.kwargs["token"])
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.account is None:
+            return render(request, "accounts/password_reset_invalid.html", status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return SetPasswordForm(self.account, **self.get_form_kwargs())
+
+    def form_valid(self, form):
+        services.password_reset_complete(user=self.account, password=form.cleaned_data["new_password1"])
+        messages.success(self.request, _("Your password was changed. Sign in with it and your authenticator code."))
+        return redirect("accounts:login")
 
 
 class SignOutView(View):

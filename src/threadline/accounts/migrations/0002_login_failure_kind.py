@@ -13,7 +13,9 @@ class Migration(migrations.Migration):
             model_name="loginfailure",
             name="kind",
             field=models.CharField(
-                choices=[("password", "Password"), ("mfa", "Second factor")], default="password", max_length=10
+                choices=[("password", "Password"), ("mfa", "Second factor"), ("reset", "Password reset request")],
+                default="password",
+                max_length=10,
             ),
         ),
     ]
