@@ -121,3 +121,18 @@ def test_an_answered_invitation_cannot_be_answered_again(org, other_org, make_us
     with pytest.raises(Invitation.DoesNotExist):
         services.invitation_answer(invitation=invitation, user=user, accept=True)
     assert not Membership.objects.filter(organisation=other_org, user=user).exists()
+
+
+def test_the_address_is_told_of_the_invitation_without_a_password(
+    org, other_org, make_user, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    admin = make_user(other_org, "administrator")
+    user = make_user(org, email="known@agency.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_invite(
+            organisation=other_org, email=user.email, role="caseworker", password=NEW_PASSWORD, invited_by=admin
+        )
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert other_org.name in mail.outbox[0].subject and NEW_PASSWORD not in mail.outbox[0].body

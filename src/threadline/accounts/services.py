@@ -124,7 +124,18 @@ def member_invite(
     invitation.role = role
     invitation.invited_by = invited_by
     invitation.save()
+    transaction.on_commit(lambda: _invitation_notify(invitation))
     return invitation
+
+
+def _invitation_notify(invitation: Invitation) -> None:
+    """Tell the address it has an invitation to answer after signing in (never a password or a link that acts)."""
+    user = invitation.user
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {"organisation": invitation.organisation.name, "role": invitation.get_role_display()}
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation_body.txt", context)
+    _send(subject, body, user, "invitation notice not sent")
 
 
 @transaction.atomic
