@@ -25,6 +25,16 @@ def _encryption_keys(tmp_path_factory, monkeypatch, settings):
     crypto.reset_keyring()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API throttling counts requests in the cache: each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_org(db):
     from threadline.accounts.services import organisation_create

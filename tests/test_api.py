@@ -47,7 +47,10 @@ def test_bad_payload_gets_field_errors_and_nothing_is_saved(org, make_user, api_
     assert not User.objects.filter(email="ok@agency.example").exists()
 
 
-def test_administrator_adds_a_member_through_the_api(org, make_user, api_client):
+def test_administrator_invites_a_member_through_the_api_and_changes_the_role(org, make_user, api_client):
+    from threadline.accounts.models import Invitation, Membership
+    from threadline.accounts.services import invitation_answer
+
     admin = make_user(org, "administrator")
     api = api_client(admin, org)
     response = api.post(
@@ -55,7 +58,9 @@ def test_administrator_adds_a_member_through_the_api(org, make_user, api_client)
         {"email": "api@agency.example", "role": "caseworker", "password": "a-long-enough-passphrase"},
         format="json",
     )
-    assert response.status_code == 201 and response.json()["role"] == "caseworker"
-    member_id = response.json()["id"]
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    invitation = Invitation.objects.get(user__email="api@agency.example")
+    invitation_answer(invitation=invitation, user=invitation.user, accept=True)
+    member_id = Membership.objects.get(user=invitation.user, organisation=org).pk
     response = api.patch(f"/api/v1/members/{member_id}/", {"role": "supervisor"}, format="json")
     assert response.status_code == 200 and response.json()["role"] == "supervisor"

@@ -145,3 +145,12 @@ def test_demo_loads_every_role_and_prints_how_to_sign_in(settings):
     assert set(Membership.objects.values_list("role", flat=True)) == set(ROLES)
     again = runner.invoke(app, ["demo", "--if-empty"])
     assert "already present" in again.output
+
+
+@pytest.mark.parametrize("days", ["0", "400"])
+def test_token_create_refuses_an_expiry_out_of_range(org, make_user, days):
+    user = make_user(org, "caseworker")
+    result = runner.invoke(app, ["token", "create", "--user", user.email, "--org", org.slug, "--days", days])
+    assert result.exit_code == 2, result.output
+    assert "365" in result.output
+    assert not user.api_tokens.exists()

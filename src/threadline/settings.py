@@ -60,6 +60,11 @@ elif DEBUG or TESTING:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
     raise ImproperlyConfigured("THREADLINE_ALLOWED_HOSTS must be set when THREADLINE_DEBUG is off.")
+# Reverse proxies in front of the app (nginx: 1). The client address is read from X-Forwarded-For behind them;
+# with 0 the header is ignored. See threadline.core.client and docs/deployment.md.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("THREADLINE_TRUSTED_PROXIES must be 0 or more")
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("CSRF_TRUSTED_ORIGINS") or "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -162,6 +167,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 6)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 MFA_ISSUER = env("MFA_ISSUER", "Threadline")
+# Wrong second-factor codes (TOTP or recovery) per account before it waits LOGIN_LOCKOUT_MINUTES; 5x per address.
+MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", 5)
+# Password reset links work once, for this long; requests per address (5x per client) per lockout period.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 30) * 60
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3)
+
+# --- E-mail (second-factor lock notices, password reset): printed to the console in development ----
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "threadline@localhost")
 
 # Sessions end after inactivity; the cookie is refreshed on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -213,7 +236,19 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Keys: THREADLINE_ENCRYPTION_KEYS ("1:<base64>,2:<base64>") or a key file outside the database.
 ENCRYPTION_KEY_FILE = env("KEY_FILE") or str(DATA_DIR / "keys.json")
 
+
 # --- REST API ------------------------------------------------------------------------------------
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate such as ``600/min`` (periods: s, min, hour, day)."""
+    value = (env(name) or default).strip()
+    count, _sep, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"THREADLINE_{name} must look like 600/min (a number, then /s, /min, /hour or /day)")
+    return value
+
+
+# Per signed-in user (all their tokens) and per anonymous client address; see core/api/throttling.py.
+API_THROTTLE_RATES = {"anon": env_rate("API_RATE_ANON", "30/min"), "user": env_rate("API_RATE_USER", "600/min")}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["threadline.accounts.api.authentication.OrganisationTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["threadline.core.api.permissions.RestrictedModelPermission"],
@@ -222,7 +257,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "threadline.core.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "30/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "threadline.core.api.throttling.AnonymousClientThrottle",
+        "threadline.core.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Threadline API",

@@ -24,6 +24,16 @@ def _token(org, user):
     return {"pk": token.pk}, {}
 
 
+def _invitation(org, user):
+    """An invitation for ``user`` into a fresh organisation (another organisation's: someone else's)."""
+    from threadline.accounts.models import Invitation
+    from threadline.accounts.services import organisation_create
+
+    inviting = organisation_create(name=f"Inviting Agency {org.pk}-{user.pk}")
+    invitation = Invitation.objects.create(organisation=inviting, user=user, role="caseworker")
+    return {"pk": invitation.pk}, {"decision": "accept"}
+
+
 SPECS = [
     ViewSpec("accounts:profile", None),
     ViewSpec("accounts:recovery_codes", None, method="post", ok_status=(200, 302)),
@@ -39,6 +49,16 @@ SPECS = [
     ViewSpec("accounts:org_create", "platform", "administrator"),
     ViewSpec("accounts:members", "administrator", "caseworker"),
     ViewSpec("accounts:member_create", "administrator", "supervisor"),
+    ViewSpec(
+        "accounts:member_create",
+        "administrator",
+        "caseworker",
+        method="post",
+        ok_status=(302,),
+        data={"email": "invited@agency.example", "role": "caseworker", "password": "another-long-passphrase-7"},
+    ),
+    ViewSpec("accounts:invitations", None),
+    ViewSpec("accounts:invitation_answer", None, method="post", make=_invitation, object_scoped=True, ok_status=(302,)),
     ViewSpec("accounts:member_edit", "administrator", "auditor", make=_membership, object_scoped=True),
     ViewSpec(
         "accounts:member_edit",
@@ -75,6 +95,8 @@ PUBLIC = {
     "accounts:logout",
     "accounts:mfa_setup",
     "accounts:mfa_verify",
+    "accounts:password_reset",
+    "accounts:password_reset_confirm",
     "health",
     "set_language",
     "api:openapi",

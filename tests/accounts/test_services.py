@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -122,3 +123,40 @@ def test_token_stops_working_when_membership_ends(org, make_user):
     _token, key = services.token_create(user=user, organisation=org, name="sync")
     services.membership_set(user=user, organisation=org, role="caseworker", is_active=False)
     assert services.token_authenticate(key) is None
+
+
+@pytest.mark.parametrize("days", [0, -1, 366, None])
+def test_token_expiry_out_of_range_is_refused(org, make_user, days):
+    user = make_user(org)
+    with pytest.raises(ValidationError) as exc:
+        services.token_create(user=user, organisation=org, name="sync", expires_in_days=days)
+    assert "expires_in_days" in exc.value.message_dict
+    assert not user.api_tokens.exists()
+
+
+@pytest.mark.parametrize("days", [1, 365])
+def test_token_expiry_within_range_is_kept(org, make_user, days):
+    user = make_user(org)
+    token, _key = services.token_create(user=user, organisation=org, name="sync", expires_in_days=days)
+    remaining = token.expires_at - token.created_at
+    assert timedelta(days=days) - timedelta(minutes=1) < remaining <= timedelta(days=days)
+
+
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_lockout_behind_the_proxy_keys_on_each_client_not_the_proxy(org, make_user, settings, proxies):
+    """Behind nginx on 127.0.0.1 every request has the same REMOTE_ADDR; one client's failures lock only it."""
+    settings.TRUSTED_PROXIES = proxies
+    settings.LOGIN_FAILURE_LIMIT = 2
+    user = make_user(org)
+    chain = ", 10.0.0.1" if proxies == 2 else ""
+    attacker = RequestFactory().post(
+        "/accounts/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.5{chain}"
+    )
+    for n in range(12):
+        services.sign_in_check(request=attacker, email=f"nobody{n}@agency.example", password="wrong")
+    assert services.sign_in_check(request=attacker, email="nobody@agency.example", password="wrong").locked
+    assert set(LoginFailure.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+    colleague = RequestFactory().post(
+        "/accounts/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.7{chain}"
+    )
+    assert services.sign_in_check(request=colleague, email=user.email, password=PASSWORD).user == user

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from threadline.accounts.roles import ROLE_CHOICES
+from threadline.accounts.services import TOKEN_MAX_DAYS
 
 
 class SignInForm(forms.Form):
@@ -32,7 +33,10 @@ class MemberCreateForm(forms.Form):
         label=_("Initial password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters. Share it through a separate channel; the person changes it."),
+        help_text=_(
+            "At least 12 characters. Share it through a separate channel; the person changes it. "
+            "Someone who already has an account keeps their own password and joins by accepting the invitation."
+        ),
     )
 
 
@@ -43,9 +47,15 @@ class MembershipForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    expires_in_days = forms.IntegerField(label=_("Expires after (days)"), min_value=1, max_value=365, initial=90)
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"), min_value=1, max_value=TOKEN_MAX_DAYS, initial=90
+    )
 
 
 class OrganisationCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "username"}))

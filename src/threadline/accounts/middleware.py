@@ -15,6 +15,7 @@ MFA_EXEMPT_PREFIXES = (
     "/accounts/login/",
     "/accounts/logout/",
     "/accounts/mfa/",
+    "/accounts/password-reset/",
     "/static/",
     "/health",
     "/i18n/",

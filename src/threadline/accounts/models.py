@@ -162,8 +162,18 @@ class ApiToken(AuditedModel, models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in, kept briefly for throttling and lockout. The email is stored as a hash."""
+    """A failed sign-in step (or a password reset request), kept briefly for throttling and lockout. The email
+    is stored as a hash.
 
+    Each kind counts on its own: a correct password must not clear the second-factor failures it precedes.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        MFA = "mfa", _("Second factor")
+        RESET = "reset", _("Password reset request")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PASSWORD)
     account_hash = models.CharField(max_length=64, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -174,3 +184,39 @@ class LoginFailure(models.Model):
     @staticmethod
     def hash_account(email: str) -> str:
         return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+class Invitation(AuditedModel, models.Model):
+    """An administrator's offer of a role in their organisation. Nobody joins an organisation without accepting:
+    the account holder answers after signing in. Whether the address already had an account is never shown to
+    the administrator."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=30, choices=ROLE_CHOICES)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_org",
+            )
+        ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"invitation to {self.organisation} ({self.role})"

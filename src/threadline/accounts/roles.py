@@ -25,7 +25,9 @@ def _crud(model: str, actions=("view", "add", "change", "delete")) -> set[str]:
 
 
 ORG_SELF = {"accounts.view_organisation"}
-MEMBERS_ADMIN = _crud("accounts.membership") | {"accounts.change_organisation"}
+MEMBERS_ADMIN = (
+    _crud("accounts.membership") | _crud("accounts.invitation", ("view", "add")) | {"accounts.change_organisation"}
+)
 AUDIT_READ = {"audit.view_auditentry", "audit.export_auditentry"}
 TASKS_OWN = {"core.view_task", "core.change_task"}
 # Beyond their own tasks: everyone's in the organisation, of the kinds their areas' permissions reach.

@@ -7,6 +7,12 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("password-reset/", views.PasswordResetRequestView.as_view(), name="password_reset"),
+    path(
+        "password-reset/<str:uidb64>/<str:token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("mfa/setup/", views.MFASetupView.as_view(), name="mfa_setup"),
     path("mfa/verify/", views.MFAVerifyView.as_view(), name="mfa_verify"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
@@ -18,4 +24,6 @@ urlpatterns = [
     path("members/", views.MemberListView.as_view(), name="members"),
     path("members/new/", views.MemberCreateView.as_view(), name="member_create"),
     path("members/<int:pk>/", views.MemberEditView.as_view(), name="member_edit"),
+    path("invitations/", views.InvitationListView.as_view(), name="invitations"),
+    path("invitations/<int:pk>/", views.InvitationAnswerView.as_view(), name="invitation_answer"),
 ]

@@ -6,6 +6,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,15 +23,23 @@ from threadline.accounts.forms import (
     MemberCreateForm,
     MembershipForm,
     OrganisationCreateForm,
+    PasswordResetRequestForm,
     SignInForm,
     TokenCreateForm,
 )
 from threadline.accounts.middleware import SESSION_MFA, SESSION_ORG
-from threadline.accounts.models import ApiToken, Membership, MFADevice
+from threadline.accounts.models import ApiToken, Invitation, Membership, MFADevice
 from threadline.audit.services import audit_record
+from threadline.core.client import client_ip
 from threadline.core.views import OrganisationPermissionMixin, ScopedListView
 
 SESSION_PENDING_DEVICE = "threadline_mfa_pending_device"
+
+
+def mfa_locked_message() -> str:
+    return _("Too many wrong codes. Wait %(minutes)d minutes before trying again, or ask an administrator.") % {
+        "minutes": settings.LOGIN_LOCKOUT_MINUTES
+    }
 
 
 def _safe_next(request, default: str) -> str:
@@ -57,7 +66,8 @@ class SignInView(FormView):
         login(self.request, result.user)
         self.request.session[SESSION_MFA] = False
         audit_record(action="login", object_type="accounts.user", object_id=str(result.user.pk), actor=result.user)
-        response = redirect(_safe_next(self.request, reverse("core:home")))
+        landing = "accounts:invitations" if services.invitations_pending(user=result.user).exists() else "core:home"
+        response = redirect(_safe_next(self.request, reverse(landing)))
         if result.user.language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
@@ -66,6 +76,50 @@ class SignInView(FormView):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+
+class PasswordResetRequestView(FormView):
+    """Ask for a reset link. The page says the same whether or not the address has an account."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetRequestForm
+
+    def form_valid(self, form):
+        request = self.request
+
+        def link_for(uidb64: str, token: str) -> str:
+            return request.build_absolute_uri(reverse("accounts:password_reset_confirm", args=[uidb64, token]))
+
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], ip=client_ip(request), link_for=link_for)
+        except services.ResetLimited:
+            form.add_error(None, _("Too many reset requests. Try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return render(request, "accounts/password_reset_sent.html", {"minutes": services.reset_minutes()})
+
+
+class PasswordResetConfirmView(FormView):
+    """Choose a new password from a reset link. The link works once; signing in afterwards still needs the
+    second factor."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    @cached_property
+    def account(self):
+        return services.password_reset_user(uidb64=self.kwargs["uidb64"], token=self.kwargs["token"])
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.account is None:
+            return render(request, "accounts/password_reset_invalid.html", status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return SetPasswordForm(self.account, **self.get_form_kwargs())
+
+    def form_valid(self, form):
+        services.password_reset_complete(user=self.account, password=form.cleaned_data["new_password1"])
+        messages.success(self.request, _("Your password was changed. Sign in with it and your authenticator code."))
+        return redirect("accounts:login")
 
 
 class SignOutView(View):
@@ -113,7 +167,13 @@ class MFASetupView(LoginRequiredMixin, View):
         device = self._device(request)
         form = CodeForm(request.POST)
         if form.is_valid():
-            codes = services.mfa_device_confirm(device=device, code=form.cleaned_data["code"])
+            try:
+                codes = services.mfa_device_confirm(
+                    device=device, code=form.cleaned_data["code"], ip=client_ip(request)
+                )
+            except services.SecondFactorLocked:
+                form.add_error("code", mfa_locked_message())
+                return self._render(request, form, device, status=400)
             if codes is not None:
                 request.session.pop(SESSION_PENDING_DEVICE, None)
                 request.session[SESSION_MFA] = True
@@ -128,7 +188,14 @@ class MFAVerifyView(LoginRequiredMixin, FormView):
     form_class = CodeForm
 
     def form_valid(self, form):
-        if services.mfa_verify(user=self.request.user, code=form.cleaned_data["code"]):
+        try:
+            verified = services.mfa_verify(
+                user=self.request.user, code=form.cleaned_data["code"], ip=client_ip(self.request)
+            )
+        except services.SecondFactorLocked:
+            form.add_error("code", mfa_locked_message())
+            return self.form_invalid(form)
+        if verified:
             self.request.session[SESSION_MFA] = True
             self.request.session.cycle_key()
             return redirect(_safe_next(self.request, reverse("core:home")))
@@ -210,28 +277,68 @@ class MemberListView(ScopedListView):
     def get_queryset(self):
         return super().get_queryset().select_related("user")
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["invitations"] = (
+            Invitation.objects.restrict(self.request.user, "view", self.request.organisation)
+            .filter(status=Invitation.Status.PENDING)
+            .select_related("user")
+        )
+        return ctx
+
 
 class MemberCreateView(OrganisationPermissionMixin, FormView):
-    permission_required = "accounts.add_membership"
+    """Invite a person by e-mail. The page answers the same whether or not the address has an account."""
+
+    permission_required = "accounts.add_invitation"
     template_name = "accounts/member_form.html"
     form_class = MemberCreateForm
 
     def form_valid(self, form):
         try:
-            services.user_create(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
+            services.member_invite(
                 organisation=self.request.organisation,
+                email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
+                password=form.cleaned_data["password"],
                 display_name=form.cleaned_data["display_name"],
+                invited_by=self.request.user,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("The member was added."))
+        messages.success(
+            self.request,
+            _("The invitation for %(email)s was recorded. They become a member when they accept it after signing in.")
+            % {"email": form.cleaned_data["email"]},
+        )
         return redirect("accounts:members")
+
+
+class InvitationListView(LoginRequiredMixin, TemplateView):
+    """The signed-in person's pending invitations to organisations."""
+
+    template_name = "accounts/invitation_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["invitations"] = services.invitations_pending(user=self.request.user)
+        return ctx
+
+
+class InvitationAnswerView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        invitation = get_object_or_404(services.invitations_pending(user=request.user), pk=pk)
+        accept = request.POST.get("decision") == "accept"
+        services.invitation_answer(invitation=invitation, user=request.user, accept=accept)
+        if accept:
+            request.session[SESSION_ORG] = invitation.organisation_id
+            messages.success(request, _("You are now a member of %(org)s.") % {"org": invitation.organisation.name})
+            return redirect("core:home")
+        messages.success(request, _("The invitation was declined."))
+        return redirect("accounts:invitations")
 
 
 class MemberEditView(OrganisationPermissionMixin, FormView):

@@ -316,7 +316,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         user: Annotated[str, typer.Option("--user", help="The user's email.")],
         org: Annotated[str, typer.Option("--org", help="Organisation name or short name.")],
         name: Annotated[str, typer.Option(help="What the token is for.")] = "automation",
-        days: Annotated[int, typer.Option(help="Days until it expires (0: never).")] = 90,
+        days: Annotated[int, typer.Option(help="Days until it expires (1 to 365).")] = 90,
     ) -> None:
         """Create an API token and print its key (shown once)."""
         django_setup()
@@ -330,7 +330,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             fail("No user with that email.")
         with _cli_context():
             try:
-                _token, key = create(user=account, organisation=_find_org(org), name=name, expires_in_days=days or None)
+                _token, key = create(user=account, organisation=_find_org(org), name=name, expires_in_days=days)
             except ValidationError as exc:
                 fail(_validation_message(exc))
         typer.echo(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from threadline.core import context
+from threadline.core.client import client_ip
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -34,7 +35,7 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else context.new_request_id()
         request.request_id = request_id
-        ip = request.META.get("REMOTE_ADDR")
+        ip = client_ip(request)
         with context.bind(context.RequestContext(request_id=request_id, ip_address=ip)):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id

@@ -3,14 +3,38 @@
 Every organisation-owned model uses ``RestrictedQuerySet`` and names the path to its organisation in
 ``organisation_field``. ``restrict(user, action, organisation)`` returns only the rows of organisations
 where the user's role grants ``<app_label>.<action>_<model_name>``; anything else returns nothing.
+
+A lookup of one object (``get``: detail pages, API detail endpoints, related-object fields) that the
+restriction refuses is audited as ``denied``: the object exists but belongs to an organisation where the user
+may not act on it. The requester still gets "does not exist"; the entry goes to the owning organisation's log
+(never the requester's, where an administrator could read it back), once per object per request.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from dataclasses import dataclass
+
 from django.db import models
+
+# (request id, objects already audited as refused in that request): one entry per object per request.
+_refused_in_request: ContextVar[tuple[str, set[tuple[str, str]]] | None] = ContextVar(
+    "threadline_refused_in_request", default=None
+)
+
+
+@dataclass(frozen=True)
+class _Restriction:
+    """What ``restrict`` removed, kept on the restricted queryset to recognise a refused lookup."""
+
+    unrestricted: models.QuerySet
+    org_field: str
+    allowed_org_ids: frozenset[int]
 
 
 class RestrictedQuerySet(models.QuerySet):
+    _restriction: _Restriction | None = None
+
     def restrict(self, user, action: str = "view", organisation=None) -> RestrictedQuerySet:
         from threadline.accounts.permissions import organisations_granting
 
@@ -23,6 +47,44 @@ class RestrictedQuerySet(models.QuerySet):
         if organisation is not None:
             org_id = getattr(organisation, "pk", organisation)
             org_ids = {org_id} & org_ids
-        if not org_ids:
-            return self.none()
-        return self.filter(**{f"{org_field}__in": org_ids})
+        restricted = self.none() if not org_ids else self.filter(**{f"{org_field}__in": org_ids})
+        restricted._restriction = _Restriction(self.all(), org_field, frozenset(org_ids))
+        return restricted
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._restriction = self._restriction
+        return clone
+
+    def get(self, *args, **kwargs):
+        try:
+            return super().get(*args, **kwargs)
+        except self.model.DoesNotExist:
+            if self._restriction is not None:
+                self._audit_refused(args, kwargs)
+            raise
+
+    def _audit_refused(self, args, kwargs) -> None:
+        restriction = self._restriction
+        found = restriction.unrestricted.filter(*args, **kwargs).values_list("pk", restriction.org_field)[:5]
+        for pk, org_id in found:
+            if org_id not in restriction.allowed_org_ids:
+                _audit_refused_read(self.model, pk, org_id)
+
+
+def _audit_refused_read(model, pk, org_id) -> None:
+    from threadline.audit.services import audit_record
+    from threadline.core import context
+
+    ctx = context.current()
+    request_id = ctx.request_id if ctx else ""
+    object_type = f"{model._meta.app_label}.{model._meta.model_name}"
+    seen = _refused_in_request.get()
+    if seen is None or seen[0] != request_id or not request_id:
+        seen = (request_id, set())
+        _refused_in_request.set(seen)
+    if (object_type, str(pk)) in seen[1]:
+        return
+    seen[1].add((object_type, str(pk)))
+    audit_record(action="denied", object_type=object_type, object_id=str(pk), note="refused read",
+                 organisation_id=org_id)  # fmt: skip

@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from threadline.core.api.fields import RestrictedRelatedField
 from threadline.core.api.views import RestrictedViewSetMixin
 from threadline.online import packages, selectors, services
 from threadline.online import workspace as ws_mod
@@ -218,19 +219,9 @@ class InvestigationViewSet(
         return Response(NetworkPageSerializer({"count": total, "results": rows}).data)
 
 
-class ScopedInvestigationField(serializers.PrimaryKeyRelatedField):
-    """Only the token organisation's investigations are valid choices (another's id is "does not exist")."""
-
-    def get_queryset(self):
-        from threadline.core.api.permissions import api_organisation
-
-        request = self.context["request"]
-        return Investigation.objects.restrict(request.user, "view", api_organisation(request))
-
-
 class LabelSerializer(serializers.ModelSerializer):
     label = serializers.ChoiceField(choices=Label.choices)
-    investigation = ScopedInvestigationField()
+    investigation = RestrictedRelatedField(Investigation)
 
     class Meta:
         model = NetworkReview
@@ -246,7 +237,8 @@ class LabelUpdateSerializer(serializers.Serializer):
 
 class _ScopedInvestigationMixin:
     def _investigation(self, investigation):
-        queryset = Investigation.objects.restrict(self.request.user, "view", self.organisation)
+        """The investigation a write names: labelling or drafting a notice changes it, so "view" is not enough."""
+        queryset = Investigation.objects.restrict(self.request.user, "change", self.organisation)
         return get_object_or_404(queryset, pk=getattr(investigation, "pk", investigation))
 
     def _call(self, func, **kwargs):
@@ -311,7 +303,7 @@ class LabelViewSet(
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    investigation = ScopedInvestigationField()
+    investigation = RestrictedRelatedField(Investigation)
     ad_urls = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -374,7 +366,7 @@ class ScanViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
 
 
 class PackageSerializer(serializers.ModelSerializer):
-    investigation = ScopedInvestigationField()
+    investigation = RestrictedRelatedField(Investigation)
 
     class Meta:
         model = EvidencePackage

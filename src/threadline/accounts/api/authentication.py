@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions
 
 from threadline.accounts.services import token_authenticate
 from threadline.core import context
+from threadline.core.api.throttling import AnonymousClientThrottle
 
 
 class OrganisationTokenAuthentication(authentication.BaseAuthentication):
@@ -22,8 +23,13 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from exc
+        # A client that keeps presenting bad tokens is slowed down before its next guess is even checked.
+        throttle = AnonymousClientThrottle()
+        if throttle.exceeded(request):
+            raise exceptions.Throttled(wait=throttle.wait())
         token = token_authenticate(key)
         if token is None:
+            throttle.record(request)
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         context.update(user_id=token.user_id, organisation_id=token.organisation_id, via="api")
         return token.user, token

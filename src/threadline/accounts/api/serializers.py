@@ -28,3 +28,11 @@ class MemberCreateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=ROLE_CHOICES)
     password = serializers.CharField(write_only=True, min_length=12, style={"input_type": "password"})
+
+
+class InvitationSerializer(serializers.Serializer):
+    """What an administrator learns from an invitation: the same for every address."""
+
+    email = serializers.EmailField(read_only=True)
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, read_only=True)
+    status = serializers.CharField(read_only=True)

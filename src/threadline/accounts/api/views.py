@@ -6,11 +6,12 @@ from rest_framework.response import Response
 
 from threadline.accounts import services
 from threadline.accounts.api.serializers import (
+    InvitationSerializer,
     MemberCreateSerializer,
     MembershipSerializer,
     OrganisationSerializer,
 )
-from threadline.accounts.models import Membership, Organisation
+from threadline.accounts.models import Invitation, Membership, Organisation, User
 from threadline.core.api.views import RestrictedReadOnlyViewSet, RestrictedViewSetMixin
 
 
@@ -43,10 +44,14 @@ class MembershipViewSet(
             is_active=serializer.validated_data.get("is_active", membership.is_active),
         )
 
-    @extend_schema(request=MemberCreateSerializer, responses={201: MembershipSerializer})
+    @extend_schema(request=MemberCreateSerializer, responses={202: InvitationSerializer})
     def create(self, request):
+        """Invite an address: it joins when its holder accepts after signing in. The answer is the same
+        whether or not the address has an account."""
         serializer = MemberCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_create(organisation=self.organisation, **serializer.validated_data)
-        membership = Membership.objects.get(user=user, organisation=self.organisation)
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        data = serializer.validated_data
+        services.member_invite(organisation=self.organisation, invited_by=request.user, **data)
+        email = User.objects.normalize_email(data["email"]).strip().lower()
+        answer = {"email": email, "role": data["role"], "status": Invitation.Status.PENDING}
+        return Response(InvitationSerializer(answer).data, status=status.HTTP_202_ACCEPTED)

@@ -7,14 +7,17 @@ from rest_framework import serializers
 from threadline.accounts.models import Organisation
 from threadline.cases import vocabulary as v
 from threadline.cases.models import Case, Consent, Cooperation, Referral, ReferralPartner, Service
+from threadline.core.api.fields import RestrictedRelatedField
+from threadline.core.api.permissions import api_organisation
 
 
-class CaseScopedField(serializers.PrimaryKeyRelatedField):
-    """A case of the token's organisation that the user may change; anything else is 'does not exist'."""
+class ReferralPartnerField(serializers.PrimaryKeyRelatedField):
+    """Another organisation, among the token organisation's referral partners only (as the pages offer)."""
 
     def get_queryset(self):
-        request = self.context["request"]
-        return Case.objects.restrict(request.user, "change", request.auth.organisation)
+        from threadline.cases.services import referral_targets
+
+        return referral_targets(organisation=api_organisation(self.context["request"]))
 
 
 class CaseQuerySerializer(serializers.Serializer):
@@ -65,7 +68,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class ServiceSerializer(serializers.ModelSerializer):
-    case = CaseScopedField()
+    case = RestrictedRelatedField(Case)  # a case the user may change; anything else 'does not exist'
 
     class Meta:
         model = Service
@@ -74,7 +77,8 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    case = CaseScopedField()
+    case = RestrictedRelatedField(Case)  # a case the user may change; anything else 'does not exist'
+    partner = ReferralPartnerField(required=False, allow_null=True)
     shares = serializers.ListField(child=serializers.ChoiceField(Consent.Share.choices), required=False)
 
     class Meta:
@@ -97,7 +101,8 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class ReferralSerializer(serializers.ModelSerializer):
-    case = CaseScopedField()
+    case = RestrictedRelatedField(Case)  # a case the user may change; anything else 'does not exist'
+    to_organisation = ReferralPartnerField()
     services = serializers.ListField(child=serializers.ChoiceField(v.Need.choices), required=False)
     shares = serializers.ListField(
         child=serializers.ChoiceField(Consent.Share.choices), write_only=True, required=False
