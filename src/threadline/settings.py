@@ -242,5 +242,11 @@ LOGGING = {
     },
 }
 
+# --- Input limits (docs/security.md "Hardening: inputs") --------------------------------------------
+MB = 1024 * 1024
+#: Directory under which an ad's ``images`` field may name local files to hash; unset: no file is ever read.
+ONLINE_IMAGE_ROOT = env("ONLINE_IMAGE_ROOT") or None
+ONLINE_IMAGE_MAX_BYTES = env_int("ONLINE_IMAGE_MAX_MB", 20) * MB
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASK_POLL_SECONDS = float(env("TASK_POLL_SECONDS", "1.0"))

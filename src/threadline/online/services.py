@@ -214,7 +214,8 @@ def scan_run(*, scan: Scan, ctx) -> dict:
     inputs = [s.path for s in investigation.sources.order_by("added_at")]
     out = Path(scan.workspace)
     out.mkdir(parents=True, exist_ok=True)
-    options = ScanOptions(workers=scan_workers(), report_top=20)
+    options = ScanOptions(workers=scan_workers(), report_top=20, image_root=settings.ONLINE_IMAGE_ROOT,
+                          max_image_bytes=settings.ONLINE_IMAGE_MAX_BYTES)  # fmt: skip
     if investigation.risk_weights:
         weights_path = out.parent.parent / "risk.yaml"
         weights_path.write_text(yaml.safe_dump(ws_mod.effective_weights(investigation.risk_weights)))

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from threadline.engines.online import readers
 from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
+from threadline.engines.online.images import ImagePolicy
 from threadline.engines.online.link import LinkOptions, link
 from threadline.engines.online.minhash import BANDS, NUM_PERM
 from threadline.engines.online.scan import (
@@ -141,7 +142,7 @@ def _analyse_partition(batches, opts: dict):
             t0 = time.perf_counter()
             task = pickle.loads(blob)  # noqa: S301 - written by our own driver in this run
             recs, srcs, rejects = readers.records_of(task, opts["field_map"], opts["encoding"])
-            res = analyse_records(recs, srcs, lexicon, opts["default_region"])
+            res = analyse_records(recs, srcs, lexicon, opts["default_region"], ImagePolicy(**opts["images"]))
             yield _ad_batch(task_id, res)
             yield _stats_batch(task_id, _task_stats(task_id, task.file.path, task.n_input, recs, rejects, t0))
 
@@ -165,7 +166,7 @@ def _analyse_group(tbl: pa.Table, opts: dict) -> pa.Table:
     readers.accept_table(
         tbl.drop_columns(list(_URI_COLS)), [r + 1 for r in rows], _uri_file(path), inv, recs, srcs, rejects
     )
-    res = analyse_records(recs, srcs, _lexicon(opts["lexicons"]), opts["default_region"])
+    res = analyse_records(recs, srcs, _lexicon(opts["lexicons"]), opts["default_region"], ImagePolicy(**opts["images"]))
     stats = _task_stats(task_id, path, len(rows), recs, rejects, t0)
     return pa.Table.from_batches([_ad_batch(task_id, res), _stats_batch(task_id, stats)], schema=ANALYSED_SCHEMA)
 
@@ -335,8 +336,7 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
             for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
                 tasks.append((t.task_id, pickle.dumps(t)))
         tasks.sort()
-        exec_opts = {"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
-                     "lexicons": [str(p) for p in opts.lexicons] if opts.lexicons else None}  # fmt: skip
+        exec_opts = opts.worker_options()
         parts = []
         if tasks or not uris:
             task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
