@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from threadline.audit.services import audit_record
 from threadline.core.models import Task
 from threadline.core.tasks import enqueue, run_task
+from threadline.engines import csvsafe
 from threadline.insights.models import (
     ImportFormat,
     ImportJob,
@@ -509,7 +510,7 @@ def synthetic_create(*, organisation, user, releases: list[Release], title: str,
     sensitive = records(organisation, fields)
     metrics = quality_metrics(sensitive, synthetic, fields)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvsafe.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     for row in zip(*(synthetic.column(f).to_pylist() for f in fields), strict=True):
         writer.writerow(["" if v is None else v for v in row])

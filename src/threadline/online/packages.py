@@ -6,7 +6,6 @@ notes and decisions, an HTML and a PDF summary, and ``manifest.json`` listing th
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from threadline.audit.services import audit_record
+from threadline.engines import csvsafe
 from threadline.online import workspace as ws_mod
 from threadline.online.models import CustodyEvent, EvidencePackage, Investigation, NetworkReview, ReviewNote
 
@@ -35,7 +35,7 @@ def _json_default(value):
 
 def _csv_bytes(rows: list[dict], columns: list[str]) -> bytes:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    writer = csvsafe.dict_writer(buf, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
@@ -252,7 +252,7 @@ def signals_export(*, investigation: Investigation, network_ids: list[str], key:
     ws = investigation_workspace(investigation)
     rows = ws_mod.identifiers_of(ws, network_ids, SIGNAL_KINDS) if ws else []
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csvsafe.writer(buf)
     writer.writerow(["kind", "hmac_sha256"])
     for row in rows:
         writer.writerow([row["kind"], signal_hash(key, row["kind"], row["value"])])

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from threadline.engines import csvsafe
 from threadline.engines.online import readers
 from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
 from threadline.engines.online.images import ImagePolicy
@@ -486,7 +487,7 @@ def _write_networks_csv(out: Path) -> None:
     schema = pa.schema([("ad_id", pa.string()), ("network_id", pa.string())])
     with pacsv.CSVWriter(str(tmp), schema, write_options=pacsv.WriteOptions(quoting_style="needed")) as w:
         for g in range(pf.num_row_groups):
-            w.write_table(pf.read_row_group(g, columns=["ad_id", "network_id"]).cast(schema))
+            w.write_table(csvsafe.table(pf.read_row_group(g, columns=["ad_id", "network_id"]).cast(schema)))
     tmp.replace(out / "networks.csv")
 
 
@@ -518,5 +519,5 @@ def _write_hubs_csv(out: Path, rows: list[dict]) -> None:
     cols = ["kind", "value", "n_ads", "n_separate_groups", "n_other_identifiers", "n_networks_touched"]
     schema = pa.schema([(c, pa.string() if c in ("kind", "value") else pa.int64()) for c in cols])
     tmp = out / "hubs.csv.tmp"
-    pacsv.write_csv(pa.table({c: [r[c] for r in rows] for c in cols}, schema=schema), str(tmp))
+    pacsv.write_csv(csvsafe.table(pa.table({c: [r[c] for r in rows] for c in cols}, schema=schema)), str(tmp))
     tmp.replace(out / "hubs.csv")
