@@ -11,8 +11,10 @@ import csv
 import io
 import logging
 import uuid
+import zipfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from threadline.audit.services import audit_record
 from threadline.core.models import Task
 from threadline.core.tasks import enqueue, run_task
+from threadline.core.uploads import check_upload_size
 from threadline.engines import csvsafe
 from threadline.insights.models import (
     ImportFormat,
@@ -94,6 +97,7 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})
     if suffix == ".xlsx" and fmt != ImportFormat.HTCDS:
         raise ValidationError({"file": _("Excel files are read in the HTCDS format only.")})
+    check_upload_size(uploaded_file, settings.INSIGHTS_UPLOAD_MAX_BYTES)
     job = ImportJob(
         organisation=organisation,
         created_by=user,
@@ -106,6 +110,8 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
     with open(path, "wb") as fh:
         for chunk in uploaded_file.chunks():
             fh.write(chunk)
+    if suffix == ".xlsx":
+        _refuse_workbook_bomb(path)
     issues: list = []
     job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
     if fmt == ImportFormat.HTCDS and job.header:
@@ -120,6 +126,20 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         job.save()
         import_validate(job=job)
     return job
+
+
+def _refuse_workbook_bomb(path: Path) -> None:
+    """An .xlsx is a ZIP: one that unpacks to too much is removed and refused before anything reads it."""
+    from threadline.engines import archives
+
+    try:
+        archives.open_zip(path).close()
+    except archives.ArchiveRefused:
+        path.unlink(missing_ok=True)
+        raise ValidationError({"file": _("This workbook is refused: it unpacks to too much or is compressed like "
+                                         "a decompression bomb.")}) from None  # fmt: skip
+    except (zipfile.BadZipFile, OSError, EOFError):
+        pass  # not a ZIP at all: the reader reports an unreadable workbook
 
 
 def _recognised_columns(header: list[str], source: str) -> dict[str, str]:

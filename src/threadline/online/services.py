@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from threadline.core.tasks import enqueue, request_cancel
+from threadline.core.uploads import check_upload_size
 from threadline.online import workspace as ws_mod
 from threadline.online.models import (
     AdLabel,
@@ -99,6 +100,7 @@ def investigation_create(*, organisation, user, title: str, description: str = "
 def source_upload(*, investigation: Investigation, user, uploaded) -> SourceFile:
     """Store an uploaded file in the investigation's directory (never the database) with its SHA-256."""
     _check_suffix(uploaded.name)
+    check_upload_size(uploaded, settings.ONLINE_UPLOAD_MAX_BYTES)
     target_dir = investigation_dir(investigation) / "inputs"
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{uuid.uuid4().hex[:8]}-{_safe_name(uploaded.name)}"

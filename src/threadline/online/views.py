@@ -135,7 +135,8 @@ class SourceUploadView(InvestigationMixin, View):
             except ValidationError as exc:
                 _errors(request, exc)
         else:
-            messages.error(request, _("Choose a file to upload."))
+            for error in form.errors.get("file", [_("Choose a file to upload.")]):
+                messages.error(request, error)
         return redirect("online:investigation", pk=self.investigation.pk)
 
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from threadline.engines import archives
 from threadline.engines.insights.schema import CANONICAL_SCHEMA
 
 MISSING_TOKENS = ["", "-99", "-99.0", "unknown", "na", "n/a", "null", "none"]
@@ -332,6 +333,7 @@ class Reader:
     def _excel_rows(self):
         import openpyxl
 
+        archives.open_zip(self.path).close()  # an .xlsx is a ZIP: refuse a decompression bomb before openpyxl
         wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         try:
             ws = wb.worksheets[0]
@@ -342,6 +344,9 @@ class Reader:
     def _excel_header(self) -> list[str]:
         try:
             first = next(iter(self._excel_rows()), None)
+        except archives.ArchiveRefused as exc:
+            self.issues.append(Issue(self.path.name, 0, "", f"workbook refused: {exc}"))
+            return []
         except Exception:  # openpyxl raises many types for damaged workbooks
             self.issues.append(Issue(self.path.name, 0, "", "not a readable Excel workbook (.xlsx)"))
             return []
