@@ -59,7 +59,8 @@ def mapping_targets() -> list[str]:
     return [*SPECIAL_TARGETS, *DATA_COLUMNS, *[c for c in ENCODING_COLUMNS if c not in DATA_COLUMNS]]
 
 
-def _report_dict(report, file_name: str) -> dict:
+def report_dict(report, file_name: str) -> dict:
+    """What an import job keeps of an engine validation report (shown on its page)."""
     issues = [
         {"file": i.file, "row": i.row, "column": i.column, "reason": i.reason} for i in report.issues[:MAX_ISSUES_KEPT]
     ]
@@ -161,7 +162,7 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     from threadline.engines.insights import validate_file
 
     report = validate_file(_upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source)
-    job.report = _report_dict(report, job.file_name)
+    job.report = report_dict(report, job.file_name)
     job.rows = report.rows
     job.status = ImportJob.Status.VALID if report.ok and report.rows else ImportJob.Status.INVALID
     if report.ok and not report.rows:
@@ -217,7 +218,7 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
     result = import_file(
         _upload_path(job), job.format, job.source, store_for(job.organisation), mapping=_engine_mapping(job)
     )
-    job.report = _report_dict(result.validation, job.file_name) if result.validation else job.report
+    job.report = report_dict(result.validation, job.file_name) if result.validation else job.report
     job.rows = result.rows
     if result.stored:
         job.status = ImportJob.Status.IMPORTED
