@@ -91,8 +91,6 @@ def _engine_mapping(job: ImportJob) -> dict[str, str | None] | None:
 @transaction.atomic
 def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -> ImportJob:
     """Keep the uploaded file in the organisation's upload area and propose a column mapping."""
-    from threadline.engines.insights.importers.base import Reader
-
     suffix = Path(uploaded_file.name).suffix.lower()
     if suffix not in {".csv", ".txt", ".xlsx"}:
         raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})
@@ -108,11 +106,22 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         source=source,
     )
     path = uploads_dir(organisation) / job.stored_name
-    with open(path, "wb") as fh:
-        for chunk in uploaded_file.chunks():
-            fh.write(chunk)
-    if suffix == ".xlsx":
-        _refuse_workbook_bomb(path)
+    try:
+        with open(path, "wb") as fh:
+            for chunk in uploaded_file.chunks():
+                fh.write(chunk)
+        if suffix == ".xlsx":
+            _refuse_workbook_bomb(path)
+        return _import_propose_mapping(job=job, path=path)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no upload is left without its job (the job's row is rolled back)
+        raise
+
+
+def _import_propose_mapping(*, job: ImportJob, path: Path) -> ImportJob:
+    from threadline.engines.insights.importers.base import Reader
+
+    fmt, source = job.format, job.source
     issues: list = []
     job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
     if fmt == ImportFormat.HTCDS and job.header:
@@ -130,13 +139,12 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
 
 
 def _refuse_workbook_bomb(path: Path) -> None:
-    """An .xlsx is a ZIP: one that unpacks to too much is removed and refused before anything reads it."""
+    """An .xlsx is a ZIP: one that unpacks to too much is refused before anything reads it."""
     from threadline.engines import archives
 
     try:
         archives.open_zip(path).close()
     except archives.ArchiveRefused:
-        path.unlink(missing_ok=True)
         raise ValidationError({"file": _("This workbook is refused: it unpacks to too much or is compressed like "
                                          "a decompression bomb.")}) from None  # fmt: skip
     except (zipfile.BadZipFile, OSError, EOFError):
