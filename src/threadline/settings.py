@@ -302,5 +302,22 @@ LOGGING = {
     },
 }
 
+# --- Input limits (docs/security.md "Hardening: inputs") --------------------------------------------
+MB = 1024 * 1024
+#: Directory under which an ad's ``images`` field may name local files to hash; unset: no file is ever read.
+ONLINE_IMAGE_ROOT = env("ONLINE_IMAGE_ROOT") or None
+ONLINE_IMAGE_MAX_BYTES = env_int("ONLINE_IMAGE_MAX_MB", 20) * MB
+#: Largest file accepted by each upload form (ad files and packages to verify; partner files for insights).
+ONLINE_UPLOAD_MAX_BYTES = env_int("ONLINE_UPLOAD_MAX_MB", 200) * MB
+INSIGHTS_UPLOAD_MAX_BYTES = env_int("INSIGHTS_UPLOAD_MAX_MB", 50) * MB
+# Files above 2.5 MB go to a temporary file; the capped handler stops storing past the largest limit above.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "threadline.core.uploads.CappedUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * MB)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * MB)  # the request body apart from files
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASK_POLL_SECONDS = float(env("TASK_POLL_SECONDS", "1.0"))

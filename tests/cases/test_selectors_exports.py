@@ -88,3 +88,13 @@ def test_access_export_is_an_encrypted_zip_with_json_and_pdf(org):
     assert record["case"]["code"] == case.code
     assert record["consents"][0]["scope"]
     assert pdf.startswith(b"%PDF")
+
+
+def test_statistics_csv_is_safe_in_a_spreadsheet(org, monkeypatch):
+    from tests.csv_safety import HOSTILE, assert_spreadsheet_safe
+    from threadline.cases import exports
+
+    row = dict.fromkeys(selectors.STATISTICS_COLUMNS, "")
+    row[selectors.STATISTICS_COLUMNS[1]] = HOSTILE[0]
+    monkeypatch.setattr(exports, "case_statistics_rows", lambda organisation: [row])
+    assert_spreadsheet_safe(statistics_csv(organisation=org).decode(), ";", must_contain=(HOSTILE[0],))

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views import View
@@ -11,6 +9,7 @@ from threadline.audit.filters import AuditFilterForm
 from threadline.audit.models import AuditEntry
 from threadline.audit.services import audit_record, audit_verify
 from threadline.core.views import OrganisationPermissionMixin, ScopedListView
+from threadline.engines import csvsafe
 
 
 class AuditListView(ScopedListView):
@@ -74,7 +73,7 @@ class AuditExportView(OrganisationPermissionMixin, View):
             "request_id",
             "via",
         ]
-        writer = csv.writer(_Echo())
+        writer = csvsafe.writer(_Echo())
 
         def rows():
             yield writer.writerow(columns)

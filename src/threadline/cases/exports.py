@@ -3,7 +3,6 @@ non-identifying CSV/Excel export for data officers (the same rows as the statist
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date, datetime
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from threadline.cases.models import Approval, Case, ChildView, Consent, PlanTask, Referral, Service
 from threadline.cases.selectors import STATISTICS_COLUMNS, case_statistics_rows
+from threadline.engines import csvsafe
 
 
 def _plain(value):
@@ -176,7 +176,7 @@ def access_export_zip(*, case: Case, password: str) -> bytes:
 
 def statistics_csv(*, organisation) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=STATISTICS_COLUMNS, delimiter=";", lineterminator="\n")
+    writer = csvsafe.dict_writer(out, fieldnames=STATISTICS_COLUMNS, delimiter=";", lineterminator="\n")
     writer.writeheader()
     for row in case_statistics_rows(organisation=organisation):
         writer.writerow(row)

@@ -49,6 +49,13 @@ def scan(
     engine: Annotated[
         str, typer.Option(help="local (processes on this machine) or spark (PySpark; --workers N runs local[N]).")
     ] = "local",
+    image_root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Directory whose image files an ad's images field may name (hashed by content); "
+            "unset: images are only hashes or URLs and no file is read."
+        ),
+    ] = None,
 ) -> None:
     """Scan ads into WORKSPACE: identifiers, indicators, networks, hubs, risk scores and a report."""
     from rich.console import Console
@@ -64,6 +71,7 @@ def scan(
         encoding=encoding, lexicons=[str(p) for p in lexicon] if lexicon else None,
         risk_weights=str(risk_weights) if risk_weights else None, text_threshold=text_threshold,
         hub_min_groups=hub_min_groups, resume=not fresh, html_report=not no_report,
+        image_root=str(image_root) if image_root else None,
     )  # fmt: skip
     progress = Progress(TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
                         TimeElapsedColumn(), console=console, disable=quiet, refresh_per_second=2)  # fmt: skip

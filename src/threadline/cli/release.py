@@ -118,6 +118,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             syn = dc.synthesise([protected], seed=seed)
             import pyarrow.csv as pacsv
 
+            from threadline.engines import csvsafe
+
             synthetic.parent.mkdir(parents=True, exist_ok=True)
-            pacsv.write_csv(syn, synthetic)
+            pacsv.write_csv(csvsafe.table(syn), synthetic)
             typer.echo(f"Wrote {synthetic}: {syn.num_rows} synthetic records (no combination rarer than k).")

@@ -46,6 +46,7 @@ def load_insights(ctx: DemoContext) -> str | None:
                 status=ImportJob.Status.IMPORTED if result.stored else ImportJob.Status.FAILED,
                 rows=result.rows,
                 batch_id=result.batch_id or "",
+                report=services.report_dict(result.validation, path.name) if result.validation else {},
             )
         # The generator's ground truth (made-up people) lets the linkage page show pairwise precision/recall/F1.
         report = link(store, truth=Path(tmp) / "truth.csv")

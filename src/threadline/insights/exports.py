@@ -6,13 +6,13 @@ page did not (suppressed cells stay "suppressed"; differentially private figures
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from threadline.engines import csvsafe
 from threadline.insights.charts import DEJAVU
 from threadline.insights.dashboards import ChartData
 
@@ -30,7 +30,7 @@ def chart_rows(data: ChartData) -> list[list[str]]:
 
 def chart_csv(data: ChartData) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvsafe.writer(buffer, lineterminator="\n")
     header = [_("group"), *data.columns]
     writer.writerow(header + [f"{c} ({_('accuracy')})" for c in data.columns])
     for label, points in data.rows:

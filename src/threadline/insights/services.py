@@ -11,8 +11,10 @@ import csv
 import io
 import logging
 import uuid
+import zipfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +23,8 @@ from django.utils.translation import gettext as _
 from threadline.audit.services import audit_record
 from threadline.core.models import Task
 from threadline.core.tasks import enqueue, run_task
+from threadline.core.uploads import check_upload_size
+from threadline.engines import csvsafe
 from threadline.insights.models import (
     ImportFormat,
     ImportJob,
@@ -55,7 +59,8 @@ def mapping_targets() -> list[str]:
     return [*SPECIAL_TARGETS, *DATA_COLUMNS, *[c for c in ENCODING_COLUMNS if c not in DATA_COLUMNS]]
 
 
-def _report_dict(report, file_name: str) -> dict:
+def report_dict(report, file_name: str) -> dict:
+    """What an import job keeps of an engine validation report (shown on its page)."""
     issues = [
         {"file": i.file, "row": i.row, "column": i.column, "reason": i.reason} for i in report.issues[:MAX_ISSUES_KEPT]
     ]
@@ -89,13 +94,12 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
     Not one transaction: the file is read and validated first, with no database lock held (on SQLite a write
     transaction open during a long validation stalls every other request), and the job is written once at the
     end. A file whose reading fails is removed, so nothing is left half-stored."""
-    from threadline.engines.insights.importers.base import Reader
-
     suffix = Path(uploaded_file.name).suffix.lower()
     if suffix not in {".csv", ".txt", ".xlsx"}:
         raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})
     if suffix == ".xlsx" and fmt != ImportFormat.HTCDS:
         raise ValidationError({"file": _("Excel files are read in the HTCDS format only.")})
+    check_upload_size(uploaded_file, settings.INSIGHTS_UPLOAD_MAX_BYTES)
     job = ImportJob(
         organisation=organisation,
         created_by=user,
@@ -109,22 +113,44 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         with open(path, "wb") as fh:
             for chunk in uploaded_file.chunks():
                 fh.write(chunk)
-        issues: list = []
-        job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
-        if fmt == ImportFormat.HTCDS and job.header:
-            recognised = _recognised_columns(job.header, source)
-            targets = set(mapping_targets())
-            job.mapping = {
-                col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
-            }
-            job.report = {"recognised": sorted(c for c in job.header if c in recognised and recognised[c] in targets)}
-            job.save()
-        else:
-            import_validate(job=job)  # validates, then saves the job
+        if suffix == ".xlsx":
+            _refuse_workbook_bomb(path)
+        return _import_propose_mapping(job=job, path=path)
     except BaseException:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # no upload is left without its job (the job is saved last)
         raise
+
+
+def _import_propose_mapping(*, job: ImportJob, path: Path) -> ImportJob:
+    from threadline.engines.insights.importers.base import Reader
+
+    fmt, source = job.format, job.source
+    issues: list = []
+    job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
+    if fmt == ImportFormat.HTCDS and job.header:
+        recognised = _recognised_columns(job.header, source)
+        targets = set(mapping_targets())
+        job.mapping = {
+            col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
+        }
+        job.report = {"recognised": sorted(c for c in job.header if c in recognised and recognised[c] in targets)}
+        job.save()
+    else:
+        import_validate(job=job)  # validates, then saves the job
     return job
+
+
+def _refuse_workbook_bomb(path: Path) -> None:
+    """An .xlsx is a ZIP: one that unpacks to too much is refused before anything reads it."""
+    from threadline.engines import archives
+
+    try:
+        archives.open_zip(path).close()
+    except archives.ArchiveRefused:
+        raise ValidationError({"file": _("This workbook is refused: it unpacks to too much or is compressed like "
+                                         "a decompression bomb.")}) from None  # fmt: skip
+    except (zipfile.BadZipFile, OSError, EOFError):
+        pass  # not a ZIP at all: the reader reports an unreadable workbook
 
 
 def _recognised_columns(header: list[str], source: str) -> dict[str, str]:
@@ -148,7 +174,7 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     from threadline.engines.insights import validate_file
 
     report = validate_file(_upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source)
-    job.report = _report_dict(report, job.file_name)
+    job.report = report_dict(report, job.file_name)
     job.rows = report.rows
     job.status = ImportJob.Status.VALID if report.ok and report.rows else ImportJob.Status.INVALID
     if report.ok and not report.rows:
@@ -269,7 +295,7 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
     result = import_file(
         _upload_path(job), job.format, job.source, store_for(job.organisation), mapping=_engine_mapping(job)
     )
-    job.report = _report_dict(result.validation, job.file_name) if result.validation else job.report
+    job.report = report_dict(result.validation, job.file_name) if result.validation else job.report
     job.rows = result.rows
     if result.stored:
         job.status = ImportJob.Status.IMPORTED
@@ -657,7 +683,7 @@ def synthetic_create(*, organisation, user, releases: list[Release], title: str,
     sensitive = records(organisation, fields)
     metrics = quality_metrics(sensitive, synthetic, fields)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvsafe.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     for row in zip(*(synthetic.column(f).to_pylist() for f in fields), strict=True):
         writer.writerow(["" if v is None else v for v in row])

@@ -427,12 +427,13 @@ class ReleasePublishView(OrganisationPermissionMixin, View):
 
 
 def _release_csv_response(release: Release) -> HttpResponse:
-    import csv
     import io
+
+    from threadline.engines import csvsafe
 
     figures = Figures.from_payload(release.table)
     buffer = io.StringIO()
-    writer = csv.DictWriter(
+    writer = csvsafe.dict_writer(
         buffer, fieldnames=[*figures.by, "count", "status", "accuracy", "confidence"], lineterminator="\n"
     )
     writer.writeheader()

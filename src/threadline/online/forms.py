@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from threadline.core.uploads import check_upload_size
 from threadline.online.evidence import CATEGORY_LABELS
 from threadline.online.models import RELEVANT_LABELS, Investigation, Label, NoticeStatus
 
@@ -137,3 +139,8 @@ class SignalsForm(forms.Form):
 
 class VerifyForm(forms.Form):
     package = forms.FileField(label=_("Evidence package (ZIP)"))
+
+    def clean_package(self):
+        package = self.cleaned_data["package"]
+        check_upload_size(package, settings.ONLINE_UPLOAD_MAX_BYTES)
+        return package

@@ -6,7 +6,6 @@ notes and decisions, an HTML and a PDF summary, and ``manifest.json`` listing th
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -19,12 +18,18 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from threadline.audit.services import audit_record
+from threadline.engines import archives, csvsafe
 from threadline.online import workspace as ws_mod
 from threadline.online.models import CustodyEvent, EvidencePackage, Investigation, NetworkReview, ReviewNote
 
 MANIFEST = "manifest.json"
+MANIFEST_MAX_BYTES = 16 * 1024 * 1024
+ARCHIVE_REFUSED = gettext_lazy(
+    "This ZIP file is refused: it has too many files, unpacks to too much or is compressed like a decompression bomb."
+)
 ENTITY_COLUMNS = ["ad_id", "kind", "value", "raw", "field", "start", "end", "obfuscated"]
 PDF_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -35,7 +40,7 @@ def _json_default(value):
 
 def _csv_bytes(rows: list[dict], columns: list[str]) -> bytes:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    writer = csvsafe.dict_writer(buf, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
@@ -205,33 +210,58 @@ class VerifyResult:
 
 
 def package_verify(source) -> VerifyResult:
-    """Check every file of a package ZIP against its manifest (a path or a binary file object)."""
-    raw = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
-    digest = hashlib.sha256(raw).hexdigest()
+    """Check every file of a package ZIP against its manifest (a path or a seekable binary file object).
+
+    The ZIP is read as a stream and refused before unpacking when it has too many files, unpacks to too much or
+    is compressed like a decompression bomb (``engines/archives.py`` limits)."""
+    if isinstance(source, str | Path):
+        with open(source, "rb") as fh:
+            return _verify_stream(fh)
+    source.seek(0)
+    return _verify_stream(source)
+
+
+def _verify_stream(fh) -> VerifyResult:
+    digest = hashlib.sha256()
+    while chunk := fh.read(1 << 20):
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    fh.seek(0)
     try:
-        zf = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
-        return VerifyResult(False, problems=[_("This is not a ZIP file.")], sha256=digest)
+        zf = archives.open_zip(fh)
+    except archives.ArchiveRefused:
+        return VerifyResult(False, problems=[ARCHIVE_REFUSED], sha256=sha256)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        return VerifyResult(False, problems=[_("This is not a ZIP file.")], sha256=sha256)
     with zf:
         names = set(zf.namelist())
         if MANIFEST not in names:
-            return VerifyResult(False, problems=[_("The package has no manifest.")], sha256=digest)
+            return VerifyResult(False, problems=[_("The package has no manifest.")], sha256=sha256)
         try:
+            if zf.getinfo(MANIFEST).file_size > MANIFEST_MAX_BYTES:
+                raise ValueError("manifest too large")
             manifest = json.loads(zf.read(MANIFEST))
             listed = {item["name"]: item for item in manifest["files"]}
-        except (ValueError, KeyError, TypeError):
-            return VerifyResult(False, problems=[_("The manifest cannot be read.")], sha256=digest)
+        except (ValueError, KeyError, TypeError, zipfile.BadZipFile, OSError, RecursionError):
+            return VerifyResult(False, problems=[_("The manifest cannot be read.")], sha256=sha256)
         problems = []
         for name, item in sorted(listed.items()):
             if name not in names:
                 problems.append(_("%(name)s is missing.") % {"name": name})
                 continue
-            if hashlib.sha256(zf.read(name)).hexdigest() != item.get("sha256"):
+            try:
+                member = hashlib.sha256()
+                for chunk in archives.iter_member(zf, name):
+                    member.update(chunk)
+                matches = member.hexdigest() == item.get("sha256")
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+                matches = False
+            if not matches:
                 problems.append(_("%(name)s does not match its SHA-256 in the manifest.") % {"name": name})
         for name in sorted(names - set(listed) - {MANIFEST}):
             problems.append(_("%(name)s is not listed in the manifest.") % {"name": name})
     return VerifyResult(not problems, len(listed), problems, str(manifest.get("package", "")),
-                        str(manifest.get("network_id", "")), digest)  # fmt: skip
+                        str(manifest.get("network_id", "")), sha256)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------- partner signals
@@ -252,7 +282,7 @@ def signals_export(*, investigation: Investigation, network_ids: list[str], key:
     ws = investigation_workspace(investigation)
     rows = ws_mod.identifiers_of(ws, network_ids, SIGNAL_KINDS) if ws else []
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csvsafe.writer(buf)
     writer.writerow(["kind", "hmac_sha256"])
     for row in rows:
         writer.writerow([row["kind"], signal_hash(key, row["kind"], row["value"])])

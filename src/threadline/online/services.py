@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from threadline.core.tasks import enqueue, request_cancel
+from threadline.core.uploads import check_upload_size
 from threadline.online import workspace as ws_mod
 from threadline.online.models import (
     AdLabel,
@@ -99,6 +100,7 @@ def investigation_create(*, organisation, user, title: str, description: str = "
 def source_upload(*, investigation: Investigation, user, uploaded) -> SourceFile:
     """Store an uploaded file in the investigation's directory (never the database) with its SHA-256."""
     _check_suffix(uploaded.name)
+    check_upload_size(uploaded, settings.ONLINE_UPLOAD_MAX_BYTES)
     target_dir = investigation_dir(investigation) / "inputs"
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{uuid.uuid4().hex[:8]}-{_safe_name(uploaded.name)}"
@@ -222,7 +224,8 @@ def scan_run(*, scan: Scan, ctx) -> dict:
     inputs = [s.path for s in investigation.sources.order_by("added_at")]
     out = Path(scan.workspace)
     out.mkdir(parents=True, exist_ok=True)
-    options = ScanOptions(workers=scan_workers(), report_top=20)
+    options = ScanOptions(workers=scan_workers(), report_top=20, image_root=settings.ONLINE_IMAGE_ROOT,
+                          max_image_bytes=settings.ONLINE_IMAGE_MAX_BYTES)  # fmt: skip
     if investigation.risk_weights:
         weights_path = out.parent.parent / "risk.yaml"
         weights_path.write_text(yaml.safe_dump(ws_mod.effective_weights(investigation.risk_weights)))

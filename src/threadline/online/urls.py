@@ -37,5 +37,6 @@ urlpatterns = [
     path("notices/<int:notice_pk>/notice.<str:fmt>", views.NoticeExportView.as_view(), name="notice_export"),
     path("platforms/", views.PlatformListView.as_view(), name="platforms"),
     path("platforms.csv", views.PlatformCsvView.as_view(), name="platforms_csv"),
-    path("platforms/<str:platform>/", views.PlatformDetailView.as_view(), name="platform"),
+    # a platform is a scraped site name: any text, slashes included (reverse() escapes dot segments)
+    path("platforms/<path:platform>/", views.PlatformDetailView.as_view(), name="platform"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from threadline.accounts.models import User
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_record
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
+from threadline.engines import csvsafe
 from threadline.online import charts, forms, packages, selectors, services
 from threadline.online import workspace as ws_mod
 from threadline.online.evidence import CATEGORY_LABELS, annotate
@@ -138,7 +138,8 @@ class SourceUploadView(InvestigationMixin, View):
             except ValidationError as exc:
                 _errors(request, exc)
         else:
-            messages.error(request, _("Choose a file to upload."))
+            for error in form.errors.get("file", [_("Choose a file to upload.")]):
+                messages.error(request, error)
         return redirect("online:investigation", pk=self.investigation.pk)
 
 
@@ -610,7 +611,7 @@ class PlatformCsvView(PlatformMixin, View):
         stats = selectors.platform_stats(self.notices())
         audit_record(action="export", object_type="online.platformnotice", note="platform accountability csv")
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = csvsafe.writer(buf)
         columns = ["platform", "notices", "sent", "removed", "refused", "no_response", "share_removed",
                    "median_days", "p90_days", "due", "still_online_7d"]  # fmt: skip
         writer.writerow(columns)

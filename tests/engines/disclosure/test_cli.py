@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -104,3 +105,20 @@ def test_release_reads_the_insights_store(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert seen["root"] == tmp_path / "data" / "insights"
     assert out.read_text().startswith("gender,count,status")
+
+
+def test_release_and_synthetic_csvs_are_safe_in_a_spreadsheet(tmp_path, monkeypatch):
+    """A category read from a partner file comes back as text, never as a formula (issue #18)."""
+    from tests.csv_safety import HOSTILE, assert_spreadsheet_safe
+
+    monkeypatch.setenv("THREADLINE_DATA_DIR", str(tmp_path / "data"))
+    t = make_records(300, seed=1)
+    genders = [HOSTILE[0] if g == "Female" else g for g in t.column("gender").to_pylist()]
+    src = tmp_path / "cases.parquet"
+    pq.write_table(t.set_column(t.schema.get_field_index("gender"), "gender", pa.array(genders)), src)
+    out, syn = tmp_path / "by-gender.csv", tmp_path / "synthetic.csv"
+    args = ["insights", "release", "--by", "gender", "--input", str(src), "--out", str(out), "--synthetic", str(syn)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert_spreadsheet_safe(out.read_text(), must_contain=(HOSTILE[0],))
+    assert_spreadsheet_safe(syn.read_text(), must_contain=(HOSTILE[0],))

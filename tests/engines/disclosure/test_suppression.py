@@ -177,3 +177,10 @@ def test_property_any_k(table, k):
     ct = crosstab(table_from_counts(by, counts), by)
     pt = suppress(ct, k, max_primary_share=1.0)
     check_protection(pt, recode_rare(ct, k).with_margins(), k=k)
+
+
+def test_released_csv_is_safe_in_a_spreadsheet():
+    from tests.csv_safety import HOSTILE, assert_spreadsheet_safe
+
+    t = table_from_counts(["gender"], {(HOSTILE[0],): 200, (HOSTILE[2],): 40, ("Male",): 30})
+    assert_spreadsheet_safe(to_csv(suppress(crosstab(t, ["gender"]), K, recode=False)), must_contain=HOSTILE[0:3:2])

@@ -134,3 +134,14 @@ def test_html_directory(tmp_path):
     assert all("var phone" not in a["body"] for a in ads)
     assert {a["site"] for a in ads} == {"s.example"}
     assert len({a["network_id"] for a in ads}) == 2  # two ads share a phone
+
+
+def test_gzip_bomb_parquet_is_a_reject_not_a_memory_blowup(tmp_path):
+    p = tmp_path / "bomb.parquet.gz"
+    p.write_bytes(gzip.compress(bytes(50 * 1024 * 1024)))
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(_lines(3)) + "\n")
+    s = _scan(tmp_path, good, p)
+    assert s["counts"]["read"] == 3 and s["counts"]["rejected"] == 1
+    [reject] = _rejects(tmp_path)
+    assert reject["file"] == "bomb.parquet.gz" and "unpacks to more than" in reject["reason"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from threadline.engines import csvsafe
 from threadline.engines.disclosure.fields import TOTAL
 from threadline.engines.disclosure.protected import ProtectedTable
 
@@ -66,7 +67,7 @@ def to_csv(table: ProtectedTable, path: str | os.PathLike[str] | None = None, *,
     rows = to_rows(table, include_reason=include_reason)
     buf = io.StringIO()
     fields = [*table.by, "count", "status", "accuracy", "confidence"] + (["reason"] if include_reason else [])
-    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer = csvsafe.dict_writer(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if v is None else v) for k, v in row.items()})

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from threadline.engines import csvsafe
 from threadline.engines.insights.schema import (
     CTDC_COLUMNS,
     CTDC_SYNTHETIC_COLUMNS,
@@ -142,7 +143,7 @@ def export_ctdc(
                 "ORDER BY r.record_id"
             )
             options = "HEADER, DELIMITER ','"
-        con.execute(f"COPY ({sql}) TO {_sql_str(str(tmp))} (FORMAT csv, {options})").fetchall()
+        con.execute(f"COPY ({csvsafe.copy_query(con, sql)}) TO {_sql_str(str(tmp))} (FORMAT csv, {options})").fetchall()
         rows = con.execute(f"SELECT count(*) FROM ({base})").fetchall()[0][0]  # noqa: S608
     except BaseException:
         tmp.unlink(missing_ok=True)

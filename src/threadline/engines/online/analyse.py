@@ -29,6 +29,7 @@ from threadline.engines.online.extract import (
     normalize_email,
     normalize_phone,
 )
+from threadline.engines.online.images import ImagePolicy, image_identity
 from threadline.engines.online.lexicon import Lexicon
 from threadline.engines.online.normalize import fold
 from threadline.engines.online.tokens import WordIndex
@@ -116,14 +117,6 @@ _STRUCT = (("phone", "phone"), ("phones", "phone"), ("email", "email"), ("emails
            ("image_hashes", "image"), ("images", "image"))  # fmt: skip
 
 
-def _image_hash(path: str) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return "xxh64:" + xxhash.xxh64_hexdigest(fh.read())
-    except OSError:
-        return None
-
-
 def _split(h_start: int, h_end: int, base: int, tlen: int) -> tuple[str, int, int]:
     s = h_start - base
     if s < tlen:
@@ -132,12 +125,14 @@ def _split(h_start: int, h_end: int, base: int, tlen: int) -> tuple[str, int, in
 
 
 def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon: Lexicon,
-                    default_region: str | None = "US") -> BatchResult:  # fmt: skip
+                    default_region: str | None = "US", images: ImagePolicy | None = None) -> BatchResult:  # fmt: skip
     """Analyse a list of ad records (dicts with the standard field names; other keys are kept as ``extra``).
 
     The text of the whole batch is folded into one string and every finder runs once over it; the hits are
-    then assigned to their ads. Per-ad Python work is limited to building the output columns.
+    then assigned to their ads. Per-ad Python work is limited to building the output columns. ``images`` says
+    whether and where local image files named in ``images`` may be read (default: never).
     """
+    image_policy = images or ImagePolicy()
     n = len(records)
     ent_rows: list[tuple] = []
     ind_rows: list[tuple] = []
@@ -223,7 +218,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
                 elif kind == "email":
                     val = normalize_email(item)
                 elif fname == "images":
-                    val = _image_hash(item)
+                    val = image_identity(item, image_policy)
                 else:
                     val = item.strip().lower()
                 if not val or (d is not None and (kind, val) in d):

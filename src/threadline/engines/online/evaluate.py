@@ -11,6 +11,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from threadline.engines import csvsafe
+
 
 def _f1(p: float, r: float) -> float:
     return 0.0 if p + r == 0 else 2 * p * r / (p + r)
@@ -54,6 +56,7 @@ def evaluate(workspace: str | Path, truth: str | Path) -> dict:
     t = pq.read_table(truth)
     pred = pacsv.read_csv(ws / "networks.csv", convert_options=pacsv.ConvertOptions(
         column_types={"ad_id": pa.string(), "network_id": pa.string()}))  # fmt: skip
+    pred = pred.set_column(0, "ad_id", pa.array([csvsafe.unescape(a) for a in pred["ad_id"].to_pylist()], pa.string()))
     joined = t.select(["ad_id", "network"]).join(pred, "ad_id", join_type="inner")
     res: dict = {"ads_in_truth": t.num_rows, "ads_scored": joined.num_rows}
     res["networks"] = cluster_scores(_codes(joined["network_id"]), _codes(joined["network"]))

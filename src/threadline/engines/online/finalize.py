@@ -12,11 +12,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from threadline.engines import csvsafe
 from threadline.engines.online.analyse import KIND_NAMES, LINK_KINDS, link_key
 from threadline.engines.online.lexicon import CATEGORIES, DERIVED_CATEGORIES, load_lexicon, load_risk_weights
 from threadline.engines.online.risk import score_networks
 
 ALL_CATEGORIES = CATEGORIES + DERIVED_CATEGORIES
+HUB_TEXT_COLUMNS = ("kind", "value")  # hubs.csv columns of text, neutralised for spreadsheets
 OUTPUT_FILES = ("ads.parquet", "entities.parquet", "indicators.parquet", "networks.parquet", "networks.csv",
                 "hubs.csv", "rejects.jsonl", "report.html", "workspace.duckdb")  # fmt: skip
 
@@ -96,7 +98,7 @@ def _stream_outputs(out: Path, parts: Path, task_ids: list[str], arrays: dict, n
                 if csv_writer is None:
                     csv_writer = pacsv.CSVWriter(str(csv_tmp), two.schema,
                                                  write_options=pacsv.WriteOptions(quoting_style="needed"))  # fmt: skip
-                csv_writer.write_table(two)
+                csv_writer.write_table(csvsafe.table(two))
         finally:
             if writer is not None:
                 writer.close()
@@ -257,7 +259,7 @@ def _hub_rows(out: Path, parts: Path, task_ids: list[str], arrays: dict, hubs: l
                    schema=pa.schema([(c, pa.string() if c in ("kind", "value") else pa.int64())
                                      for c in cols]))  # fmt: skip
     tmp = out / "hubs.csv.tmp"
-    pacsv.write_csv(tbl, str(tmp))
+    pacsv.write_csv(csvsafe.table(tbl), str(tmp))
     _replace(tmp, out / "hubs.csv")
     return rows_out
 
@@ -285,8 +287,8 @@ def write_duckdb(out: Path) -> None:
     for name in ("ads", "entities", "indicators", "networks"):
         p = str((out / f"{name}.parquet").resolve()).replace("'", "''")
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")  # noqa: S608
-    p = str((out / "hubs.csv").resolve()).replace("'", "''")
-    con.execute(f"CREATE OR REPLACE VIEW hubs AS SELECT * FROM read_csv('{p}', header = true)")  # noqa: S608
+    hubs = csvsafe.read_csv_select(str((out / "hubs.csv").resolve()), HUB_TEXT_COLUMNS)
+    con.execute(f"CREATE OR REPLACE VIEW hubs AS {hubs}")
     con.close()
     _replace(tmp, out / "workspace.duckdb")
 

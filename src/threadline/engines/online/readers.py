@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from threadline.engines.archives import ArchiveRefused, gunzip_bounded
+
 SUFFIXES = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet",
     ".html": "html", ".htm": "html",
@@ -294,16 +296,14 @@ def _csv_tasks(f: InputFile, batch_size: int, max_line_bytes: int, field_map: di
 
 
 def _parquet_tasks(f: InputFile, field_map: dict[str, str], batch_size: int) -> Iterator[Task]:
-    import pyarrow.parquet as pq
 
     try:
-        pf = (
-            pq.ParquetFile(f.path)
-            if not f.gz
-            else pq.ParquetFile(io.BytesIO(gzip.decompress(Path(f.path).read_bytes())))
-        )
+        pf = _parquet_file(f)
         n_groups = pf.num_row_groups
         names = pf.schema_arrow.names
+    except ArchiveRefused as exc:
+        yield Task(f"{f.index:05d}-0000000", f, "parquet", None, 1, [_reject(f, None, str(exc))], 1)
+        return
     except Exception as exc:  # pyarrow raises several types for corrupt files
         yield Task(f"{f.index:05d}-0000000", f, "parquet", None, 1,
                    [_reject(f, None, f"unreadable Parquet file: {type(exc).__name__}")], 1)  # fmt: skip
@@ -421,20 +421,21 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
 _GROUP_CACHE: dict[tuple, object] = {}
 
 
+def _parquet_file(f: InputFile):
+    """A Parquet input; a gzip-compressed one is unpacked in memory within the archive limits."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(io.BytesIO(gunzip_bounded(f.path)) if f.gz else f.path)
+
+
 def _row_group(f: InputFile, g: int):
     """Row group ``g`` of a Parquet input. The last one read is kept: the tasks of one row group mostly follow
     each other, so a worker decodes a row group once instead of once per slice."""
-    import pyarrow.parquet as pq
 
     key = (f.path, f.size, f.mtime, g)
     tbl = _GROUP_CACHE.get(key)
     if tbl is None:
-        pf = (
-            pq.ParquetFile(f.path)
-            if not f.gz
-            else pq.ParquetFile(io.BytesIO(gzip.decompress(Path(f.path).read_bytes())))
-        )
-        tbl = pf.read_row_group(g)
+        tbl = _parquet_file(f).read_row_group(g)
         _GROUP_CACHE.clear()
         _GROUP_CACHE[key] = tbl
     return tbl

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from threadline.engines.online import readers
 from threadline.engines.online.backend import Cancelled, LocalBackend
+from threadline.engines.online.images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy
 
 ProgressCallback = Callable[[str, int, int | None], None]
 FORMAT_VERSION = 1
@@ -42,6 +43,14 @@ class ScanOptions:
     resume: bool = True
     report_top: int = 50
     html_report: bool = True
+    image_root: str | None = None  # local image files named by ads are hashed only under this directory
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+
+    def worker_options(self) -> dict:
+        """What a worker (a local process or a Spark executor) needs to analyse a task's records."""
+        return {"field_map": self.field_map, "encoding": self.encoding, "default_region": self.default_region,
+                "lexicons": [str(p) for p in self.lexicons] if self.lexicons else None,
+                "images": {"root": self.image_root, "max_bytes": self.max_image_bytes}}  # fmt: skip
 
     def fingerprint_dict(self) -> dict:
         d = asdict(self)
@@ -86,7 +95,7 @@ def _process_task(task: readers.Task) -> dict:
     parts = _W["parts"]
     tid = task.task_id
     recs, srcs, rejects = readers.records_of(task, opts["field_map"], opts["encoding"])
-    res = analyse_records(recs, srcs, _W["lexicon"], opts["default_region"])
+    res = analyse_records(recs, srcs, _W["lexicon"], opts["default_region"], ImagePolicy(**opts["images"]))
     _write_parquet(res.ads, f"{parts}/ads-{tid}.parquet")
     _write_parquet(res.entities, f"{parts}/ent-{tid}.parquet")
     _write_parquet(res.indicators, f"{parts}/ind-{tid}.parquet")
@@ -214,8 +223,7 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
             bytes_done += f.size
             st.tick(bytes_done, total_bytes)
 
-    init_args = ({"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
-                  "lexicons": opts.lexicons}, str(parts))  # fmt: skip
+    init_args = (opts.worker_options(), str(parts))
     for _stats in be.map_tasks(_process_task, task_iter(), _init_worker, init_args, cancel_check):
         if progress_callback:
             progress_callback("read+extract", bytes_done, total_bytes)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from threadline.engines import csvsafe
 from threadline.engines.online.extract import normalize_query
+from threadline.engines.online.finalize import HUB_TEXT_COLUMNS
 
 TABLES = ("ads", "entities", "indicators", "networks")
 
@@ -18,8 +20,8 @@ def connect(workspace: str | Path, con=None):
     for name in TABLES:
         p = str(ws / f"{name}.parquet").replace("'", "''")
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")  # noqa: S608
-    p = str(ws / "hubs.csv").replace("'", "''")
-    con.execute(f"CREATE OR REPLACE VIEW hubs AS SELECT * FROM read_csv('{p}', header = true, all_varchar = true)")  # noqa: S608
+    hubs = csvsafe.read_csv_select(str(ws / "hubs.csv"), HUB_TEXT_COLUMNS, "header = true, all_varchar = true")
+    con.execute(f"CREATE OR REPLACE VIEW hubs AS {hubs}")
     return con
 
 

@@ -35,8 +35,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from threadline.engines import csvsafe
 from threadline.engines.online import readers
 from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
+from threadline.engines.online.images import ImagePolicy
 from threadline.engines.online.link import LinkOptions, link
 from threadline.engines.online.minhash import BANDS, NUM_PERM
 from threadline.engines.online.scan import (
@@ -141,7 +143,7 @@ def _analyse_partition(batches, opts: dict):
             t0 = time.perf_counter()
             task = pickle.loads(blob)  # noqa: S301 - written by our own driver in this run
             recs, srcs, rejects = readers.records_of(task, opts["field_map"], opts["encoding"])
-            res = analyse_records(recs, srcs, lexicon, opts["default_region"])
+            res = analyse_records(recs, srcs, lexicon, opts["default_region"], ImagePolicy(**opts["images"]))
             yield _ad_batch(task_id, res)
             yield _stats_batch(task_id, _task_stats(task_id, task.file.path, task.n_input, recs, rejects, t0))
 
@@ -165,7 +167,7 @@ def _analyse_group(tbl: pa.Table, opts: dict) -> pa.Table:
     readers.accept_table(
         tbl.drop_columns(list(_URI_COLS)), [r + 1 for r in rows], _uri_file(path), inv, recs, srcs, rejects
     )
-    res = analyse_records(recs, srcs, _lexicon(opts["lexicons"]), opts["default_region"])
+    res = analyse_records(recs, srcs, _lexicon(opts["lexicons"]), opts["default_region"], ImagePolicy(**opts["images"]))
     stats = _task_stats(task_id, path, len(rows), recs, rejects, t0)
     return pa.Table.from_batches([_ad_batch(task_id, res), _stats_batch(task_id, stats)], schema=ANALYSED_SCHEMA)
 
@@ -335,8 +337,7 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
             for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
                 tasks.append((t.task_id, pickle.dumps(t)))
         tasks.sort()
-        exec_opts = {"field_map": opts.field_map, "encoding": opts.encoding, "default_region": opts.default_region,
-                     "lexicons": [str(p) for p in opts.lexicons] if opts.lexicons else None}  # fmt: skip
+        exec_opts = opts.worker_options()
         parts = []
         if tasks or not uris:
             task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
@@ -486,7 +487,7 @@ def _write_networks_csv(out: Path) -> None:
     schema = pa.schema([("ad_id", pa.string()), ("network_id", pa.string())])
     with pacsv.CSVWriter(str(tmp), schema, write_options=pacsv.WriteOptions(quoting_style="needed")) as w:
         for g in range(pf.num_row_groups):
-            w.write_table(pf.read_row_group(g, columns=["ad_id", "network_id"]).cast(schema))
+            w.write_table(csvsafe.table(pf.read_row_group(g, columns=["ad_id", "network_id"]).cast(schema)))
     tmp.replace(out / "networks.csv")
 
 
@@ -518,5 +519,5 @@ def _write_hubs_csv(out: Path, rows: list[dict]) -> None:
     cols = ["kind", "value", "n_ads", "n_separate_groups", "n_other_identifiers", "n_networks_touched"]
     schema = pa.schema([(c, pa.string() if c in ("kind", "value") else pa.int64()) for c in cols])
     tmp = out / "hubs.csv.tmp"
-    pacsv.write_csv(pa.table({c: [r[c] for r in rows] for c in cols}, schema=schema), str(tmp))
+    pacsv.write_csv(csvsafe.table(pa.table({c: [r[c] for r in rows] for c in cols}, schema=schema)), str(tmp))
     tmp.replace(out / "hubs.csv")

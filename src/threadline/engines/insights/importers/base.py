@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from threadline.engines import archives
 from threadline.engines.insights.schema import CANONICAL_SCHEMA
 
 MISSING_TOKENS = ["", "-99", "-99.0", "unknown", "na", "n/a", "null", "none"]
@@ -192,6 +194,12 @@ def invalid_rows(mask: pa.Array) -> np.ndarray:
     return np.asarray(pc.indices_nonzero(pc.fill_null(mask, False)))
 
 
+HEADER_MAX_BYTES = 1 << 20
+HEADER_MAX_COLUMNS = 2_000
+HEADER_MAX_CELL = 1_000
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
 # --- readers ----------------------------------------------------------------------------------------------
 @dataclass
 class RawBatch:
@@ -226,20 +234,39 @@ class Reader:
         return ";" if first.count(";") > first.count(",") else ","
 
     def _csv_header(self) -> list[str]:
+        """The first line, whatever ends it (LF, CRLF or a lone CR), within the header limits."""
         with open(self.path, "rb") as fh:
-            first_bytes = fh.readline()
+            head = fh.read(HEADER_MAX_BYTES + 1)
+        end = _LINE_END.search(head)
+        if end is None and len(head) > HEADER_MAX_BYTES:
+            self._header_issue(f"the header line is longer than {HEADER_MAX_BYTES:,} bytes")
+            return []
         try:
-            first = first_bytes.decode("utf-8-sig").rstrip("\r\n")
+            first = head[: end.start() if end else len(head)].decode("utf-8-sig")
         except UnicodeDecodeError:
-            self.issues.append(Issue(self.path.name, 1, "", "header is not valid UTF-8"))
+            self._header_issue("header is not valid UTF-8")
             return []
         if not first.strip():
-            self.issues.append(Issue(self.path.name, 1, "", "the file is empty or has no header"))
+            self._header_issue("the file is empty or has no header")
             return []
         self.delimiter = self._sniff(first)
+        cells = first.split(self.delimiter)  # an upper bound on the columns, before parsing
+        if len(cells) > HEADER_MAX_COLUMNS:
+            self._header_issue(f"the header has more than {HEADER_MAX_COLUMNS:,} columns")
+            return []
         import csv as _csv
 
-        return [h.strip() for h in next(_csv.reader([first], delimiter=self.delimiter))]
+        try:
+            header = [h.strip() for h in next(_csv.reader([first], delimiter=self.delimiter))]
+        except _csv.Error:
+            header = []
+        if not header or max(len(h) for h in header) > HEADER_MAX_CELL:
+            self._header_issue(f"a column name is longer than {HEADER_MAX_CELL:,} characters, or the header is not CSV")
+            return []
+        return header
+
+    def _header_issue(self, reason: str) -> None:
+        self.issues.append(Issue(self.path.name, 1, "", reason))
 
     def batches(self) -> Iterator[RawBatch]:
         if not self.header:
@@ -332,6 +359,7 @@ class Reader:
     def _excel_rows(self):
         import openpyxl
 
+        archives.open_zip(self.path).close()  # an .xlsx is a ZIP: refuse a decompression bomb before openpyxl
         wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         try:
             ws = wb.worksheets[0]
@@ -342,6 +370,9 @@ class Reader:
     def _excel_header(self) -> list[str]:
         try:
             first = next(iter(self._excel_rows()), None)
+        except archives.ArchiveRefused as exc:
+            self.issues.append(Issue(self.path.name, 0, "", f"workbook refused: {exc}"))
+            return []
         except Exception:  # openpyxl raises many types for damaged workbooks
             self.issues.append(Issue(self.path.name, 0, "", "not a readable Excel workbook (.xlsx)"))
             return []
