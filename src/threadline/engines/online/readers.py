@@ -26,6 +26,19 @@ SUFFIXES = {
 }  # fmt: skip
 
 
+BOM = "\ufeff"
+
+
+def _has_lone_surrogate(obj: dict) -> bool:
+    """Whether a parsed record holds a lone UTF-16 surrogate (from an escape such as ``\\ud800``), which no
+    output can store; only records whose line has a ``\\u`` escape are checked."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class InputError(ValueError):
     """An input that cannot be used at all (no records can be read): raised before any work starts."""
 
@@ -224,7 +237,8 @@ class _LineReader:
                 self.bad.append(_reject(self.f, self.line_no, f"line longer than {self.max} bytes"))
                 continue
             try:
-                return line.decode(self.encoding)
+                text = line.decode(self.encoding)
+                return text[1:] if self.line_no == 1 and text.startswith(BOM) else text
             except UnicodeDecodeError as exc:
                 self.bad.append(_reject(self.f, self.line_no, f"not valid {self.encoding} at byte {exc.start}"))
                 continue
@@ -369,13 +383,21 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
             except UnicodeDecodeError as exc:
                 rejects.append(_reject(f, line_no, f"not valid {encoding} at byte {exc.start}"))
                 continue
+            if line_no == 1 and text.startswith(BOM):
+                text = text[1:]
             try:
                 obj = json.loads(text)
             except ValueError as exc:
                 rejects.append(_reject(f, line_no, f"invalid JSON: {exc.msg} at column {exc.colno}"))
                 continue
+            except RecursionError:
+                rejects.append(_reject(f, line_no, "invalid JSON: nested too deeply"))
+                continue
             if not isinstance(obj, dict):
                 rejects.append(_reject(f, line_no, "record is not a JSON object"))
+                continue
+            if b"\\u" in raw and _has_lone_surrogate(obj):
+                rejects.append(_reject(f, line_no, "invalid JSON: a \\u escape is a lone surrogate (not a character)"))
                 continue
             _accept(_apply_map(obj, inv), base, line_no, f, recs, srcs, rejects)
     elif task.kind == "rows":
