@@ -27,6 +27,7 @@ SUFFIXES = {
 
 
 BOM = "\ufeff"
+UTF8_BOM = BOM.encode()
 
 
 def _has_lone_surrogate(obj: dict) -> bool:
@@ -187,6 +188,8 @@ def _jsonl_tasks(f: InputFile, batch_size: int, max_line_bytes: int) -> Iterator
                 if line is None:
                     break
                 line_no += 1
+                if line_no == 1 and line.startswith(UTF8_BOM):
+                    line = line[len(UTF8_BOM) :]
                 if too_long:
                     rejects.append(_reject(f, line_no, f"line longer than {max_line_bytes} bytes"))
                     lines.append(b"")
@@ -383,8 +386,6 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
             except UnicodeDecodeError as exc:
                 rejects.append(_reject(f, line_no, f"not valid {encoding} at byte {exc.start}"))
                 continue
-            if line_no == 1 and text.startswith(BOM):
-                text = text[1:]
             try:
                 obj = json.loads(text)
             except ValueError as exc:
