@@ -14,6 +14,7 @@ from threadline.accounts.roles import ROLE_CHOICES
 from threadline.audit.mixins import AuditedModel
 from threadline.core.fields import EncryptedTextField
 from threadline.core.querysets import RestrictedQuerySet
+from threadline.core.validators import validate_country_code
 
 
 class Organisation(AuditedModel, models.Model):
@@ -21,7 +22,9 @@ class Organisation(AuditedModel, models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2 code"))
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2 code"), validators=[validate_country_code]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

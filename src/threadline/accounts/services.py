@@ -44,6 +44,7 @@ from threadline.accounts.permissions import forget_roles
 from threadline.accounts.roles import ROLES
 from threadline.audit.services import audit_record
 from threadline.core.client import client_ip
+from threadline.core.validators import validate_country_code
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,12 @@ def organisation_create(*, name: str, country: str = "", slug: str | None = None
     base, n = slug, 2
     while Organisation.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}"[:60], n + 1
-    return Organisation.objects.create(name=name, slug=slug, country=country.upper()[:2])
+    country = country.strip().upper()
+    try:
+        validate_country_code(country)
+    except ValidationError as exc:
+        raise ValidationError({"country": exc.messages}) from None
+    return Organisation.objects.create(name=name, slug=slug, country=country)
 
 
 @transaction.atomic

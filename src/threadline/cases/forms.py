@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from threadline.cases import consent_rules
 from threadline.cases import vocabulary as v
 from threadline.cases.models import Approval, Case, ChildView, Consent, Cooperation, Service
+from threadline.core.validators import validate_country_code
 
 DATE = forms.DateInput(attrs={"type": "date"})
 MULTI = forms.CheckboxSelectMultiple
@@ -16,8 +17,7 @@ MULTI = forms.CheckboxSelectMultiple
 
 def _country(value: str) -> str:
     value = (value or "").strip().upper()
-    if value and (len(value) != 2 or not value.isalpha()):
-        raise forms.ValidationError(_("Use the two-letter ISO code, for example GB."))
+    validate_country_code(value)
     return value
 
 

@@ -85,11 +85,10 @@ def table(tbl):
     columns = []
     for col in tbl.columns:
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            risky = pc.and_(
-                pc.match_substring_regex(col, "^" + _TRIGGER_CLASS),
-                pc.invert(pc.match_substring_regex(col, "^" + _NUMBER + "$")),
-            )
-            col = pc.if_else(risky, pc.binary_join_element_wise(PREFIX, col, ""), col)
+            starts = pc.match_substring_regex(col, "^" + _TRIGGER_CLASS)
+            if pc.any(starts).as_py():  # most columns have no such cell: skip the costlier number check
+                risky = pc.and_(starts, pc.invert(pc.match_substring_regex(col, "^" + _NUMBER + "$")))
+                col = pc.if_else(risky, pc.binary_join_element_wise(PREFIX, col, ""), col)
         columns.append(col)
     return pa.table(columns, schema=tbl.schema)
 

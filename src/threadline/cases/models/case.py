@@ -13,6 +13,7 @@ from threadline.audit.mixins import AuditedModel
 from threadline.cases import vocabulary as v
 from threadline.core.fields import EncryptedTextField
 from threadline.core.querysets import RestrictedQuerySet
+from threadline.core.validators import validate_country_code, validate_country_codes
 
 # The fields that identify a person. They are encrypted, never listed, and read only through an audited view.
 IDENTITY_FIELDS = ("full_name", "date_of_birth", "contact", "address", "guardian_name", "guardian_contact")
@@ -47,7 +48,9 @@ class Case(AuditedModel, models.Model):
     )
     gender = models.CharField(_("gender"), max_length=16, choices=v.Gender.choices, default=v.Gender.UNKNOWN)
     age_at_registration = models.PositiveSmallIntegerField(_("age at registration"), null=True, blank=True)
-    citizenship = models.CharField(_("citizenship"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2"))
+    citizenship = models.CharField(
+        _("citizenship"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2"), validators=[validate_country_code]
+    )
 
     # Guardian or appointed representative.
     guardian_name = EncryptedTextField(_("guardian or representative"), blank=True)
@@ -73,9 +76,15 @@ class Case(AuditedModel, models.Model):
         default=v.Exploitation.UNKNOWN,
     )
     other_exploitation = models.JSONField(_("other types of exploitation"), default=list, blank=True)
-    country_of_exploitation = models.CharField(_("country of exploitation"), max_length=2, blank=True)
+    country_of_exploitation = models.CharField(
+        _("country of exploitation"), max_length=2, blank=True, validators=[validate_country_code]
+    )
     transit_countries = models.CharField(
-        _("transit countries"), max_length=60, blank=True, help_text=_("ISO alpha-2 codes, comma-separated")
+        _("transit countries"),
+        max_length=60,
+        blank=True,
+        help_text=_("ISO alpha-2 codes, comma-separated"),
+        validators=[validate_country_codes],
     )
     route_notes = EncryptedTextField(_("route"), blank=True)
 

@@ -26,6 +26,20 @@ SUFFIXES = {
 }  # fmt: skip
 
 
+BOM = "\ufeff"
+UTF8_BOM = BOM.encode()
+
+
+def _has_lone_surrogate(obj: dict) -> bool:
+    """Whether a parsed record holds a lone UTF-16 surrogate (from an escape such as ``\\ud800``), which no
+    output can store; only records whose line has a ``\\u`` escape are checked."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class InputError(ValueError):
     """An input that cannot be used at all (no records can be read): raised before any work starts."""
 
@@ -174,6 +188,8 @@ def _jsonl_tasks(f: InputFile, batch_size: int, max_line_bytes: int) -> Iterator
                 if line is None:
                     break
                 line_no += 1
+                if line_no == 1 and line.startswith(UTF8_BOM):
+                    line = line[len(UTF8_BOM) :]
                 if too_long:
                     rejects.append(_reject(f, line_no, f"line longer than {max_line_bytes} bytes"))
                     lines.append(b"")
@@ -224,7 +240,8 @@ class _LineReader:
                 self.bad.append(_reject(self.f, self.line_no, f"line longer than {self.max} bytes"))
                 continue
             try:
-                return line.decode(self.encoding)
+                text = line.decode(self.encoding)
+                return text[1:] if self.line_no == 1 and text.startswith(BOM) else text
             except UnicodeDecodeError as exc:
                 self.bad.append(_reject(self.f, self.line_no, f"not valid {self.encoding} at byte {exc.start}"))
                 continue
@@ -374,8 +391,14 @@ def records_of(task: Task, field_map: dict[str, str], encoding: str = "utf-8"):
             except ValueError as exc:
                 rejects.append(_reject(f, line_no, f"invalid JSON: {exc.msg} at column {exc.colno}"))
                 continue
+            except RecursionError:
+                rejects.append(_reject(f, line_no, "invalid JSON: nested too deeply"))
+                continue
             if not isinstance(obj, dict):
                 rejects.append(_reject(f, line_no, "record is not a JSON object"))
+                continue
+            if b"\\u" in raw and _has_lone_surrogate(obj):
+                rejects.append(_reject(f, line_no, "invalid JSON: a \\u escape is a lone surrogate (not a character)"))
                 continue
             _accept(_apply_map(obj, inv), base, line_no, f, recs, srcs, rejects)
     elif task.kind == "rows":
