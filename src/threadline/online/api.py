@@ -290,9 +290,6 @@ class LabelViewSet(
             anchor_ad_id=anchor[0]["ad_id"] if anchor else "", risk_score=network.get("risk_score"),
         )  # fmt: skip
 
-    def get_serializer_class(self):
-        return LabelUpdateSerializer if self.action == "partial_update" else LabelSerializer
-
     def update(self, request, *args, **kwargs):
         review = self.get_object()
         params = LabelUpdateSerializer(data=request.data)
