@@ -108,9 +108,10 @@ def _name_comparison(backend: LinkageBackend, label: str, enc: str, bf: str, oth
     ph = f"{enc}_ph"
     dice = backend.dice_sql(bf)
     swapped = backend.dice_sql(bf, other_bf)
-    # an initial's filter is its leading bigram only (<= BLOOM_HASHES bits), contained in the full name's filter
+    # an initial's filter is its leading bigram only (<= BLOOM_HASHES bits), contained in the full name's filter:
+    # the common bits (Dice * total / 2, an integer) are all the shorter filter's bits (backend-neutral SQL)
     shorter = f'least("{bf}_n_l", "{bf}_n_r")'
-    initial = f'{shorter} <= {BLOOM_HASHES} AND bit_count("{bf}_l" & "{bf}_r") = {shorter}'
+    initial = f'{shorter} <= {BLOOM_HASHES} AND {dice} * ("{bf}_n_l" + "{bf}_n_r") > 2 * {shorter} - 1'
     return cl.CustomComparison(
         output_column_name=label,
         comparison_description=f"{label}: keyed hash, Bloom-filter Dice, phonetic key, initial, swapped names",
