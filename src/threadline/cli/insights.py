@@ -103,12 +103,32 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
         report: Annotated[Path | None, typer.Option("--report", help="Write the full report as JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Store nothing if any value or row has a problem (all or nothing).")
+        ] = False,
+        rejects: Annotated[
+            Path | None,
+            typer.Option("--rejects", help="CSV for the quarantined rows (default: FILE.rejects.csv beside FILE)."),
+        ] = None,
     ) -> None:
-        """Validate a file and, only if it is entirely valid, store it as a new batch (atomic)."""
+        """Import a file as a new batch (atomic). Unreadable values become missing and are reported; rows with
+        the wrong number of cells or no identifier are quarantined to the rejects file. Exit 1 when nothing is
+        stored."""
         from threadline.engines.insights.importers import ImportError_, import_file
 
+        if rejects is None and not strict:
+            rejects = file.with_name(f"{file.stem}.rejects.csv")
         try:
-            result = import_file(file, fmt, source, store, _read_mapping(mapping), key=_read_key(key_file))
+            result = import_file(
+                file,
+                fmt,
+                source,
+                store,
+                _read_mapping(mapping),
+                key=_read_key(key_file),
+                strict=strict,
+                rejects=rejects,
+            )
         except ImportError_ as exc:
             _fail(str(exc))
         _write_report(report, result.to_dict())
@@ -117,7 +137,12 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         else:
             typer.echo(result.validation.summary() if result.validation else "")
             if result.stored:
-                typer.echo(f"stored {result.rows} records as batch {result.batch_id}")
+                typer.echo(
+                    f"stored {result.stored_rows} records as batch {result.batch_id}; "
+                    f"{result.quarantined} rows quarantined"
+                )
+            if result.rejects_file:
+                typer.echo(f"quarantined rows written to {result.rejects_file}")
         if not result.stored:
             raise typer.Exit(1)
 
@@ -129,12 +154,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
         report: Annotated[Path | None, typer.Option("--report", help="Write the full report as JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+        strict: Annotated[bool, typer.Option("--strict", help="Every problem refuses the file.")] = False,
     ) -> None:
-        """Check a file without storing anything; exit 1 when it has problems."""
+        """Check a file without storing anything; exit 1 when an import would store nothing."""
         from threadline.engines.insights.importers import ImportError_, validate_file
 
         try:
-            result = validate_file(file, fmt, mapping=_read_mapping(mapping), key=_read_key(key_file))
+            result = validate_file(file, fmt, mapping=_read_mapping(mapping), key=_read_key(key_file), strict=strict)
         except ImportError_ as exc:
             _fail(str(exc))
         _write_report(report, result.to_dict())

@@ -45,25 +45,37 @@ log = logging.getLogger(__name__)
 INLINE_MAX_BYTES = 2_000_000
 MAX_ISSUES_KEPT = 500
 OWN_CASES_SOURCE = "own-cases"
-SPECIAL_TARGETS = ["case_id", "type_of_exploitation", "means_of_control", "given_name", "family_name", "date_of_birth"]
 IGNORE = ""
 
 
 def mapping_targets() -> list[str]:
+    from threadline.engines.insights.importers import SPECIAL_TARGETS
     from threadline.engines.insights.schema import DATA_COLUMNS, ENCODING_COLUMNS
 
     return [*SPECIAL_TARGETS, *DATA_COLUMNS, *[c for c in ENCODING_COLUMNS if c not in DATA_COLUMNS]]
 
 
 def _report_dict(report, file_name: str) -> dict:
+    """The engine's report as kept on the job: every problem with what was done about it (refused, set to
+    missing, kept as Other, row quarantined, column ignored) and rows in = kept + quarantined."""
     issues = [
-        {"file": i.file, "row": i.row, "column": i.column, "reason": i.reason} for i in report.issues[:MAX_ISSUES_KEPT]
+        {
+            "file": file_name,  # the name the officer uploaded, not the stored copy's
+            "row": i.row,
+            "column": i.column,
+            "reason": i.reason,
+            "action": i.action,
+            "value": i.value,
+        }
+        for i in report.issues[:MAX_ISSUES_KEPT]
     ]
-    for issue in issues:
-        issue["file"] = file_name  # the name the officer uploaded, not the stored copy's
     return {
         "rows": report.rows,
         "ok": report.ok,
+        "strict": report.strict,
+        "stored_rows": report.stored_rows if report.ok else 0,
+        "quarantined": report.quarantined,
+        "counts": report.counts(),
         "bad_rows": report.bad_rows,
         "issue_count": len(report.issues),
         "issues": issues,
@@ -84,7 +96,7 @@ def _engine_mapping(job: ImportJob) -> dict[str, str | None] | None:
 
 
 @transaction.atomic
-def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -> ImportJob:
+def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str, strict: bool = False) -> ImportJob:
     """Keep the uploaded file in the organisation's upload area and propose a column mapping."""
     from threadline.engines.insights.importers.base import Reader
 
@@ -100,13 +112,14 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         stored_name=f"{uuid.uuid4().hex}{suffix}",
         format=fmt,
         source=source,
+        strict=strict,
     )
     path = uploads_dir(organisation) / job.stored_name
     with open(path, "wb") as fh:
         for chunk in uploaded_file.chunks():
             fh.write(chunk)
     issues: list = []
-    job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
+    job.header = Reader(path, issues, labels=_labels_for(job)).read_header()[:300]
     if fmt == ImportFormat.HTCDS and job.header:
         recognised = _recognised_columns(job.header, source)
         targets = set(mapping_targets())
@@ -136,20 +149,59 @@ def _recognised_columns(header: list[str], source: str) -> dict[str, str]:
 
 
 def import_validate(*, job: ImportJob) -> ImportJob:
-    """Validate the file against the mapping; nothing is stored. The report lists file, row, column, reason."""
+    """Validate the file against the mapping; nothing is stored. The report is what an import would do:
+    every problem (file, row, column, value where it may be shown, reason, action) and rows in = kept +
+    quarantined. The officer then accepts or cancels."""
     from threadline.engines.insights import validate_file
 
-    report = validate_file(_upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source)
+    report = validate_file(
+        _upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source, strict=job.strict
+    )
     job.report = _report_dict(report, job.file_name)
     job.rows = report.rows
-    job.status = ImportJob.Status.VALID if report.ok and report.rows else ImportJob.Status.INVALID
-    if report.ok and not report.rows:
-        job.report["issues"] = [
-            {"file": job.file_name, "row": 0, "column": "", "reason": _("the file has no data rows")}
-        ]
-        job.report["issue_count"] = 1
+    keeps_rows = report.ok and report.stored_rows > 0
+    job.status = ImportJob.Status.VALID if keeps_rows else ImportJob.Status.INVALID
+    if report.ok and not keeps_rows:
+        reason = _("the file has no data rows") if not report.rows else _("every row was quarantined")
+        job.report["issues"].insert(0, {"file": job.file_name, "row": 0, "column": "", "reason": reason})
+        job.report["issue_count"] += 1
+        job.report["ok"] = False
     job.save()
     return job
+
+
+@transaction.atomic
+def import_cancel(*, job: ImportJob) -> ImportJob:
+    """The officer cancels after reading the report: the upload is deleted and nothing is stored."""
+    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.VALID, ImportJob.Status.INVALID):
+        raise ValidationError(_("Only an import that has not started can be cancelled."))
+    _upload_path(job).unlink(missing_ok=True)
+    job.status = ImportJob.Status.CANCELLED
+    job.save()
+    return job
+
+
+def import_rejects_csv(*, job: ImportJob) -> bytes:
+    """The rows an import would quarantine (row, reason, their cells), read again from the upload: nothing
+    of them is kept once the officer has accepted or cancelled (the upload is then deleted)."""
+    import tempfile
+
+    from threadline.engines.insights import validate_file
+
+    path = _upload_path(job)
+    if not path.exists():
+        raise ValidationError(_("The uploaded file is no longer kept."))
+    report = validate_file(path, job.format, mapping=_engine_mapping(job), source=job.source, strict=job.strict)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rejects.csv"
+        report.write_rejects(out)
+        return out.read_bytes()
+
+
+def _labels_for(job: ImportJob):
+    from threadline.engines.insights.importers import htcds_label_row
+
+    return htcds_label_row if job.format == ImportFormat.HTCDS else None
 
 
 @transaction.atomic
@@ -194,7 +246,12 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
     if progress:
         progress(stage="importing", rows=job.rows)
     result = import_file(
-        _upload_path(job), job.format, job.source, store_for(job.organisation), mapping=_engine_mapping(job)
+        _upload_path(job),
+        job.format,
+        job.source,
+        store_for(job.organisation),
+        mapping=_engine_mapping(job),
+        strict=job.strict,
     )
     job.report = _report_dict(result.validation, job.file_name) if result.validation else job.report
     job.rows = result.rows
@@ -219,14 +276,15 @@ def own_cases_available() -> bool:
 def own_cases_import(*, organisation, user) -> ImportJob:
     """Bring the organisation's own cases (consented, non-identifying rows) into the store, replacing the
     previous snapshot, without re-entry."""
-    from threadline.engines.insights.schema import DATA_COLUMNS
+    from threadline.engines.insights.schema import DATA_COLUMNS, ENCODING_COLUMNS
     from threadline.engines.insights.store import refresh_catalogue
 
     try:
         from threadline.cases.selectors import case_statistics_rows
     except ImportError as exc:
         raise ValidationError(_("Case management is not available here.")) from exc
-    columns = [c for c in DATA_COLUMNS if c not in {"screeningMethod"}]
+    # no identifier of any kind leaves the cases area (an empty encoding column would quarantine every row)
+    columns = [c for c in DATA_COLUMNS if c != "screeningMethod" and c not in ENCODING_COLUMNS]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

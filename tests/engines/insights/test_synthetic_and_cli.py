@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import json
 
 import pyarrow.compute as pc
 from typer.testing import CliRunner
@@ -103,12 +104,35 @@ def test_cli_failed_import_exits_1_and_lists_problems(tmp_path):
             str(tmp_path / "store"),
             "--report",
             str(tmp_path / "r.json"),
+            "--strict",
         ],
     )
     assert res.exit_code == 1
-    assert "row 2, column yearOfRegistration" in res.output and "row 3, column gender" in res.output
-    assert "Robot" not in res.output and "20x1" not in res.output
+    assert "row 2, column yearOfRegistration [20x1]" in res.output and "row 3, column gender [Robot]" in res.output
     assert (tmp_path / "r.json").exists()
     assert not list((tmp_path / "store" / "batches").glob("*"))
     res = runner.invoke(app, ["insights", "import", str(tmp_path / "bad.csv"), "--format", "xml", "--source", "n"])
     assert res.exit_code == 2
+
+
+def test_cli_lenient_import_keeps_rows_and_writes_the_rejects(tmp_path):
+    from threadline.cli import app
+
+    (tmp_path / "messy.csv").write_text(
+        "case_id,gender,yearOfRegistration\n1,Female,20x1\n2,Robot,2020\n,Male,2021\n4,Male,2021,extra\n5,Male,2022\n"
+    )
+    res = CliRunner().invoke(
+        app,
+        [
+            *["insights", "import", str(tmp_path / "messy.csv"), "--format", "htcds", "--source", "ngo"],
+            *["--store", str(tmp_path / "store"), "--report", str(tmp_path / "r.json")],
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "5 rows = 3 kept + 2 quarantined" in res.output
+    assert "stored 3 records" in res.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["stored_rows"] == 3 and report["quarantined"] == 2 and report["rows"] == 5
+    rejects = (tmp_path / "messy.rejects.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in rejects] == ["row", "4", "5"]
+    assert "no identifier" in rejects[1] and "expected 3 fields, found 4" in rejects[2]
