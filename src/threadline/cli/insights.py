@@ -200,14 +200,17 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     @insights.command("export")
     def export_cmd(
-        out: Annotated[Path, typer.Option("--out", help="Output CSV file.")],
-        fmt: Annotated[str, typer.Option("--format", help="ctdc | ctdc-synthetic")] = "ctdc",
+        out: Annotated[Path, typer.Option("--out", help="Output file (.csv, or .xlsx for htcds-xlsx).")],
+        fmt: Annotated[
+            str, typer.Option("--format", help="ctdc | ctdc-synthetic | htcds | htcds-xlsx (the official template)")
+        ] = "ctdc",
         store: Annotated[Path | None, typer.Option("--store", help=_STORE_HELP)] = None,
         dedupe: Annotated[
             bool, typer.Option("--dedupe", help="One record per linkage cluster (count each victim once).")
         ] = False,
     ) -> None:
-        """Export the store's records in a CTDC layout (never identifiers or encodings)."""
+        """Export the store's records as CTDC or HTCDS 2.0 (never identifiers or encodings); importing the file
+        back gives the same records."""
         from threadline.engines.insights.export import export_ctdc
 
         try:

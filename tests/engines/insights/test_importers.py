@@ -252,7 +252,7 @@ def test_export_roundtrip_ctdc(tmp_path):
     path = write_ctdc(tmp_path / "in.csv", [ctdc_row(), ctdc_row(gender="Male", isAbduction="1")])
     import_file(path, "ctdc", "p", tmp_path / "s1")
     assert export_ctdc(tmp_path / "s1", tmp_path / "out.csv", "ctdc") == 2
-    header = (tmp_path / "out.csv").read_text().splitlines()[0].split(";")
+    header = (tmp_path / "out.csv").read_text().splitlines()[0].split(",")
     assert header == CTDC_COLUMNS
     rep = import_file(tmp_path / "out.csv", "ctdc", "p", tmp_path / "s2")
     assert rep.stored

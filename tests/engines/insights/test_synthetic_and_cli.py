@@ -136,3 +136,47 @@ def test_cli_lenient_import_keeps_rows_and_writes_the_rejects(tmp_path):
     rejects = (tmp_path / "messy.rejects.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in rejects] == ["row", "4", "5"]
     assert "no identifier" in rejects[1] and "expected 3 fields, found 4" in rejects[2]
+
+
+def test_cli_export_htcds_csv_and_template_round_trip(tmp_path):
+    from threadline.cli import app
+    from threadline.engines.insights import records_table
+
+    runner = CliRunner()
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "case_id,prs_Gender,prs_Citizenship,vic_TypeOfExploitation\nA,Feminine,PH;US,ChildLabour\nB,Masculine,UA,\n"
+    )
+    res = runner.invoke(
+        app, ["insights", "import", str(src), "--format", "htcds", "--source", "a", "--store", str(tmp_path / "s")]
+    )
+    assert res.exit_code == 0, res.output
+    for fmt, name in (("htcds", "out.csv"), ("htcds-xlsx", "out.xlsx")):
+        out = tmp_path / name
+        res = runner.invoke(
+            app, ["insights", "export", "--format", fmt, "--out", str(out), "--store", str(tmp_path / "s")]
+        )
+        assert res.exit_code == 0 and "wrote 2 records" in res.output, res.output
+        res = runner.invoke(
+            app,
+            [
+                "insights",
+                "import",
+                str(out),
+                "--format",
+                "htcds",
+                "--source",
+                fmt,
+                "--store",
+                str(tmp_path / fmt),
+                "--strict",
+            ],
+        )
+        assert res.exit_code == 0, res.output
+        back = sorted(records_table(tmp_path / fmt, ["gender", "citizenship", "isForcedLabour"]).to_pylist(), key=str)
+        assert back == [
+            {"gender": "Female", "citizenship": "PH", "isForcedLabour": 1},
+            {"gender": "Male", "citizenship": "UA", "isForcedLabour": None},
+        ]
+    res = runner.invoke(app, ["insights", "export", "--format", "xml", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2

@@ -288,7 +288,23 @@ def _htcds_targets(
         for col in mapping:
             if col not in header:
                 report.issues.append(Issue(name, 1, col, "the mapping names a column the file does not have"))
+    _prefer_canonical(targets)
     return targets
+
+
+def _prefer_canonical(targets: dict[str, str | None]) -> None:
+    """A column named as the canonical schema wins over an HTCDS field filling the same column (our HTCDS
+    export carries what the standard cannot say in such extension columns)."""
+    fields = {f.lower() for f in htcds_fields()}
+    by_target: dict[str, list[str]] = {}
+    for col, target in targets.items():
+        if target:
+            by_target.setdefault(target, []).append(col)
+    for target, cols in by_target.items():
+        if len(cols) > 1 and any(c.lower() == target.lower() for c in cols):
+            for col in cols:
+                if col.lower() in fields:
+                    targets[col] = None
 
 
 def _plan(fmt: str, header: list[str], mapping: dict[str, str | None] | None, report: ValidationReport) -> Plan:
@@ -320,13 +336,26 @@ def _plan(fmt: str, header: list[str], mapping: dict[str, str | None] | None, re
 
 def htcds_label_row(header: list[str], second: list[str]) -> dict[int, str] | None:
     """The HTCDS Excel template's second row holds the fields' labels: names for the blank header cells
-    (the template leaves ``cas_ReasonForOutgoingReferral`` unnamed), or None when the row is data."""
+    (the template leaves ``cas_ReasonForOutgoingReferral`` unnamed), or None when the row is data. A cell is
+    a label when it is the label of the field named above it (or repeats a name the standard does not
+    have, as our extension columns do), or, under a blank header cell, the label of any field."""
     by_label = htcds_by_label()
-    cells = [c for c in second if c]
-    known = sum(1 for c in cells if normal(c) in by_label)
-    if len(cells) < 2 or known * 2 < len(cells):
+    fields = {f.lower(): spec["label"] for f, spec in htcds_fields().items()}
+    cells = labels = 0
+    names: dict[int, str] = {}
+    for i, cell in enumerate(second):
+        if not cell:
+            continue
+        cells += 1
+        above = header[i] if i < len(header) else ""
+        if not above and normal(cell) in by_label:
+            labels += 1
+            names[i] = by_label[normal(cell)]
+        elif above and normal(cell) == normal(fields.get(above.lower(), above)):
+            labels += 1
+    if cells < 2 or labels * 2 < cells:
         return None
-    return {i: by_label[normal(c)] for i, c in enumerate(second) if i < len(header) and c and normal(c) in by_label}
+    return names
 
 
 # --- multi-valued columns ----------------------------------------------------------------------------------
@@ -460,7 +489,7 @@ class _Converter:
         return pa.RecordBatch.from_arrays(arrays, schema=CANONICAL_SCHEMA), keep
 
     def _lists(self, raw: dict[str, pa.Array], rows: np.ndarray, out: dict[str, pa.Array]) -> None:
-        """Multi-valued columns (HTCDS picklists): a flag column of the file wins over the list."""
+        """Multi-valued columns (HTCDS picklists) as flags."""
         merged: dict[str, pa.Array] = {}
         for group in LIST_GROUPS:
             if group not in self.plan.special:
@@ -478,7 +507,7 @@ class _Converter:
             for flag, values in flags.items():
                 merged[flag] = _merge_flag(merged.get(flag), values)
         for flag, values in merged.items():
-            out[flag] = values if flag not in out else pc.coalesce(out[flag], values)
+            out.setdefault(flag, values)  # a flag column of the file, even empty, wins over the list
 
     def _identified(self, raw: dict[str, pa.Array], rows: np.ndarray, out: dict[str, pa.Array]) -> pa.Array:
         """Rows of a file with identifier columns must carry one: the others are quarantined."""
