@@ -112,7 +112,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         ] = None,
     ) -> None:
         """Import a file as a new batch (atomic). Unreadable values become missing and are reported; rows with
-        the wrong number of cells or no identifier are quarantined to the rejects file. Exit 1 when nothing is
+        the wrong number of cells or no case id are quarantined to the rejects file. Exit 1 when nothing is
         stored."""
         from threadline.engines.insights.importers import ImportError_, import_file
 

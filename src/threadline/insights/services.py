@@ -283,7 +283,7 @@ def own_cases_import(*, organisation, user) -> ImportJob:
         from threadline.cases.selectors import case_statistics_rows
     except ImportError as exc:
         raise ValidationError(_("Case management is not available here.")) from exc
-    # no identifier of any kind leaves the cases area (an empty encoding column would quarantine every row)
+    # no identifier of any kind leaves the cases area
     columns = [c for c in DATA_COLUMNS if c != "screeningMethod" and c not in ENCODING_COLUMNS]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")

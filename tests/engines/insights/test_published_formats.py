@@ -151,20 +151,26 @@ def test_htcds_official_excel_template(tmp_path):
             "prs_Gender": "Masculine",
             "vic_MethodsOfControl": "Physical threats;Psychoactive substance",
         },
-        {"prs_Gender": "Masculine"},  # no identifier: quarantined
+        {"prs_Gender": "Masculine"},  # kept: not linked (no name nor date of birth)
     ]
     path = _official_template(tmp_path / "template.xlsx", rows)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb.active.cell(row=6, column=45, value="stray")  # a cell beyond the template's columns: quarantined
+    wb.save(path)
     rep = import_file(path, "htcds", "ngo", tmp_path / "store", key=KEY, rejects=tmp_path / "rejects.csv")
     assert rep.stored, rep.validation.summary()
-    assert rep.rows == 3 and rep.stored_rows == 2 and rep.quarantined == 1
-    assert [(i.row, i.action) for i in rep.validation.issues] == [(5, "row quarantined")]  # rows 1-2: header, labels
+    assert rep.rows == 4 and rep.stored_rows == 3 and rep.quarantined == 1
+    assert [(i.row, i.action) for i in rep.validation.issues] == [(6, "row quarantined")]  # rows 1-2: header, labels
     assert rep.validation.columns["cas_ReasonForOutgoingReferral"] == "(ignored)"
     assert rep.validation.columns["(column 1)"] == "(ignored)"
     t = _records(tmp_path / "store")
-    assert [r["source_row"] for r in t] == [3, 4]
+    assert [r["source_row"] for r in t] == [3, 4, 5]
+    assert t[2]["gender"] == "Male" and t[2]["enc_given"] is None
     assert t[0]["gender"] == "Female" and t[0]["citizenship"] == "PH" and t[0]["typeOfLabourBegging"] == 1
     assert t[1]["meansOfControlThreats"] == 1 and t[1]["meansOfControlPsychoactiveSubstances"] == 1
-    assert '5,"no identifier' in (tmp_path / "rejects.csv").read_text()
+    assert "6,values beyond the 39 header columns" in (tmp_path / "rejects.csv").read_text()
 
 
 def test_official_template_headers_are_all_recognised(tmp_path):

@@ -135,7 +135,7 @@ def test_cli_lenient_import_keeps_rows_and_writes_the_rejects(tmp_path):
     assert report["stored_rows"] == 3 and report["quarantined"] == 2 and report["rows"] == 5
     rejects = (tmp_path / "messy.rejects.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in rejects] == ["row", "4", "5"]
-    assert "no identifier" in rejects[1] and "expected 3 fields, found 4" in rejects[2]
+    assert "no case id" in rejects[1] and "expected 3 fields, found 4" in rejects[2]
 
 
 def test_cli_export_htcds_csv_and_template_round_trip(tmp_path):

@@ -466,7 +466,7 @@ class _Converter:
         self._lists(raw, rows, out)
         if self.encoder is not None:
             self._encode(raw, rows, out)
-        keep = self._identified(raw, rows, out)
+        keep = self._identified(raw, rows)
         record_id = self._record_ids(raw, rows)
         meta = {
             "record_id": record_id,
@@ -509,18 +509,15 @@ class _Converter:
         for flag, values in merged.items():
             out.setdefault(flag, values)  # a flag column of the file, even empty, wins over the list
 
-    def _identified(self, raw: dict[str, pa.Array], rows: np.ndarray, out: dict[str, pa.Array]) -> pa.Array:
-        """Rows of a file with identifier columns must carry one: the others are quarantined."""
-        sources = [raw[self.plan.special[c]] for c in ("case_id", *IDENTIFIER_COLUMNS) if c in self.plan.special]
-        sources += [out[c] for c in ("enc_given", "enc_family", "enc_dob") if c in out and c not in sources]
+    def _identified(self, raw: dict[str, pa.Array], rows: np.ndarray) -> pa.Array:
+        """In a file with a case id column, a row without a case id is quarantined: it cannot be told apart
+        from the others nor corrected later. (Rows of a file without case ids, such as the HTCDS template,
+        are kept; without a name or date of birth they are simply not linked.)"""
         n = len(rows)
-        if not sources:
+        if "case_id" not in self.plan.special:
             return pa.array(np.ones(n, dtype=bool))
-        present = pc.is_valid(clean(sources[0]) if sources[0].type == pa.string() else sources[0])
-        for col in sources[1:]:
-            present = pc.or_(present, pc.is_valid(clean(col) if col.type == pa.string() else col))
-        keep = pc.fill_null(present, False)
-        reason = "no identifier (case id, name, date of birth or their encodings) in this row"
+        keep = pc.is_valid(clean(raw[self.plan.special["case_id"]]))
+        reason = "no case id in this row"
         for i in invalid_rows(pc.invert(keep)):
             self.quarantined += 1
             self.report.issues.append(Issue(self.name, int(rows[i]), "", reason, QUARANTINED))
