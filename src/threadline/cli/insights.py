@@ -229,12 +229,22 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         raw: Annotated[
             bool, typer.Option("--raw", help="Write the made-up identifiers instead of their encodings.")
         ] = False,
+        messy: Annotated[
+            float,
+            typer.Option(
+                "--messy",
+                min=0.0,
+                max=1.0,
+                help="Share of rows with a partner file's problems: typo'd dates (with --raw), unknown values, "
+                "00 codes, bad flags, short rows, missing case ids (listed in messy.json).",
+            ),
+        ] = 0.0,
     ) -> None:
         """Synthetic multi-agency records (made-up people) with planted duplicates and truth.csv."""
         from threadline.engines.insights.synthetic import generate, write_agency_files
 
         data = generate(n, agencies, seed, dup_rate=dup_rate)
-        paths = write_agency_files(data, out, raw=raw)
+        paths = write_agency_files(data, out, raw=raw, messy=messy, seed=seed)
         typer.echo(
             f"wrote {data.table.num_rows} records for {len(paths)} agencies, truth.csv and the demo "
             f"linkage.key to {out}"

@@ -180,3 +180,26 @@ def test_cli_export_htcds_csv_and_template_round_trip(tmp_path):
         ]
     res = runner.invoke(app, ["insights", "export", "--format", "xml", "--out", str(tmp_path / "x")])
     assert res.exit_code == 2
+
+
+def test_messy_records_are_reported_and_quarantined_as_planted(tmp_path):
+    from threadline.engines.insights import import_file
+
+    from .conftest import KEY
+
+    paths = write_agency_files(generate(600, 2, seed=3), tmp_path / "m", raw=True, messy=0.1, seed=3)
+    planted = json.loads((tmp_path / "m" / "messy.json").read_text())
+    assert set(planted) == {p.name for p in paths}
+    total = {k: sum(c[k] for c in planted.values()) for k in planted[paths[0].name]}
+    assert all(total[k] > 0 for k in total), total
+    for path in paths:
+        want = planted[path.name]
+        rep = import_file(path, "htcds", path.stem, tmp_path / "store", key=KEY, rejects=tmp_path / f"{path.stem}.rej")
+        assert rep.stored, rep.validation.summary()
+        assert rep.quarantined == want["short_row"] + want["no_case_id"]
+        assert rep.rows == rep.stored_rows + rep.quarantined
+        by_column = collections.Counter(i.column for i in rep.validation.issues if i.action == "set to missing")
+        assert by_column["date_of_birth"] >= want["typo_date"]
+        assert by_column["isForcedLabour"] >= want["bad_flag"]
+        assert by_column["gender"] >= want["unknown_value"]
+        assert by_column["citizenship"] == 0  # 00 is the data dictionary's unknown, not a problem
