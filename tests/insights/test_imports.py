@@ -223,3 +223,27 @@ def test_own_cases_flow_in_and_replace_the_snapshot(officer_client, org, monkeyp
     batches = _store(org).batches()
     assert [b["source"] for b in batches] == ["own-cases"], "the new snapshot replaces the old one"
     assert batches[0]["rows"] == 12
+
+
+def test_official_htcds_template_uploads_with_identities_ignored(officer_client, org, tmp_path):
+    """The HTCDS 2.0 Excel template (row-number column, label row): recognised without a mapping; names and
+    dates of birth are left out on the web, which holds no linkage key."""
+    from tests.engines.insights.test_published_formats import _official_template
+    from threadline.insights.models import ImportJob
+
+    rows = [{"prs_FirstName": "Amarel", "prs_Gender": "Feminine", "vic_TypeOfExploitation": "ChildLabour"}] * 3
+    path = _official_template(tmp_path / "template.xlsx", rows)
+    upload = SimpleUploadedFile("template.xlsx", path.read_bytes())
+    officer_client.post(reverse("insights:imports"), {"file": upload, "format": "htcds", "source": "ngo"})
+    job = ImportJob.objects.get()
+    assert job.mapping["prs_Gender"] == "gender" and job.mapping["prs_FirstName"] == ""
+    assert job.header[0] == "(column 1)" and "cas_ReasonForOutgoingReferral" in job.header
+    data = {f"col_{i}": job.mapping[col] for i, col in enumerate(job.header)}
+    officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
+    job.refresh_from_db()
+    assert job.status == "valid" and job.report["stored_rows"] == 3, job.report
+    officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "imported"
+    blob = b"".join(p.read_bytes() for p in _store(org).root.rglob("*") if p.is_file())
+    assert b"Amarel" not in blob

@@ -121,8 +121,11 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str, s
     issues: list = []
     job.header = Reader(path, issues, labels=_labels_for(job)).read_header()[:300]
     if fmt == ImportFormat.HTCDS and job.header:
+        from threadline.engines.insights.schema import IDENTIFIER_COLUMNS
+
         recognised = _recognised_columns(job.header, source)
-        targets = set(mapping_targets())
+        # raw names and dates of birth need the agencies' linkage key, which the web does not hold: ignored
+        targets = set(mapping_targets()) - set(IDENTIFIER_COLUMNS)
         job.mapping = {
             col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
         }
