@@ -2,8 +2,8 @@
 
 Public API (all importable from ``threadline.engines.insights``; heavy modules load on first use)::
 
-    validate_file(path, fmt, *, mapping=None, key=None, source="validate") -> ValidationReport
-    import_file(path, fmt, source, store=None, mapping=None, *, key=None) -> ImportReport
+    validate_file(path, fmt, *, mapping=None, key=None, source="validate", strict=False) -> ValidationReport
+    import_file(path, fmt, source, store=None, mapping=None, *, key=None, strict=False, rejects=None) -> ImportReport
     link(store=None, backend="duckdb", *, threshold=0.9, truth=None, seed=42,
          max_training_pairs=5e5, tf_adjustments=True) -> LinkReport
     evaluate_clusters(store, truth) -> dict            # pairwise precision / recall / F1 vs ground truth

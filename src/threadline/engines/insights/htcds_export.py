@@ -25,12 +25,8 @@ from threadline.engines.insights.importers.vocabulary import htcds_fields, norma
 from threadline.engines.insights.schema import DATA_COLUMNS, ENCODING_COLUMNS
 
 IDENTITY_COLUMNS = ["prs_FirstName", "prs_SecondName", "prs_Birthdate"]
-#: HTCDS field -> the canonical single-valued column it carries.
-_SINGLE = {
-    "prs_Gender": "gender",
-    "prs_Citizenship": "citizenship",
-    "vic_RelationshipToTrafficker": "RecruiterRelationship",
-}
+#: HTCDS picklist -> the canonical single-valued column it carries (citizenship is an ISO code as it is).
+_SINGLE = {"prs_Gender": "gender", "vic_RelationshipToTrafficker": "RecruiterRelationship"}
 #: HTCDS field -> the vocabulary list group it carries.
 _LISTS = {
     "vic_MethodsOfControl": "means_of_control",
@@ -38,7 +34,7 @@ _LISTS = {
     "vic_ForcedLabourIndustry": "type_of_labour",
     "vic_TypeOfSexExploitation": "type_of_sex",
 }
-HTCDS_COLUMNS = [*_SINGLE, *_LISTS]
+HTCDS_COLUMNS = ["prs_Gender", "prs_Citizenship", "vic_RelationshipToTrafficker", *_LISTS]
 #: Canonical columns HTCDS carries without loss; every other data column is an extension column.
 _LOSSLESS = {"gender", "citizenship"}
 EXTENSION_COLUMNS = [c for c in DATA_COLUMNS if c not in _LOSSLESS and c not in ENCODING_COLUMNS]
@@ -80,12 +76,10 @@ def _list_map(field: str) -> list[tuple[tuple[str, ...], str]]:
 
 def htcds_row(record: dict) -> dict[str, str]:
     """The HTCDS and extension cells of one canonical record (missing values are empty)."""
-    row: dict[str, str] = {}
+    row: dict[str, str] = {"prs_Citizenship": record.get("citizenship") or ""}
     for field, column in _SINGLE.items():
         value = record.get(column)
-        row[field] = (
-            "" if value is None else (_single_map(field).get(value, value) if field != "prs_Citizenship" else value)
-        )
+        row[field] = "" if value is None else _single_map(field).get(value, value)
     for field in _LISTS:
         names = [name for flags, name in _list_map(field) if all(record.get(f) == 1 for f in flags)]
         if field == "vic_ForcedLabourIndustry":  # a single-select picklist in the standard

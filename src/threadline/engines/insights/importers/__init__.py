@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -244,10 +245,19 @@ def _ctdc_targets(fmt: str, header: list[str], report: ValidationReport) -> dict
     return targets
 
 
+@cache
+def _canonical_lower() -> dict[str, str]:
+    return {c.lower(): c for c in [*DATA_COLUMNS, *_SPECIAL_TARGETS]}
+
+
+@cache
+def _fields_lower() -> dict[str, dict]:
+    return {f.lower(): spec for f, spec in htcds_fields().items()}
+
+
 def _htcds_target(col: str, mapping: dict[str, str | None] | None) -> tuple[bool, str | None]:
     """(recognised, canonical target or None for a known column the store does not keep)."""
-    canonical_lower = {c.lower(): c for c in [*DATA_COLUMNS, *_SPECIAL_TARGETS]}
-    fields = {f.lower(): spec for f, spec in htcds_fields().items()}
+    canonical_lower, fields = _canonical_lower(), _fields_lower()
     low = col.lower()
     if mapping is not None and col in mapping:
         return True, mapping[col]
@@ -295,7 +305,7 @@ def _htcds_targets(
 def _prefer_canonical(targets: dict[str, str | None]) -> None:
     """A column named as the canonical schema wins over an HTCDS field filling the same column (our HTCDS
     export carries what the standard cannot say in such extension columns)."""
-    fields = {f.lower() for f in htcds_fields()}
+    fields = _fields_lower()
     by_target: dict[str, list[str]] = {}
     for col, target in targets.items():
         if target:
@@ -692,9 +702,6 @@ def import_file(
     if writer:
         writer[0].close()
     result = ImportReport(str(path), fmt, source, False, report.rows, validation=report, encoded_rows=encoded)
-    if rejects is not None and report.rejects:
-        report.write_rejects(Path(rejects))
-        result.rejects_file = str(rejects)
     if report.ok and writer:
         _check_duplicate_ids(tmp, st, path.name, report)
     if not report.ok or not writer:
@@ -703,6 +710,13 @@ def import_file(
             reason = "the file has no data rows" if not report.rows else "every row was quarantined"
             report.issues.append(Issue(path.name, 0, "", reason))
         return result
+    if rejects is not None and report.rejects:
+        try:  # before the batch is renamed into the store: no rejects file, no import
+            report.write_rejects(Path(rejects))
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
+        result.rejects_file = str(rejects)
     manifest = {
         "batch_id": batch_id,
         "source": source,
