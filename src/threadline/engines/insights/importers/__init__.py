@@ -1,9 +1,12 @@
-"""Importers for CTDC (63-column k-anonymised and 27-column synthetic) and HTCDS-style CSV/Excel files.
+"""Importers for the published formats: the CTDC global dataset (2020 edition, 63 columns), the CTDC synthetic
+dataset (2024 codebook, 27 columns) and HTCDS 2.0 (CSV or the official Excel template), plus our aliases.
 
-Every import validates the whole file first (streaming, in batches), writes the converted records to a
-temporary Parquet file and renames it into the store only when no problem was found: a failed import
-stores nothing. Raw identifiers (``given_name``, ``family_name``, ``date_of_birth``) are accepted only in
-HTCDS files and only with a linkage key: they are encoded on arrival and never written.
+Every import reads the whole file in one pure step (streaming, in batches), writing the converted rows to a
+temporary Parquet file that is renamed into the store at the end: all kept rows or nothing. By default an
+unreadable value is set to missing (or kept as ``Other``) and reported, and an unreadable row is
+quarantined; ``strict=True`` stores nothing on any problem. Raw identifiers (``given_name``,
+``family_name``, ``date_of_birth``) are accepted only in HTCDS files and only with a linkage key: they are
+encoded on arrival and never written.
 """
 
 from __future__ import annotations

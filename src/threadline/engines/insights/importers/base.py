@@ -2,8 +2,9 @@
 
 Values are read as text in batches (pyarrow CSV reader, or openpyxl for Excel), converted column by column
 with pyarrow compute kernels, and every problem becomes an :class:`Issue` naming the file, the row (the
-header is row 1, so for files without line breaks inside quoted values this is the line number), the column
-and a reason. Reasons never quote the offending value: a mistyped cell may hold a name.
+header is row 1, so for files without line breaks inside quoted values this is the line number), the column,
+a reason and what the import does about it. Reasons never quote the offending value; the ``value`` field
+does, for controlled columns only (never for names, dates of birth or case ids).
 """
 
 from __future__ import annotations
