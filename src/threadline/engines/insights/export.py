@@ -194,7 +194,7 @@ def export_htcds(
     con = connect(as_store(store))
     try:
         sql = f"SELECT * FROM ({_base_query(dedupe)}) r ORDER BY r.record_id"  # noqa: S608
-        reader = con.execute(sql).to_arrow_reader(65536)
+        reader = con.sql(sql).to_arrow_reader(65536)
         return write_htcds(store_rows(reader), out, spreadsheet=spreadsheet)
     finally:
         con.close()
