@@ -205,10 +205,10 @@ class _Converter:
         action: str = SET_MISSING,
         values: list | pa.Array | None = None,
     ) -> None:
-        if isinstance(values, pa.Array):
-            values = values.to_pylist()
         for i in invalid_rows(mask):
-            value = None if values is None or values[i] is None else str(values[i])[:VALUE_MAX]
+            value = None if values is None else values[int(i)]
+            value = value.as_py() if isinstance(value, pa.Scalar) else value
+            value = None if value is None else str(value)[:VALUE_MAX]
             self.report.issues.append(Issue(self.name, int(rows[i]), column, reason, action, value))
 
     def convert(self, raw: dict[str, pa.Array], rows: np.ndarray) -> tuple[pa.RecordBatch, pa.Array]:
