@@ -178,8 +178,11 @@ def test_raw_identifiers_need_a_key_and_are_never_stored(tmp_path):
         "1,Velinora,Kastemuri,2011-04-09,Female\n"
         "2,Tamsin,Orlavet,09/04/2011,Female\n"
     )
-    rep = import_file(path, "htcds", "ngo", tmp_path / "store")
+    rep = import_file(path, "htcds", "ngo", tmp_path / "store", strict=True)
     assert not rep.stored and rep.validation.issues[0].row == 1
+    rep = validate_file(path, "htcds")  # lenient: the identifier columns are left out, the rest kept
+    assert rep.ok and [(i.row, i.action) for i in rep.issues] == [(1, "column ignored")]
+    assert rep.columns["given_name"] == "(ignored)" and rep.columns["gender"] == "gender"
     rep = import_file(path, "htcds", "ngo", tmp_path / "store", key=KEY)
     assert rep.stored and rep.encoded_rows == 2
     blob = b"".join(p.read_bytes() for p in (tmp_path / "store").rglob("*") if p.is_file())

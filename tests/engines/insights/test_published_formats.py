@@ -222,3 +222,20 @@ def test_synonyms_case_spaces_and_spellings(tmp_path):
         "Family",
         "Hotline",
     )
+
+
+def test_official_template_saved_as_csv(tmp_path):
+    """The template saved as CSV keeps its row-number column and its row of labels."""
+    import csv
+
+    import openpyxl
+
+    rows = [{"prs_Gender": "Transgender Masculine", "vic_MethodsOfControl": "Debt bondage;Takes earnings"}]
+    book = openpyxl.load_workbook(_official_template(tmp_path / "t.xlsx", rows))
+    with open(tmp_path / "t.csv", "w", newline="") as fh:
+        csv.writer(fh).writerows([["" if v is None else v for v in r] for r in book.active.iter_rows(values_only=True)])
+    rep = import_file(tmp_path / "t.csv", "htcds", "ngo", tmp_path / "store", key=KEY, strict=True)
+    assert rep.stored and rep.rows == 1, rep.validation.summary()
+    (record,) = _records(tmp_path / "store")
+    assert record["source_row"] == 3 and record["gender"] == "Transgender/NonConforming"
+    assert record["meansOfControlDebtBondage"] == 1 and record["meansOfControlTakesEarnings"] == 1

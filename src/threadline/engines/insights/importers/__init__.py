@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from threadline.engines.insights.importers.base import (
+    COLUMN_IGNORED,
     KEPT_AS_OTHER,
     QUARANTINED,
     REFUSED,
@@ -183,14 +184,14 @@ class _Converter:
         self.header: list[str] = []
         if any(c in plan.special for c in IDENTIFIER_COLUMNS):
             if key is None:
-                report.issues.append(
-                    Issue(
-                        self.name,
-                        1,
-                        ",".join(plan.special[c] for c in IDENTIFIER_COLUMNS if c in plan.special),
-                        "raw identifiers need a linkage key to be encoded (they are never stored)",
-                    )
-                )
+                # Without the agencies' key names cannot be encoded: a strict import refuses the file, a
+                # lenient one leaves the columns out (the records are kept, unlinked) and says so.
+                columns = [plan.special.pop(c) for c in IDENTIFIER_COLUMNS if c in plan.special]
+                for column in columns:
+                    report.columns[column] = "(ignored)"
+                action = REFUSED if report.strict else COLUMN_IGNORED
+                reason = "raw identifiers need a linkage key to be encoded (they are never stored)"
+                report.issues.append(Issue(self.name, 1, ",".join(columns), reason, action))
             else:
                 from threadline.engines.insights.encoding import Encoder
 
