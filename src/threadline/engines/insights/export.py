@@ -193,6 +193,7 @@ def export_htcds(
 
     con = connect(as_store(store))
     try:
+        con.execute("SET enable_progress_bar = false").fetchall()  # a bar on the terminal of a long export
         sql = f"SELECT * FROM ({_base_query(dedupe)}) r ORDER BY r.record_id"  # noqa: S608
         reader = con.sql(sql).to_arrow_reader(65536)
         return write_htcds(store_rows(reader), out, spreadsheet=spreadsheet)
