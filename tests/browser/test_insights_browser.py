@@ -26,7 +26,7 @@ def _import(cp, path, source):
     cp.page.click("button:has-text('Validate with this mapping')")
     cp.check()
     assert "no problems found" in cp.page.locator("#report-title + p").inner_text()
-    cp.page.click("button:has-text('Import into our store')")
+    cp.page.click("#accept-import")
     cp.check()
     assert cp.page.locator("#import-status").inner_text() == "Imported"
 
@@ -74,3 +74,50 @@ def test_data_officer_imports_links_releases_and_views_the_public_page(
     assert "Victims by gender and age group" in page.content()
     assert page.locator(".public-release svg").count() == 1
     visitor.close()
+
+
+def test_messy_upload_shows_the_report_then_cancel_or_accept(
+    checked_page, browser, live_server, org, make_user, tmp_path
+):
+    """A lenient upload: the report names each unreadable value and quarantined row before anything is
+    stored; cancel stores nothing, accept stores the rows kept."""
+    from threadline.engines.insights import generate, write_agency_files
+    from threadline.insights.stores import store_for
+
+    (path,) = [
+        p
+        for p in write_agency_files(generate(120, agencies=1, seed=9), tmp_path / "m", messy=0.15, seed=9)
+        if p.name.startswith("agency")
+    ]
+    officer = make_user(org, "data_officer", email="messy@harbour.example")
+    cp = checked_page
+    sign_in(cp, officer.email, PASSWORD)
+    enrol_and_verify(cp)
+
+    def upload(source):
+        cp.goto("/insights/imports/")
+        cp.page.set_input_files("#id_file", str(path))
+        cp.page.select_option("#id_format", "htcds")
+        cp.page.fill("#id_source", source)
+        cp.page.click("button:has-text('Upload and check')")
+        cp.check()
+        cp.page.click("button:has-text('Validate with this mapping')")
+        cp.check()
+        counts = cp.page.locator("#import-counts").inner_text()
+        assert "quarantined" in counts and "kept" in counts
+        report = cp.page.locator("#validation-report").inner_text()
+        assert "row quarantined" in report and "set to missing" in report
+        return counts
+
+    upload("messy-a")
+    cp.page.click("#cancel-import")
+    cp.check()
+    assert cp.page.locator("#import-status").inner_text() == "Cancelled: nothing stored"
+    assert not store_for(org).batch_files()
+
+    counts = upload("messy-b")
+    cp.page.click("#accept-import")
+    cp.check()
+    assert cp.page.locator("#import-status").inner_text() == "Imported"
+    kept = int(counts.split("=")[1].split("kept")[0])
+    assert store_for(org).batches()[0]["rows"] == kept

@@ -51,6 +51,8 @@ SPECS = [
     ViewSpec(
         "insights:import_withdraw", OFFICER, DENIED, method="post", make=_job, object_scoped=True, ok_status=(302,)
     ),
+    ViewSpec("insights:import_cancel", OFFICER, DENIED, method="post", make=_job, object_scoped=True, ok_status=(302,)),
+    ViewSpec("insights:import_rejects", OFFICER, DENIED, make=_job, object_scoped=True, ok_status=(302,)),
     ViewSpec("insights:linkage", OFFICER, DENIED),
     ViewSpec("insights:linkage", "administrator", "supervisor", method="post", data={"threshold": "5"}),
     ViewSpec("insights:dashboard", OFFICER, DENIED, make=lambda org, user: ({"section": "scale"}, {})),

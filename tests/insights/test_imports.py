@@ -47,18 +47,27 @@ def test_upload_map_validate_import(officer_client, org):
     assert len(_store(org).batch_files()) == 1
 
 
-def test_malformed_file_reports_every_row_and_stores_nothing(officer_client, org):
-    rows = plan_rows()[:20]
-    rows[3][1] = "not-a-year"
-    rows[7][2] = "Purple"
-    rows[11] = rows[11][:4]  # a short row
-    officer_client.post(reverse("insights:imports"), {"file": csv_upload(rows), "format": "htcds", "source": "bad"})
+def _upload_and_validate(client, rows, **extra):
+    client.post(reverse("insights:imports"), {"file": csv_upload(rows), "format": "htcds", "source": "bad", **extra})
     from threadline.insights.models import ImportJob
 
     job = ImportJob.objects.get()
     data = {f"col_{i}": job.mapping[col] for i, col in enumerate(job.header)}
-    officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
+    client.post(reverse("insights:import_mapping", args=[job.pk]), data)
     job.refresh_from_db()
+    return job
+
+
+def _malformed_rows():
+    rows = plan_rows()[:20]
+    rows[3][1] = "not-a-year"
+    rows[7][2] = "Purple"
+    rows[11] = rows[11][:4]  # a short row
+    return rows
+
+
+def test_strict_upload_reports_every_row_and_stores_nothing(officer_client, org):
+    job = _upload_and_validate(officer_client, _malformed_rows(), strict="on")
     assert job.status == "invalid"
     where = {(i["row"], i["column"]) for i in job.report["issues"]}
     assert {i["file"] for i in job.report["issues"]} == {"partner.csv"}
@@ -66,12 +75,45 @@ def test_malformed_file_reports_every_row_and_stores_nothing(officer_client, org
     assert (9, "gender") in where
     assert any(row == 13 for row, _col in where)
     page = officer_client.get(reverse("insights:import_detail", args=[job.pk])).content.decode()
-    assert "validation-report" in page and "Purple" not in page, "reasons never quote the value"
+    assert "validation-report" in page and "nothing will be stored" in page
     response = officer_client.post(reverse("insights:import_run", args=[job.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == "invalid"
     assert not _store(org).batch_files()
+
+
+def test_lenient_upload_shows_the_report_then_accept_stores_the_good_rows(officer_client, org):
+    job = _upload_and_validate(officer_client, _malformed_rows())
+    assert job.status == "valid"
+    assert job.report["rows"] == 20 and job.report["stored_rows"] == 19 and job.report["quarantined"] == 1
+    issues = {(i["row"], i["column"]): i for i in job.report["issues"]}
+    assert issues[(9, "gender")]["action"] == "set to missing" and issues[(9, "gender")]["value"] == "Purple"
+    assert issues[(13, "")]["action"] == "row quarantined"
+    assert not _store(org).batch_files(), "nothing is stored before the officer accepts"
+    page = officer_client.get(reverse("insights:import_detail", args=[job.pk])).content.decode()
+    assert "20 rows = 19 kept + 1 quarantined" in page and "Purple" in page and "row quarantined" in page
+    rejects = officer_client.get(reverse("insights:import_rejects", args=[job.pk]))
+    assert rejects.status_code == 200 and rejects.content.decode().splitlines()[1].startswith("13,")
+    officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "imported"
+    assert _store(org).batches()[0]["rows"] == 19
+
+
+def test_cancel_deletes_the_upload_and_stores_nothing(officer_client, org):
+    from threadline.insights.services import _upload_path
+
+    job = _upload_and_validate(officer_client, _malformed_rows())
+    assert _upload_path(job).exists()
+    officer_client.post(reverse("insights:import_cancel", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "cancelled" and not _upload_path(job).exists()
+    officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "cancelled" and not _store(org).batch_files()
+    response = officer_client.post(reverse("insights:import_cancel", args=[job.pk]))
+    assert response.status_code == 302  # a second cancel says so, changes nothing
 
 
 def test_unknown_column_needs_a_mapping(officer_client, org):
@@ -230,3 +272,27 @@ def test_the_next_import_removes_files_left_by_a_killed_one(officer_client, org)
     job.refresh_from_db()
     assert job.status == "imported"
     assert not list(store.batches_dir.glob(".*.tmp")) and not list(store.linkage_dir.glob(".*.tmp"))
+
+
+def test_official_htcds_template_uploads_with_identities_ignored(officer_client, org, tmp_path):
+    """The HTCDS 2.0 Excel template (row-number column, label row): recognised without a mapping; names and
+    dates of birth are left out on the web, which holds no linkage key."""
+    from tests.engines.insights.test_published_formats import _official_template
+    from threadline.insights.models import ImportJob
+
+    rows = [{"prs_FirstName": "Amarel", "prs_Gender": "Feminine", "vic_TypeOfExploitation": "ChildLabour"}] * 3
+    path = _official_template(tmp_path / "template.xlsx", rows)
+    upload = SimpleUploadedFile("template.xlsx", path.read_bytes())
+    officer_client.post(reverse("insights:imports"), {"file": upload, "format": "htcds", "source": "ngo"})
+    job = ImportJob.objects.get()
+    assert job.mapping["prs_Gender"] == "gender" and job.mapping["prs_FirstName"] == ""
+    assert job.header[0] == "(column 1)" and "cas_ReasonForOutgoingReferral" in job.header
+    data = {f"col_{i}": job.mapping[col] for i, col in enumerate(job.header)}
+    officer_client.post(reverse("insights:import_mapping", args=[job.pk]), data)
+    job.refresh_from_db()
+    assert job.status == "valid" and job.report["stored_rows"] == 3, job.report
+    officer_client.post(reverse("insights:import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "imported"
+    blob = b"".join(p.read_bytes() for p in _store(org).root.rglob("*") if p.is_file())
+    assert b"Amarel" not in blob

@@ -194,3 +194,68 @@ def statistics_xlsx(*, organisation) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _canonical(row: dict) -> dict:
+    """A statistics row with its "Unknown" cells as missing, as the insights schema holds them."""
+    return {name: (None if value == "Unknown" else value) for name, value in row.items()}
+
+
+def _identities(*, organisation, partner, case_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Identity cells for the cases whose sharing consent with ``partner`` in force includes identity."""
+    from threadline.cases import consent_rules
+
+    records: dict[int, list[Consent]] = {}
+    for record in Consent.objects.filter(
+        case__organisation=organisation, case_id__in=case_ids, scope=Consent.Scope.SHARING, partner=partner
+    ).only("id", "case_id", "scope", "partner_id", "shares", "granted", "informed_on", "revoked_on"):
+        records.setdefault(record.case_id, []).append(record)
+    allowed = [
+        case_id
+        for case_id, items in records.items()
+        if consent_rules.SHARE_IDENTITY in consent_rules.shares_allowed(items, partner.pk)
+    ]
+    out = {}
+    for case in Case.objects.filter(pk__in=allowed).only("id", "full_name", "date_of_birth"):
+        first, _, second = (case.full_name or "").strip().partition(" ")
+        out[case.pk] = {"prs_FirstName": first, "prs_SecondName": second.strip(), "prs_Birthdate": case.date_of_birth}
+    return out
+
+
+def htcds_export(*, organisation, user, partner=None, spreadsheet: bool = False) -> bytes:
+    """HTCDS 2.0 rows (CSV, or the official Excel template's layout) of the cases whose person agreed to
+    non-identifying statistics, for a partner that takes HTCDS.
+
+    Identities (``prs_FirstName``, ``prs_SecondName``, ``prs_Birthdate``) are written only when a ``partner``
+    is named, only for cases whose sharing consent with that partner in force includes identity, and only
+    when ``user`` may identify cases (``cases.identify_case``, which data officers do not hold); otherwise
+    the identity columns are left out altogether. Forced adoption and surrogacy, which the insights schema
+    counts as other exploitation, keep their HTCDS value names.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from threadline.accounts.permissions import has_perm
+    from threadline.cases.selectors import _statistics_case_ids
+    from threadline.engines.insights.htcds_export import htcds_row, write_htcds
+
+    with_identity = partner is not None and has_perm(user, "cases.identify_case", organisation)
+    case_ids = sorted(_statistics_case_ids(organisation))  # the statistics rows stream in case-id order
+    identities = _identities(organisation=organisation, partner=partner, case_ids=case_ids) if with_identity else {}
+
+    def rows():
+        for case_id, row in zip(case_ids, case_statistics_rows(organisation=organisation), strict=True):
+            out = htcds_row(_canonical(row))
+            extra = [
+                name
+                for flag, name in (("isIllegalAdoption", "ForcedAdoption"), ("isExploitationOfSurrogacy", "Surrogacy"))
+                if row.get(flag) == 1
+            ]
+            out["vic_TypeOfExploitation"] = ";".join(filter(None, [out["vic_TypeOfExploitation"], *extra]))
+            out.update(identities.get(case_id, {}))
+            yield out
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / ("cases.xlsx" if spreadsheet else "cases.csv")
+        write_htcds(rows(), path, spreadsheet=spreadsheet, identities=with_identity)
+        return path.read_bytes()

@@ -587,7 +587,7 @@ class StatisticsExportView(ScopedTemplateView):
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("format")
-        if fmt not in {"csv", "xlsx"}:
+        if fmt not in {"csv", "xlsx", "htcds", "htcds-xlsx"}:
             return super().get(request, *args, **kwargs)
         from django.http import HttpResponse
 
@@ -595,20 +595,44 @@ class StatisticsExportView(ScopedTemplateView):
         from threadline.cases import exports
 
         org = request.organisation
+        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        note = f"non-identifying case fields ({fmt})"
         if fmt == "csv":
-            body, kind = exports.statistics_csv(organisation=org), "text/csv; charset=utf-8"
+            body, kind, ext = exports.statistics_csv(organisation=org), "text/csv; charset=utf-8", "csv"
+        elif fmt == "xlsx":
+            body, kind, ext = exports.statistics_xlsx(organisation=org), xlsx, "xlsx"
         else:
-            body = exports.statistics_xlsx(organisation=org)
-            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        audit_record(action="export", object_type="cases.case", note=f"non-identifying case fields ({fmt})")
+            partner = self._partner(request)
+            body = exports.htcds_export(
+                organisation=org, user=request.user, partner=partner, spreadsheet=fmt != "htcds"
+            )
+            kind, ext = (xlsx, "xlsx") if fmt != "htcds" else ("text/csv; charset=utf-8", "csv")
+            if partner is not None:
+                note = f"HTCDS case fields for partner {partner.pk} ({fmt}), identities where consent and role allow"
+        audit_record(action="export", object_type="cases.case", note=note)
         response = HttpResponse(body, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="cases-{org.slug}.{fmt}"'
+        name = f"cases-{org.slug}-htcds.{ext}" if fmt.startswith("htcds") else f"cases-{org.slug}.{ext}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    def _partners(self, request):
+        from threadline.cases.models import ReferralPartner
+
+        return ReferralPartner.objects.filter(organisation=request.organisation).select_related("partner")
+
+    def _partner(self, request):
+        """The partner organisation named in the query, among this organisation's referral partners."""
+        chosen = request.GET.get("partner")
+        if not chosen or not chosen.isdigit():
+            return None
+        link = self._partners(request).filter(partner_id=int(chosen)).first()
+        return link.partner if link else None
 
     def get_context_data(self, **kwargs):
         from threadline.cases.selectors import STATISTICS_COLUMNS
 
-        return super().get_context_data(columns=STATISTICS_COLUMNS, **kwargs)
+        partners = [link.partner for link in self._partners(self.request)]
+        return super().get_context_data(columns=STATISTICS_COLUMNS, partners=partners, **kwargs)
 
 
 class SettingsView(OrganisationPermissionMixin, FormView):

@@ -104,12 +104,32 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
         report: Annotated[Path | None, typer.Option("--report", help="Write the full report as JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Store nothing if any value or row has a problem (all or nothing).")
+        ] = False,
+        rejects: Annotated[
+            Path | None,
+            typer.Option("--rejects", help="CSV for the quarantined rows (default: FILE.rejects.csv beside FILE)."),
+        ] = None,
     ) -> None:
-        """Validate a file and, only if it is entirely valid, store it as a new batch (atomic)."""
+        """Import a file as a new batch (atomic). Unreadable values become missing and are reported; rows with
+        the wrong number of cells or no case id are quarantined to the rejects file. Exit 1 when nothing is
+        stored."""
         from threadline.engines.insights.importers import ImportError_, import_file
 
+        if rejects is None and not strict:
+            rejects = file.with_name(f"{file.stem}.rejects.csv")
         try:
-            result = import_file(file, fmt, source, store, _read_mapping(mapping), key=_read_key(key_file))
+            result = import_file(
+                file,
+                fmt,
+                source,
+                store,
+                _read_mapping(mapping),
+                key=_read_key(key_file),
+                strict=strict,
+                rejects=rejects,
+            )
         except ImportError_ as exc:
             _fail(str(exc))
         _write_report(report, result.to_dict())
@@ -118,7 +138,12 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         else:
             typer.echo(result.validation.summary() if result.validation else "")
             if result.stored:
-                typer.echo(f"stored {result.rows} records as batch {result.batch_id}")
+                typer.echo(
+                    f"stored {result.stored_rows} records as batch {result.batch_id}; "
+                    f"{result.quarantined} rows quarantined"
+                )
+            if result.rejects_file:
+                typer.echo(f"quarantined rows written to {result.rejects_file}")
         if not result.stored:
             raise typer.Exit(1)
 
@@ -130,12 +155,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         key_file: Annotated[Path | None, typer.Option("--key-file", help=_KEY_HELP)] = None,
         report: Annotated[Path | None, typer.Option("--report", help="Write the full report as JSON here.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+        strict: Annotated[bool, typer.Option("--strict", help="Every problem refuses the file.")] = False,
     ) -> None:
-        """Check a file without storing anything; exit 1 when it has problems."""
+        """Check a file without storing anything; exit 1 when an import would store nothing."""
         from threadline.engines.insights.importers import ImportError_, validate_file
 
         try:
-            result = validate_file(file, fmt, mapping=_read_mapping(mapping), key=_read_key(key_file))
+            result = validate_file(file, fmt, mapping=_read_mapping(mapping), key=_read_key(key_file), strict=strict)
         except ImportError_ as exc:
             _fail(str(exc))
         _write_report(report, result.to_dict())
@@ -175,14 +201,17 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     @insights.command("export")
     def export_cmd(
-        out: Annotated[Path, typer.Option("--out", help="Output CSV file.")],
-        fmt: Annotated[str, typer.Option("--format", help="ctdc | ctdc-synthetic")] = "ctdc",
+        out: Annotated[Path, typer.Option("--out", help="Output file (.csv, or .xlsx for htcds-xlsx).")],
+        fmt: Annotated[
+            str, typer.Option("--format", help="ctdc | ctdc-synthetic | htcds | htcds-xlsx (the official template)")
+        ] = "ctdc",
         store: Annotated[Path | None, typer.Option("--store", help=_STORE_HELP)] = None,
         dedupe: Annotated[
             bool, typer.Option("--dedupe", help="One record per linkage cluster (count each victim once).")
         ] = False,
     ) -> None:
-        """Export the store's records in a CTDC layout (never identifiers or encodings)."""
+        """Export the store's records as CTDC or HTCDS 2.0 (never identifiers or encodings); importing the file
+        back gives the same records."""
         from threadline.engines.insights.export import export_ctdc
 
         try:
@@ -235,12 +264,22 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         raw: Annotated[
             bool, typer.Option("--raw", help="Write the made-up identifiers instead of their encodings.")
         ] = False,
+        messy: Annotated[
+            float,
+            typer.Option(
+                "--messy",
+                min=0.0,
+                max=1.0,
+                help="Share of rows with a partner file's problems: typo'd dates (with --raw), unknown values, "
+                "00 codes, bad flags, short rows, missing case ids (listed in messy.json).",
+            ),
+        ] = 0.0,
     ) -> None:
         """Synthetic multi-agency records (made-up people) with planted duplicates and truth.csv."""
         from threadline.engines.insights.synthetic import generate, write_agency_files
 
         data = generate(n, agencies, seed, dup_rate=dup_rate)
-        paths = write_agency_files(data, out, raw=raw)
+        paths = write_agency_files(data, out, raw=raw, messy=messy, seed=seed)
         typer.echo(
             f"wrote {data.table.num_rows} records for {len(paths)} agencies, truth.csv and the demo "
             f"linkage.key to {out}"

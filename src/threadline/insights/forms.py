@@ -10,7 +10,9 @@ from threadline.insights.stores import DEFAULT_K
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Partner file"), help_text=_("CSV (CTDC or HTCDS) or Excel .xlsx (HTCDS)."))
+    file = forms.FileField(
+        label=_("Partner file"), help_text=_("CSV (CTDC or HTCDS) or Excel .xlsx (HTCDS 2.0 template).")
+    )
     format = forms.ChoiceField(label=_("Format"), choices=ImportFormat.choices, initial=ImportFormat.HTCDS)
     source = forms.RegexField(
         label=_("Source name"),
@@ -18,6 +20,14 @@ class UploadForm(forms.Form):
         max_length=64,
         help_text=_("A short name for the partner, e.g. partner-a (letters, digits, dot, dash, underscore)."),
         error_messages={"invalid": _("Use 1-64 letters, digits, '.', '_' or '-'.")},
+    )
+    strict = forms.BooleanField(
+        label=_("All or nothing"),
+        required=False,
+        help_text=_(
+            "Store nothing if any value or row has a problem. Otherwise an unreadable value is set to missing "
+            "and reported, and a row that cannot be read is quarantined."
+        ),
     )
 
 

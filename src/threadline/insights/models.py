@@ -2,7 +2,8 @@
 
 Case-level records never live in these tables: they stay in the organisation's Parquet/DuckDB store
 (``$THREADLINE_DATA_DIR/insights/<org slug>/``). These models hold job state, validation reports (file, row,
-column, reason; never a value), and *protected* aggregates only.
+column, reason, what was done; the offending value only for controlled columns such as a gender or a country
+code, never for names, dates of birth or case ids), and *protected* aggregates only.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from threadline.core.querysets import RestrictedQuerySet
 
 
 class ImportFormat(models.TextChoices):
-    CTDC = "ctdc", _("CTDC k-anonymised (63 columns, semicolon-delimited)")
-    CTDC_SYNTHETIC = "ctdc-synthetic", _("CTDC synthetic (27 columns)")
-    HTCDS = "htcds", _("HTCDS-style CSV or Excel")
+    CTDC = "ctdc", _("CTDC global dataset, 2020 edition (63 columns)")
+    CTDC_SYNTHETIC = "ctdc-synthetic", _("CTDC synthetic dataset, 2024 codebook (27 columns)")
+    HTCDS = "htcds", _("HTCDS 2.0 CSV or Excel template")
 
 
 class ImportJob(AuditedModel):
@@ -29,11 +30,13 @@ class ImportJob(AuditedModel):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded: check the column mapping")
         INVALID = "invalid", _("Problems found: nothing stored")
-        VALID = "valid", _("Valid: ready to import")
+        VALID = "valid", _("Checked: accept or cancel")
         IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed: nothing stored")
         WITHDRAWN = "withdrawn", _("Withdrawn: its records were removed from the store")
+
+        CANCELLED = "cancelled", _("Cancelled: nothing stored")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
@@ -43,6 +46,11 @@ class ImportJob(AuditedModel):
     stored_name = models.CharField(max_length=100, blank=True)
     format = models.CharField(_("format"), max_length=20, choices=ImportFormat.choices)
     source = models.CharField(_("source name"), max_length=64)
+    strict = models.BooleanField(
+        _("all or nothing"),
+        default=False,
+        help_text=_("Store nothing if any value or row has a problem, instead of keeping what is good."),
+    )
     header = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)

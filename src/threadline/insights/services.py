@@ -49,26 +49,38 @@ log = logging.getLogger(__name__)
 INLINE_MAX_BYTES = 2_000_000
 MAX_ISSUES_KEPT = 500
 OWN_CASES_SOURCE = "own-cases"
-SPECIAL_TARGETS = ["case_id", "type_of_exploitation", "means_of_control", "given_name", "family_name", "date_of_birth"]
 IGNORE = ""
 
 
 def mapping_targets() -> list[str]:
+    from threadline.engines.insights.importers import SPECIAL_TARGETS
     from threadline.engines.insights.schema import DATA_COLUMNS, ENCODING_COLUMNS
 
     return [*SPECIAL_TARGETS, *DATA_COLUMNS, *[c for c in ENCODING_COLUMNS if c not in DATA_COLUMNS]]
 
 
 def report_dict(report, file_name: str) -> dict:
-    """What an import job keeps of an engine validation report (shown on its page)."""
+    """What an import job keeps of an engine validation report (shown on its page): every problem with what
+    was done about it (refused, set to missing, kept as Other, row quarantined, column ignored) and rows in =
+    kept + quarantined."""
     issues = [
-        {"file": i.file, "row": i.row, "column": i.column, "reason": i.reason} for i in report.issues[:MAX_ISSUES_KEPT]
+        {
+            "file": file_name,  # the name the officer uploaded, not the stored copy's
+            "row": i.row,
+            "column": i.column,
+            "reason": i.reason,
+            "action": i.action,
+            "value": i.value,
+        }
+        for i in report.issues[:MAX_ISSUES_KEPT]
     ]
-    for issue in issues:
-        issue["file"] = file_name  # the name the officer uploaded, not the stored copy's
     return {
         "rows": report.rows,
         "ok": report.ok,
+        "strict": report.strict,
+        "stored_rows": report.stored_rows if report.ok else 0,
+        "quarantined": report.quarantined,
+        "counts": report.counts(),
         "bad_rows": report.bad_rows,
         "issue_count": len(report.issues),
         "issues": issues,
@@ -88,7 +100,7 @@ def _engine_mapping(job: ImportJob) -> dict[str, str | None] | None:
     return {col: (target or None) for col, target in job.mapping.items()}
 
 
-def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -> ImportJob:
+def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str, strict: bool = False) -> ImportJob:
     """Keep the uploaded file in the organisation's upload area and propose a column mapping.
 
     Not one transaction: the file is read and validated first, with no database lock held (on SQLite a write
@@ -107,6 +119,7 @@ def import_upload(*, organisation, user, uploaded_file, fmt: str, source: str) -
         stored_name=f"{uuid.uuid4().hex}{suffix}",
         format=fmt,
         source=source,
+        strict=strict,
     )
     path = uploads_dir(organisation) / job.stored_name
     try:
@@ -126,10 +139,13 @@ def _import_propose_mapping(*, job: ImportJob, path: Path) -> ImportJob:
 
     fmt, source = job.format, job.source
     issues: list = []
-    job.header = Reader(path, issues, delimiter=";" if fmt == ImportFormat.CTDC else None).read_header()[:300]
+    job.header = Reader(path, issues, labels=_labels_for(job)).read_header()[:300]
     if fmt == ImportFormat.HTCDS and job.header:
+        from threadline.engines.insights.schema import IDENTIFIER_COLUMNS
+
         recognised = _recognised_columns(job.header, source)
-        targets = set(mapping_targets())
+        # raw names and dates of birth need the agencies' linkage key, which the web does not hold: ignored
+        targets = set(mapping_targets()) - set(IDENTIFIER_COLUMNS)
         job.mapping = {
             col: (recognised.get(col, IGNORE) if recognised.get(col) in targets else IGNORE) for col in job.header
         }
@@ -168,20 +184,24 @@ def _recognised_columns(header: list[str], source: str) -> dict[str, str]:
 
 
 def import_validate(*, job: ImportJob) -> ImportJob:
-    """Validate the file against the mapping; nothing is stored. The report lists file, row, column, reason.
-    A file encoded with another linkage key than the store's records is refused here: it could never be
-    linked, and every person in it would be counted again."""
+    """Validate the file against the mapping; nothing is stored. The report is what an import would do:
+    every problem (file, row, column, value where it may be shown, reason, action) and rows in = kept +
+    quarantined. The officer then accepts or cancels. A file encoded with another linkage key than the store's
+    records is refused here: it could never be linked, and every person in it would be counted again."""
     from threadline.engines.insights import validate_file
 
-    report = validate_file(_upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source)
+    report = validate_file(
+        _upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source, strict=job.strict
+    )
     job.report = report_dict(report, job.file_name)
     job.rows = report.rows
-    job.status = ImportJob.Status.VALID if report.ok and report.rows else ImportJob.Status.INVALID
-    if report.ok and not report.rows:
-        job.report["issues"] = [
-            {"file": job.file_name, "row": 0, "column": "", "reason": _("the file has no data rows")}
-        ]
-        job.report["issue_count"] = 1
+    keeps_rows = report.ok and report.stored_rows > 0
+    job.status = ImportJob.Status.VALID if keeps_rows else ImportJob.Status.INVALID
+    if report.ok and not keeps_rows:
+        reason = _("the file has no data rows") if not report.rows else _("every row was quarantined")
+        job.report["issues"].insert(0, {"file": job.file_name, "row": 0, "column": "", "reason": reason})
+        job.report["issue_count"] += 1
+        job.report["ok"] = False
     if job.status == ImportJob.Status.VALID:
         key_issue = _linkage_key_issue(job)
         if key_issue is not None:
@@ -204,7 +224,7 @@ def _file_key_ids(job: ImportJob) -> dict[str, tuple[int, str]]:
         columns = [col for col in job.header if col.strip().lower() == "enc_key_id"]
     if not columns:
         return {}
-    reader = Reader(_upload_path(job), [], delimiter=";" if job.format == ImportFormat.CTDC else None)
+    reader = Reader(_upload_path(job), [], labels=_labels_for(job))
     reader.read_header()
     found: dict[str, tuple[int, str]] = {}
     for batch in reader.batches():
@@ -243,6 +263,40 @@ def _linkage_key_issue(job: ImportJob) -> dict | None:
         "key was changed, withdraw the earlier imports first."
     ).format(key=key, store=", ".join(sorted(in_store)))
     return {"file": job.file_name, "row": row, "column": column, "reason": reason}
+
+
+@transaction.atomic
+def import_cancel(*, job: ImportJob) -> ImportJob:
+    """The officer cancels after reading the report: the upload is deleted and nothing is stored."""
+    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.VALID, ImportJob.Status.INVALID):
+        raise ValidationError(_("Only an import that has not started can be cancelled."))
+    _upload_path(job).unlink(missing_ok=True)
+    job.status = ImportJob.Status.CANCELLED
+    job.save()
+    return job
+
+
+def import_rejects_csv(*, job: ImportJob) -> bytes:
+    """The rows an import would quarantine (row, reason, their cells), read again from the upload: nothing
+    of them is kept once the officer has accepted or cancelled (the upload is then deleted)."""
+    import tempfile
+
+    from threadline.engines.insights import validate_file
+
+    path = _upload_path(job)
+    if not path.exists():
+        raise ValidationError(_("The uploaded file is no longer kept."))
+    report = validate_file(path, job.format, mapping=_engine_mapping(job), source=job.source, strict=job.strict)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rejects.csv"
+        report.write_rejects(out)
+        return out.read_bytes()
+
+
+def _labels_for(job: ImportJob):
+    from threadline.engines.insights.importers import htcds_label_row
+
+    return htcds_label_row if job.format == ImportFormat.HTCDS else None
 
 
 def import_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
@@ -293,7 +347,12 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
     if progress:
         progress(stage="importing", rows=job.rows)
     result = import_file(
-        _upload_path(job), job.format, job.source, store_for(job.organisation), mapping=_engine_mapping(job)
+        _upload_path(job),
+        job.format,
+        job.source,
+        store_for(job.organisation),
+        mapping=_engine_mapping(job),
+        strict=job.strict,
     )
     job.report = report_dict(result.validation, job.file_name) if result.validation else job.report
     job.rows = result.rows
@@ -343,14 +402,15 @@ def own_cases_available() -> bool:
 def own_cases_import(*, organisation, user) -> ImportJob:
     """Bring the organisation's own cases (consented, non-identifying rows) into the store, replacing the
     previous snapshot, without re-entry."""
-    from threadline.engines.insights.schema import DATA_COLUMNS
+    from threadline.engines.insights.schema import DATA_COLUMNS, ENCODING_COLUMNS
     from threadline.engines.insights.store import refresh_catalogue
 
     try:
         from threadline.cases.selectors import case_statistics_rows
     except ImportError as exc:
         raise ValidationError(_("Case management is not available here.")) from exc
-    columns = [c for c in DATA_COLUMNS if c not in {"screeningMethod"}]
+    # no identifier of any kind leaves the cases area
+    columns = [c for c in DATA_COLUMNS if c != "screeningMethod" and c not in ENCODING_COLUMNS]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

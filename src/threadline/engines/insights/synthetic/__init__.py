@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -369,14 +370,69 @@ def agency_table(data: SyntheticData, agency: str, *, raw: bool = False) -> pa.T
     return pa.table(out)
 
 
-def write_agency_files(data: SyntheticData, out: str | Path, *, raw: bool = False) -> list[Path]:
-    """Write ``agencyNN.csv`` per agency, ``truth.csv`` and the synthetic demo ``linkage.key`` to ``out``."""
+#: What a messy partner file holds, as ``synth records --messy`` plants it (bland, made-up values only).
+MESSY_KINDS = ("typo_date", "unknown_value", "unknown_code", "bad_flag", "short_row", "no_case_id")
+_UNKNOWN_GENDERS = ["Femal", "Unspecified", "?"]
+
+
+def _mess(rows: list[list[str]], header: list[str], rng: random.Random, rate: float) -> dict[str, int]:
+    """Plant, at ``rate``, the phenomena real partner files show: a typo'd date of birth (``20110493``), a
+    gender outside the vocabulary, CTDC's ``00`` country code, an unreadable flag, a row missing its last
+    cells, a row without a case id. Returns how many of each were planted."""
+    col = {c: i for i, c in enumerate(header)}
+    counts = dict.fromkeys(MESSY_KINDS, 0)
+    for row in rows:
+        if rng.random() >= rate:
+            continue
+        kind = rng.choice(MESSY_KINDS if "date_of_birth" in col else MESSY_KINDS[1:])
+        if kind == "typo_date":
+            found = re.search(r"\d{4}", row[col["date_of_birth"]])
+            year = found.group(0) if found else "2010"
+            row[col["date_of_birth"]] = f"{year}{rng.randint(1, 12):02d}{rng.randint(32, 99)}"
+        elif kind == "unknown_value":
+            row[col["gender"]] = rng.choice(_UNKNOWN_GENDERS)
+        elif kind == "unknown_code":
+            row[col["citizenship"]] = "00"  # CTDC's unknown: read as missing, not a problem
+        elif kind == "bad_flag":
+            row[col["isForcedLabour"]] = rng.choice(["2", "y?"])
+        elif kind == "short_row":
+            del row[-2:]
+        else:
+            row[col["case_id"]] = ""
+        counts[kind] += 1
+    return counts
+
+
+def write_agency_files(
+    data: SyntheticData, out: str | Path, *, raw: bool = False, messy: float = 0.0, seed: int = 0
+) -> list[Path]:
+    """Write ``agencyNN.csv`` per agency, ``truth.csv`` and the synthetic demo ``linkage.key`` to ``out``.
+
+    With ``messy`` > 0 about that share of rows carry one of :data:`MESSY_KINDS` (seeded by ``seed``) and
+    ``messy.json`` says how many of each every file holds, so that demos and tests see what a lenient
+    import reports, sets to missing and quarantines.
+    """
+    import csv
+    import json
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    planted: dict[str, dict[str, int]] = {}
+    rng = random.Random(seed * 104729 + 17)
     for agency in sorted(set(data.table["agency"].to_pylist())):
         path = out / f"{agency}.csv"
-        pacsv.write_csv(agency_table(data, agency, raw=raw), path)
+        table = agency_table(data, agency, raw=raw)
+        if messy > 0:
+            header = table.column_names
+            rows = [["" if v is None else str(v) for v in r.values()] for r in table.to_pylist()]
+            planted[path.name] = _mess(rows, header, rng, messy)
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(header)
+                writer.writerows(rows)
+        else:
+            pacsv.write_csv(table, path)
         paths.append(path)
     t = data.truth
     import pyarrow.compute as pc
@@ -384,4 +440,6 @@ def write_agency_files(data: SyntheticData, out: str | Path, *, raw: bool = Fals
     record_id = pc.binary_join_element_wise(t["agency"], t["case_id"], ":")
     pacsv.write_csv(pa.table({"record_id": record_id, "person_id": t["person_id"]}), out / "truth.csv")
     (out / "linkage.key").write_bytes(data.key)
+    if messy > 0:
+        (out / "messy.json").write_text(json.dumps(planted, indent=2))
     return paths
