@@ -124,3 +124,15 @@ def test_cancelling_a_queued_import_makes_it_ready_to_import_again(org, make_use
     services.import_start(job=job, user=officer)
     job.refresh_from_db()
     assert job.status == "importing"
+
+
+def test_a_scan_stuck_by_a_task_cancelled_before_this_fix_does_not_block_a_rescan(org, make_user):
+    from threadline.online import services
+    from threadline.online.models import Scan
+
+    analyst = make_user(org, "online_analyst")
+    inv, scan = _queued_scan(org, analyst)
+    Task.objects.filter(pk=scan.task_id).update(status=Task.Status.CANCELLED)  # what the old cancel left
+    again = services.scan_start(investigation=inv, user=analyst)
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.CANCELLED and again.status == Scan.Status.QUEUED

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from threadline.core.models import Task
 from threadline.core.tasks import enqueue, request_cancel
 from threadline.core.uploads import check_upload_size
 from threadline.online import workspace as ws_mod
@@ -163,6 +164,12 @@ def scan_start(*, investigation: Investigation, user) -> Scan:
     """Queue a scan of all the investigation's inputs into a new workspace; earlier reviews carry over."""
     if not investigation.sources.exists():
         raise ValidationError(_("Add at least one input file before scanning."))
+    # A scan left queued or running by a task that ended before tasks settled their scans (older versions).
+    ended = [Task.Status.CANCELLED, Task.Status.FAILED]
+    for stuck in investigation.scans.filter(
+        status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING], task__status__in=ended
+    ).select_related("task"):
+        scan_settle(scan_id=stuck.pk, cancelled=stuck.task.status == Task.Status.CANCELLED)
     if investigation.scans.filter(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING]).exists():
         raise ValidationError(_("A scan of this investigation is already running."))
     with transaction.atomic():
