@@ -35,6 +35,16 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request with Accept-Language leaves its language active in the thread (LocaleMiddleware does not undo
+    it): without this, one French page test makes the next test's messages French."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_org(db):
     from threadline.accounts.services import organisation_create
