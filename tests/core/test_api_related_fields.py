@@ -9,11 +9,11 @@ import pkgutil
 from rest_framework import relations, serializers
 
 import threadline
-from threadline.cases.api.serializers import ReferralPartnerField
+from threadline.cases.api.serializers import PartnerCandidateField, ReferralPartnerField
 from threadline.core.api.fields import RestrictedRelatedField
 
 # Fields that name another organisation's object on purpose, each restricted in its own way.
-VETTED = (RestrictedRelatedField, ReferralPartnerField)
+VETTED = (RestrictedRelatedField, ReferralPartnerField, PartnerCandidateField)
 
 
 def _api_serializers():

@@ -19,7 +19,7 @@ def test_export_neutralises_formulas(tmp_path):
     t = pq.read_table(batch)
     i = t.schema.get_field_index("gender")
     pq.write_table(t.set_column(i, "gender", pc.replace_substring(t.column(i), "Female", HOSTILE[0])), batch)
-    for fmt, delimiter, kept in (("ctdc", ";", (HOSTILE[0],)), ("ctdc-synthetic", ",", ())):  # labels: recoded
+    for fmt, delimiter, kept in (("ctdc", ",", (HOSTILE[0],)), ("ctdc-synthetic", ",", ())):  # labels: recoded
         out = tmp_path / f"{fmt}.csv"
         export_ctdc(tmp_path / "store", out, fmt=fmt)
         assert_spreadsheet_safe(out.read_bytes().decode(), delimiter, must_contain=kept)

@@ -172,8 +172,16 @@ class CooperationSerializer(serializers.ModelSerializer):
         return bool(obj.notes)
 
 
+class PartnerCandidateField(serializers.PrimaryKeyRelatedField):
+    """Another active organisation, as the settings page offers for a new referral partner (never the token's
+    own): naming another organisation is the point of this field, so it is not restricted to its objects."""
+
+    def get_queryset(self):
+        return Organisation.objects.filter(is_active=True).exclude(pk=api_organisation(self.context["request"]).pk)
+
+
 class ReferralPartnerSerializer(serializers.ModelSerializer):
-    partner = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(is_active=True))
+    partner = PartnerCandidateField()
     partner_name = serializers.CharField(source="partner.name", read_only=True)
 
     class Meta:
