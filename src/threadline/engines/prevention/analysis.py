@@ -187,7 +187,10 @@ def _pairs(r: Responses) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _hidden(counts: np.ndarray, categories: tuple[str, ...], k: int, field_name: str) -> set[str]:
-    """Categories of one breakdown to hide: the disclosure engine's pattern on the counts."""
+    """Categories of one breakdown to hide: the disclosure engine's pattern on the counts (the overall
+    figure, alone in its breakdown, is hidden when it describes fewer than k pupils)."""
+    if field_name == "all":
+        return {None} if counts[0] < k else set()
     if not ((counts > 0) & (counts < k)).any():
         return set()
     ct = Crosstab(
@@ -289,10 +292,7 @@ def analyse(r: Responses, *, k: int = DEFAULT_K, school: str | None = None) -> A
                 n,
             )
             for method, (desc, est, count) in blocks.items():
-                if group == "all":
-                    hidden = {None} if count[0] < k else set()
-                else:
-                    hidden = _hidden(count, cats, k, group)
+                hidden = _hidden(count, cats, k, group)
                 for i, cat in enumerate(cats):
                     row: dict[str, Any] = {
                         "outcome": outcome,
