@@ -206,6 +206,13 @@ def _hidden(counts: np.ndarray, categories: tuple[str, ...], k: int, field_name:
     return {c.key[0] for c in table.cells if c.value is None and not c.is_total}
 
 
+def _governing(n1: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    """The number of pupils that decides suppression of an unpaired group: the smaller phase, or the only
+    phase that has answers (a group seen after but not before still describes its pupils)."""
+    low = np.minimum(n1, n2)
+    return np.where(low > 0, low, np.maximum(n1, n2))
+
+
 def _outcomes(r: Responses) -> list[tuple[str, str, dict[str, str], np.ndarray, str, float]]:
     """(id, type, title, score per row, unit, highest value) for every scale, then every item."""
     q = r.questionnaire
@@ -272,7 +279,7 @@ def analyse(r: Responses, *, k: int = DEFAULT_K, school: str | None = None) -> A
                         "sd_post": np.sqrt(v2),
                     },
                     welch(n1, m1, v1, n2, m2, v2),
-                    np.minimum(n1, n2),
+                    _governing(n1, n2),
                 )
             }
             pc = codes[pre_idx][complete]

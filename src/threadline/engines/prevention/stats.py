@@ -52,6 +52,7 @@ def welch(n1, m1, v1, n2, m2, v2) -> dict[str, np.ndarray]:
         j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
         g = j * diff / sp
         se_g = np.sqrt((n1 + n2) / (n1 * n2) + g * g / (2.0 * (n1 + n2)))
+        g_low, g_high = g - Z975 * se_g, g + Z975 * se_g
     return {
         "change": diff,
         "ci_low": diff - half,
@@ -60,8 +61,8 @@ def welch(n1, m1, v1, n2, m2, v2) -> dict[str, np.ndarray]:
         "df": df,
         "p": two_sided_p(t, df),
         "g": g,
-        "g_ci_low": g - Z975 * se_g,
-        "g_ci_high": g + Z975 * se_g,
+        "g_ci_low": g_low,
+        "g_ci_high": g_high,
     }
 
 
@@ -77,6 +78,7 @@ def paired(n, mean_d, var_d) -> dict[str, np.ndarray]:
         j = 1.0 - 3.0 / (4.0 * df - 1.0)
         se_dz = np.sqrt(1.0 / n + dz * dz / (2.0 * n))
         g = j * dz
+        g_low, g_high = g - Z975 * j * se_dz, g + Z975 * j * se_dz
     return {
         "change": mean_d,
         "ci_low": mean_d - half,
@@ -85,6 +87,6 @@ def paired(n, mean_d, var_d) -> dict[str, np.ndarray]:
         "df": df,
         "p": two_sided_p(t, df),
         "g": g,
-        "g_ci_low": g - Z975 * j * se_dz,
-        "g_ci_high": g + Z975 * j * se_dz,
+        "g_ci_low": g_low,
+        "g_ci_high": g_high,
     }
