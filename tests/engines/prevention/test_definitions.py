@@ -127,3 +127,9 @@ def test_yaml_errors_name_the_line(tmp_path):
     (err,) = exc.value.errors
     assert err.source == str(path)
     assert "line 4" in err.message or "line 3" in err.message
+
+
+def test_a_language_that_is_not_a_string_is_a_problem_not_a_crash():
+    data = copy.deepcopy(get_curriculum("starter-safe-and-equal").raw)
+    data["languages"][1] = None
+    assert _errors(data) == [("mine.yaml", "languages[1]", "None is not of type 'string'")]

@@ -57,9 +57,11 @@ def _paths(node, path=()):
 @settings(max_examples=60, deadline=None)
 @given(which=st.sampled_from(["curriculum", "questionnaire"]), mutations=_mutations())
 def test_validators_return_problems_with_paths_and_never_crash(which, mutations):
-    raw = get_curriculum("starter-safe-and-equal").raw if which == "curriculum" else get_questionnaire(
-        "pupil-prepost-starter"
-    ).raw
+    raw = (
+        get_curriculum("starter-safe-and-equal").raw
+        if which == "curriculum"
+        else get_questionnaire("pupil-prepost-starter").raw
+    )
     data = copy.deepcopy(raw)
     for index, value in mutations:
         paths = [p for p in _paths(data) if p]

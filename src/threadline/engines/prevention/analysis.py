@@ -26,7 +26,7 @@ from threadline.engines.disclosure.ledger import ReleaseRefused
 from threadline.engines.disclosure.suppression import DEFAULT_K, suppress
 
 from .responses import SEXES, Responses, RowProblem
-from .stats import moments, paired, welch
+from .stats import finish, paired, sums, welch
 
 LANGUAGES = ("en", "fr", "ar")
 STAT_KEYS = ("change", "ci_low", "ci_high", "t", "df", "p", "g", "g_ci_low", "g_ci_high")
@@ -206,6 +206,14 @@ def _hidden(counts: np.ndarray, categories: tuple[str, ...], k: int, field_name:
     return {c.key[0] for c in table.cells if c.value is None and not c.is_total}
 
 
+def _margin(cells: np.ndarray, group: str, bands: int) -> np.ndarray:
+    """Sums per sex x age band cell added up to the groups of one breakdown."""
+    grid = cells.reshape(-1, bands)
+    if group == "all":
+        return np.array([grid.sum()])
+    return grid.sum(axis=1) if group == "sex" else grid.sum(axis=0)
+
+
 def _governing(n1: np.ndarray, n2: np.ndarray) -> np.ndarray:
     """The number of pupils that decides suppression of an unpaired group: the smaller phase, or the only
     phase that has answers (a group seen after but not before still describes its pupils)."""
@@ -244,14 +252,12 @@ def analyse(r: Responses, *, k: int = DEFAULT_K, school: str | None = None) -> A
         keep = r.school == r.schools.index(school)
         r = _subset(r, keep)
     pre_idx, post_idx = _pairs(r)
-    in_pair = np.zeros(r.n, dtype=bool)
+    in_pair = np.zeros(r.phase.size, dtype=bool)
     in_pair[pre_idx] = True
     in_pair[post_idx] = True
-    dims: list[tuple[str, np.ndarray, tuple[Any, ...]]] = [
-        ("all", np.zeros(r.n, dtype=np.int64), (None,)),
-        ("sex", r.sex.astype(np.int64), SEXES),
-        ("age_band", r.age_band.astype(np.int64), r.age_bands),
-    ]
+    bands = len(r.age_bands)
+    fine = r.sex.astype(np.int64) * bands + r.age_band.astype(np.int64)  # one cell per sex x age band
+    dims: list[tuple[str, tuple[Any, ...]]] = [("all", (None,)), ("sex", SEXES), ("age_band", r.age_bands)]
     unp_pre = ~in_pair & (r.phase == 0)
     unp_post = ~in_pair & (r.phase == 1)
     respondents = {
@@ -261,13 +267,29 @@ def analyse(r: Responses, *, k: int = DEFAULT_K, school: str | None = None) -> A
     }
     paired_headline = respondents["pre"] > 0 and pre_idx.size >= 0.5 * respondents["pre"]
     rows: list[dict[str, Any]] = []
+    pre_rows, post_rows = np.flatnonzero(unp_pre), np.flatnonzero(unp_post)
+    cells = len(SEXES) * bands
+    c_pre, c_post, c_pair = fine[pre_rows], fine[post_rows], fine[pre_idx]
     for outcome, kind, title, y, unit, high in _outcomes(r):
-        d = y[post_idx] - y[pre_idx]
-        complete = ~np.isnan(d)
-        for group, codes, cats in dims:
-            size = len(cats)
-            n1, m1, v1 = moments(codes[unp_pre], size, y[unp_pre])
-            n2, m2, v2 = moments(codes[unp_post], size, y[unp_post])
+        shift = (high + (0.0 if unit == "share" else 1.0)) / 2.0
+        a, b = y[pre_idx], y[post_idx]
+        complete = ~(np.isnan(a) | np.isnan(b))
+        a, b = a[complete], b[complete]
+        pc = c_pair[complete]
+        sample_sums = {
+            "pre": sums(c_pre, cells, y[pre_rows], shift),
+            "post": sums(c_post, cells, y[post_rows], shift),
+            "diff": sums(pc, cells, b - a, 0.0),
+            "pair_pre": sums(pc, cells, a, shift),
+            "pair_post": sums(pc, cells, b, shift),
+        }
+        for group, cats in dims:
+            m = {
+                name: finish(*(_margin(x, group, bands) for x in values), 0.0 if name == "diff" else shift)
+                for name, values in sample_sums.items()
+            }
+            (n1, m1, v1), (n2, m2, v2) = m["pre"], m["post"]
+            (n, md, vd), (_, pm1, pv1), (_, pm2, pv2) = m["diff"], m["pair_pre"], m["pair_post"]
             blocks = {
                 "unpaired": (
                     {
@@ -280,24 +302,20 @@ def analyse(r: Responses, *, k: int = DEFAULT_K, school: str | None = None) -> A
                     },
                     welch(n1, m1, v1, n2, m2, v2),
                     _governing(n1, n2),
-                )
+                ),
+                "paired": (
+                    {
+                        "n_pre": n,
+                        "mean_pre": pm1,
+                        "sd_pre": np.sqrt(pv1),
+                        "n_post": n,
+                        "mean_post": pm2,
+                        "sd_post": np.sqrt(pv2),
+                    },
+                    paired(n, md, vd),
+                    n,
+                ),
             }
-            pc = codes[pre_idx][complete]
-            n, md, vd = moments(pc, size, d[complete])
-            _, pm1, pv1 = moments(pc, size, y[pre_idx][complete])
-            _, pm2, pv2 = moments(pc, size, y[post_idx][complete])
-            blocks["paired"] = (
-                {
-                    "n_pre": n,
-                    "mean_pre": pm1,
-                    "sd_pre": np.sqrt(pv1),
-                    "n_post": n,
-                    "mean_post": pm2,
-                    "sd_post": np.sqrt(pv2),
-                },
-                paired(n, md, vd),
-                n,
-            )
             for method, (desc, est, count) in blocks.items():
                 hidden = _hidden(count, cats, k, group)
                 for i, cat in enumerate(cats):

@@ -70,7 +70,12 @@ _HEADER = {
     "status": {"enum": list(STATUSES)},
     "status_note": _I18N,
     "title": _I18N,
-    "languages": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"pattern": r"^[a-z]{2,3}$"}},
+    "languages": {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"type": "string", "pattern": r"^[a-z]{2,3}$"},
+    },
     "age_bands": {"type": "array", "minItems": 1, "uniqueItems": True, "items": _AGE_BAND},
     "sources": {"type": "array", "minItems": 1, "items": _SOURCE},
     "htype_indicators": {"type": "array", "uniqueItems": True, "items": {"enum": list(HTYPE_INDICATORS)}},

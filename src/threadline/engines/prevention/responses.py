@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ UNKNOWN_BAND = "unknown"
 CODE_PATTERN = r"^[A-Za-z0-9-]{2,24}$"
 #: Problems kept in detail; beyond this only the counts per field are kept.
 MAX_DETAILED_PROBLEMS = 1000
+_DICT = pa.dictionary(pa.int32(), pa.string())
 
 
 class ResponsesError(ValueError):
@@ -57,7 +59,7 @@ class Responses:
     """The valid rows of one questionnaire, as arrays (one entry per row)."""
 
     questionnaire: Questionnaire
-    phase: np.ndarray  # int8: 0 pre, 1 post
+    phase: np.ndarray  # int8: 0 pre, 1 post, -1 row left out
     school: np.ndarray  # int32 codes into ``schools``
     schools: list[str]
     sex: np.ndarray  # int8 codes into SEXES
@@ -72,7 +74,8 @@ class Responses:
 
     @property
     def n(self) -> int:
-        return int(self.phase.shape[0])
+        """Rows kept for the analysis."""
+        return int((self.phase >= 0).sum())
 
 
 def _read_table(path: Path, source: str) -> tuple[pa.Table, list[RowProblem], np.ndarray | None]:
@@ -83,7 +86,7 @@ def _read_table(path: Path, source: str) -> tuple[pa.Table, list[RowProblem], np
             table = pq.read_table(path)
         except (OSError, pa.ArrowInvalid) as exc:
             raise ResponsesError(f"{source}: cannot read the Parquet file ({exc})") from None
-        return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema])), [], None
+        return _as_dictionaries(table), [], None
     if path.suffix.lower() in (".arrow", ".feather", ".ipc"):
         import pyarrow.feather as feather
 
@@ -91,7 +94,7 @@ def _read_table(path: Path, source: str) -> tuple[pa.Table, list[RowProblem], np
             table = feather.read_table(path)
         except (OSError, pa.ArrowInvalid) as exc:
             raise ResponsesError(f"{source}: cannot read the Arrow file ({exc})") from None
-        return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema])), [], None
+        return _as_dictionaries(table), [], None
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -109,7 +112,7 @@ def _read_table(path: Path, source: str) -> tuple[pa.Table, list[RowProblem], np
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: skipped.append(1) or "skip"),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=True, null_values=[""]
+                column_types=dict.fromkeys(names, _DICT), strings_can_be_null=True, null_values=[""]
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
@@ -150,16 +153,44 @@ def read_responses(path: str | Path, questionnaire: Questionnaire, *, source_nam
     return check_table(table, questionnaire, source, problems=problems, line_of=line_of)
 
 
-def _col(table: pa.Table, name: str) -> pa.ChunkedArray:
-    if name in table.column_names:
-        return pc.utf8_trim_whitespace(table.column(name))
-    return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+def _as_dictionaries(table: pa.Table) -> pa.Table:
+    """Every column as dictionary-encoded strings (Parquet and Arrow files may hold other types)."""
+    table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+    return pa.table({name: pc.dictionary_encode(table.column(name)) for name in table.column_names})
 
 
-def _codes(values: pa.ChunkedArray, allowed: tuple[str, ...]) -> np.ndarray:
-    """Index of each value in ``allowed`` (-1 when missing or not allowed)."""
-    idx = pc.index_in(values, value_set=pa.array(allowed, pa.string()))
-    return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+def _encoded(table: pa.Table, name: str) -> tuple[np.ndarray, pa.Array]:
+    """A column as (index into its dictionary per row, -1 when empty; the dictionary). All checks work on the
+    few distinct values of the dictionary and reach the rows by indexing, never string by string."""
+    if name not in table.column_names:
+        return np.full(table.num_rows, -1, dtype=np.int64), pa.array([], pa.string())
+    column = table.column(name)
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    column = pa.chunked_array(
+        column.unify_dictionaries().chunks if hasattr(column, "unify_dictionaries") else column.chunks, column.type
+    )
+    chunks = column.chunks
+    dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+    if chunks:
+        indices = np.concatenate(
+            [np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
+        )
+    else:
+        indices = np.zeros(0, dtype=np.int64)
+    return indices, dictionary
+
+
+def _lookup(table: pa.Table, name: str, code_of, empty: int) -> np.ndarray:
+    """Per row: ``code_of(value)`` of its stripped value (``empty`` for an empty cell; -1 means invalid)."""
+    indices, dictionary = _encoded(table, name)
+    mapping = [code_of(v.strip()) if v is not None and v.strip() else empty for v in dictionary.to_pylist()]
+    return np.asarray([*mapping, empty], dtype=np.int64)[indices]
+
+
+def _choice(allowed: tuple[str, ...], *, fold_case: bool = False):
+    index = {(a.lower() if fold_case else a): i for i, a in enumerate(allowed)}
+    return lambda v: index.get(v.lower() if fold_case else v, -1)
 
 
 def check_table(
@@ -187,67 +218,64 @@ def check_table(
             problems.append(RowProblem(source, int(lines[r]), field_name, message))
         bad[rows] = True
 
-    instrument = _col(table, "instrument")
-    ours = np.asarray(pc.fill_null(pc.equal(instrument, questionnaire.id), False).to_numpy(zero_copy_only=False))
-    missing_instrument = np.asarray(pc.is_null(instrument).to_numpy(zero_copy_only=False))
-    report(missing_instrument, "instrument", "is empty")
-    other = ~ours & ~missing_instrument
+    instrument = _lookup(table, "instrument", lambda v: 1 if v == questionnaire.id else 0, -1)
+    report(instrument < 0, "instrument", "is empty")
+    other = instrument == 0
     bad |= other  # rows of another questionnaire: left out, counted, not a problem
 
-    phase = _codes(pc.utf8_lower(_col(table, "phase")), PHASES)
+    phase = _lookup(table, "phase", _choice(PHASES, fold_case=True), -1)
     report(phase < 0, "phase", "must be 'pre' or 'post'")
-    school_col = _col(table, "school")
-    report(np.asarray(pc.is_null(school_col).to_numpy(zero_copy_only=False)), "school", "is empty")
-    sex_col = pc.fill_null(pc.utf8_lower(_col(table, "sex")), "not_stated")
-    sex = _codes(sex_col, SEXES)
+    school_names: dict[str, int] = {}
+    school = _lookup(table, "school", lambda v: school_names.setdefault(v, len(school_names)), -1)
+    report(school < 0, "school", "is empty")
+    sex = _lookup(table, "sex", _choice(SEXES, fold_case=True), SEXES.index("not_stated"))
     report(sex < 0, "sex", f"must be one of {', '.join(SEXES)} or empty")
     bands = (*questionnaire.age_bands, UNKNOWN_BAND)
-    band = _codes(pc.fill_null(_col(table, "age_band"), UNKNOWN_BAND), bands)
+    band = _lookup(table, "age_band", _choice(bands), len(bands) - 1)
     report(band < 0, "age_band", f"must be one of {', '.join(questionnaire.age_bands)} or empty")
-    code_col = _col(table, "code")
-    has_code = np.asarray(pc.is_valid(code_col).to_numpy(zero_copy_only=False))
-    code_ok = np.asarray(
-        pc.fill_null(pc.match_substring_regex(code_col, CODE_PATTERN), True).to_numpy(zero_copy_only=False)
-    )
-    report(~code_ok, "code", "must be 2-24 letters, digits or hyphens (never a name)")
+    codes_seen: dict[str, int] = {}
+    pattern = re.compile(CODE_PATTERN)
+    code = _lookup(table, "code", lambda v: codes_seen.setdefault(v, len(codes_seen)) if pattern.match(v) else -2, -1)
+    report(code == -2, "code", "must be 2-24 letters, digits or hyphens (never a name)")
 
     scores: dict[str, np.ndarray] = {}
     for item in questionnaire.items:
-        col = _col(table, item.id)
-        present = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False))
+        allowed = ", ".join(str(v) for v in item.options)
         if item.kind == "agreement":
-            idx = _codes(col, tuple(str(v) for v in item.options))
-            values = np.asarray(item.options, dtype=np.float64)
-            score = np.where(idx >= 0, values[np.maximum(idx, 0)], np.nan)
+            values = [float(v) for v in item.options]
             if item.reverse:
-                score = item.low + item.high - score
-            allowed = ", ".join(str(v) for v in item.options)
+                values = [item.low + item.high - v for v in values]
+            idx = _lookup(table, item.id, _choice(tuple(str(v) for v in item.options)), -2)
+            score = np.asarray([*values, np.nan, np.nan])[idx]  # -2 (empty) and -1 (invalid) are NaN
         else:
-            idx = _codes(pc.utf8_lower(col), tuple(str(v).lower() for v in item.options))
-            correct = [str(v).lower() for v in item.options].index(str(item.correct).lower())
-            score = np.where(idx >= 0, (idx == correct).astype(np.float64), np.nan)
-            allowed = ", ".join(str(v) for v in item.options)
-        report(present & (idx < 0), item.id, f"must be one of {allowed} or empty")
+            options = tuple(str(v) for v in item.options)
+            idx = _lookup(table, item.id, _choice(options, fold_case=True), -2)
+            right = [o.lower() for o in options].index(str(item.correct).lower())
+            score = np.asarray([*(float(i == right) for i in range(len(options))), np.nan, np.nan])[idx]
+        report(idx == -1, item.id, f"must be one of {allowed} or empty")
         scores[item.id] = score
 
     keep = ~bad
-    school_dict = pc.dictionary_encode(pc.fill_null(school_col, "")).combine_chunks()
-    school_codes = np.asarray(school_dict.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     pair = np.full(n, -1, dtype=np.int64)
-    if has_code.any():
-        joined = pc.binary_join_element_wise(pc.fill_null(school_col, ""), pc.fill_null(code_col, ""), "\x1f")
-        key_codes = pc.dictionary_encode(joined).combine_chunks().indices.to_numpy(zero_copy_only=False)
-        pair = np.where(has_code, np.asarray(key_codes, dtype=np.int64), -1)
+    coded = np.flatnonzero((code >= 0) & keep)
+    if coded.size:
+        combined = school[coded] * max(len(codes_seen), 1) + code[coded]
+        pair[coded] = np.unique(combined, return_inverse=True)[1]
+    # Rows left out stay in the arrays (no copies of a million rows) with phase -1: no analysis selects them.
+    phase[bad] = -1
+    sex[bad] = 0
+    band[bad] = 0
+    school[bad] = np.maximum(school[bad], 0)
     return Responses(
         questionnaire=questionnaire,
-        phase=phase[keep].astype(np.int8),
-        school=school_codes[keep].astype(np.int32),
-        schools=school_dict.dictionary.to_pylist(),
-        sex=sex[keep].astype(np.int8),
-        age_band=band[keep].astype(np.int8),
+        phase=phase.astype(np.int8),
+        school=school.astype(np.int32),
+        schools=list(school_names),
+        sex=sex.astype(np.int8),
+        age_band=band.astype(np.int8),
         age_bands=bands,
-        pair_key=pair[keep],
-        scores={k: v[keep] for k, v in scores.items()},
+        pair_key=pair,
+        scores=scores,
         rows_read=n + sum(1 for p in problems if p.field == "(row)"),
         other_instrument=int(other.sum()),
         problems=problems,

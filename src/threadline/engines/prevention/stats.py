@@ -27,16 +27,30 @@ def two_sided_p(t: np.ndarray, df: np.ndarray) -> np.ndarray:
     return 2.0 * special.stdtr(df, -np.abs(t))
 
 
+def sums(codes: np.ndarray, size: int, y: np.ndarray, shift: float) -> tuple[np.ndarray, ...]:
+    """Per group code: count, sum and sum of squares of the non-NaN values of ``y - shift`` (shifting by a
+    typical value keeps the variance accurate when it is computed from the sums)."""
+    ok = ~np.isnan(y)
+    c, v = codes[ok], y[ok] - shift
+    return (
+        np.bincount(c, minlength=size).astype(np.float64),
+        np.bincount(c, weights=v, minlength=size),
+        np.bincount(c, weights=v * v, minlength=size),
+    )
+
+
+def finish(n: np.ndarray, s: np.ndarray, ss: np.ndarray, shift: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count, mean and sample variance (ddof 1) from :func:`sums` (which may have been added up over cells)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s / n
+        var = np.maximum(ss - s * mean, 0.0) / (n - 1)
+    return n, mean + shift, var
+
+
 def moments(codes: np.ndarray, groups: int, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group code: count, mean and sample variance (ddof 1) of the non-NaN values of ``y``."""
-    ok = ~np.isnan(y)
-    c, v = codes[ok], y[ok]
-    n = np.bincount(c, minlength=groups).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(c, weights=v, minlength=groups) / n
-        dev = v - mean[c]
-        var = np.bincount(c, weights=dev * dev, minlength=groups) / (n - 1)
-    return n, mean, var
+    shift = float(np.nanmean(y)) if np.isfinite(y).any() else 0.0
+    return finish(*sums(codes, groups, y, shift), shift)
 
 
 def welch(n1, m1, v1, n2, m2, v2) -> dict[str, np.ndarray]:
