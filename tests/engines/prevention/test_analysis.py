@@ -178,3 +178,20 @@ def test_a_group_seen_in_one_phase_only_is_still_protected(tmp_path, pupils):
         if r["outcome"] == "a_equal_chores" and r["category"] == "other" and r["method"] == "unpaired"
     )
     assert other["suppressed"] and other["mean_post"] is None
+
+
+def test_parquet_with_several_chunks_reads_like_the_csv(tmp_path, pupils):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = generate_responses(pupils, 3000, schools=3, seed=5)
+    path_csv = write_responses(table, tmp_path / "r.csv")
+    half = table.num_rows // 2
+    parts = pa.concat_tables([table.slice(half), table.slice(0, half)])  # other chunk order, other dictionaries
+    order = list(range(half, table.num_rows)) + list(range(half))
+    pq.write_table(parts, tmp_path / "r.parquet", row_group_size=700)
+    a = read_responses(path_csv, pupils)
+    b = read_responses(tmp_path / "r.parquet", pupils)
+    assert np.array_equal(a.phase[order], b.phase)
+    assert np.allclose(a.scores["k_consent"][order], b.scores["k_consent"], equal_nan=True)
+    assert analyse(a).respondents == analyse(b).respondents

@@ -167,10 +167,7 @@ def _encoded(table: pa.Table, name: str) -> tuple[np.ndarray, pa.Array]:
     column = table.column(name)
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
-    column = pa.chunked_array(
-        column.unify_dictionaries().chunks if hasattr(column, "unify_dictionaries") else column.chunks, column.type
-    )
-    chunks = column.chunks
+    chunks = column.unify_dictionaries().chunks  # one dictionary for all chunks, so indices are comparable
     dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
     if chunks:
         indices = np.concatenate(
