@@ -308,8 +308,7 @@ def validate_curriculum(data: dict[str, Any], source: str) -> list[ValidationErr
     errors = _schema_errors(data, CURRICULUM_SCHEMA, source)
     if errors:
         return errors
-    errors = _language_errors(data, source)
-    errors += _duplicate_ids(data["modules"], ["modules"], source)
+    errors = _language_errors(data, source) + _duplicate_ids(data["modules"], ["modules"], source)
     for m, module in enumerate(data["modules"]):
         errors += _band_errors(module["age_bands"], ["modules", m, "age_bands"], data["age_bands"], source)
         errors += _duplicate_ids(module["objectives"], ["modules", m, "objectives"], source)
@@ -328,9 +327,11 @@ def validate_questionnaire(data: dict[str, Any], source: str) -> list[Validation
     errors = _schema_errors(data, QUESTIONNAIRE_SCHEMA, source)
     if errors:
         return errors
-    errors = _language_errors(data, source)
-    errors += _duplicate_ids(data["items"], ["items"], source)
-    errors += _duplicate_ids(data["scales"], ["scales"], source)
+    errors = [
+        *_language_errors(data, source),
+        *_duplicate_ids(data["items"], ["items"], source),
+        *_duplicate_ids(data["scales"], ["scales"], source),
+    ]
     types = data["answer_types"]
     for name, answer_type in types.items():
         values = [o["value"] for o in answer_type["options"]]

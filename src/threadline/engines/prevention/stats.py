@@ -53,6 +53,21 @@ def moments(codes: np.ndarray, groups: int, y: np.ndarray) -> tuple[np.ndarray, 
     return finish(*sums(codes, groups, y, shift), shift)
 
 
+def _estimate(change, half, t, df, g, g_half) -> dict[str, np.ndarray]:
+    with np.errstate(invalid="ignore"):
+        return {
+            "change": change,
+            "ci_low": change - half,
+            "ci_high": change + half,
+            "t": t,
+            "df": df,
+            "p": two_sided_p(t, df),
+            "g": g,
+            "g_ci_low": g - g_half,
+            "g_ci_high": g + g_half,
+        }
+
+
 def welch(n1, m1, v1, n2, m2, v2) -> dict[str, np.ndarray]:
     """Change from group 1 (pre) to group 2 (post), unpaired."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -66,18 +81,7 @@ def welch(n1, m1, v1, n2, m2, v2) -> dict[str, np.ndarray]:
         j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
         g = j * diff / sp
         se_g = np.sqrt((n1 + n2) / (n1 * n2) + g * g / (2.0 * (n1 + n2)))
-        g_low, g_high = g - Z975 * se_g, g + Z975 * se_g
-    return {
-        "change": diff,
-        "ci_low": diff - half,
-        "ci_high": diff + half,
-        "t": t,
-        "df": df,
-        "p": two_sided_p(t, df),
-        "g": g,
-        "g_ci_low": g_low,
-        "g_ci_high": g_high,
-    }
+    return _estimate(diff, half, t, df, g, Z975 * se_g)
 
 
 def paired(n, mean_d, var_d) -> dict[str, np.ndarray]:
@@ -92,15 +96,4 @@ def paired(n, mean_d, var_d) -> dict[str, np.ndarray]:
         j = 1.0 - 3.0 / (4.0 * df - 1.0)
         se_dz = np.sqrt(1.0 / n + dz * dz / (2.0 * n))
         g = j * dz
-        g_low, g_high = g - Z975 * j * se_dz, g + Z975 * j * se_dz
-    return {
-        "change": mean_d,
-        "ci_low": mean_d - half,
-        "ci_high": mean_d + half,
-        "t": t,
-        "df": df,
-        "p": two_sided_p(t, df),
-        "g": g,
-        "g_ci_low": g_low,
-        "g_ci_high": g_high,
-    }
+    return _estimate(mean_d, half, t, df, g, Z975 * j * se_dz)
