@@ -7,27 +7,18 @@ responses file with errors are reported (file, line, field) and the others are a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-_JSON_HELP = "Print JSON for machines instead of tables."
+from threadline.cli.screen import _JSON_HELP, _dump, _fail
+
 _SHOWN_PROBLEMS = 20
 _KINDS = {
     "curricula": ("curriculum", "Curricula"),
     "instruments": ("questionnaire", "Questionnaires (instruments)"),
 }
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _dump(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _installed(group: str) -> list:
