@@ -195,3 +195,21 @@ def test_parquet_with_several_chunks_reads_like_the_csv(tmp_path, pupils):
     assert np.array_equal(a.phase[order], b.phase)
     assert np.allclose(a.scores["k_consent"][order], b.scores["k_consent"], equal_nan=True)
     assert analyse(a).respondents == analyse(b).respondents
+
+
+def test_bad_rows_of_a_parquet_file_are_named_by_row(tmp_path, pupils):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "instrument": [pupils.id] * 3,
+            "phase": ["pre", "pre", "later"],
+            "school": ["s1"] * 3,
+            **{i.id: ["3" if i.kind == "agreement" else "true"] * 3 for i in pupils.items},
+        }
+    )
+    pq.write_table(table, tmp_path / "r.parquet")
+    (problem,) = read_responses(tmp_path / "r.parquet", pupils).problems
+    assert str(problem) == f"{tmp_path / 'r.parquet'}: row 3: phase: must be 'pre' or 'post'"
+    assert problem.to_dict()["row"] == 3

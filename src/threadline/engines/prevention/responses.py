@@ -33,6 +33,8 @@ CODE_PATTERN = r"^[A-Za-z0-9-]{2,24}$"
 #: Problems kept in detail; beyond this only the counts per field are kept.
 MAX_DETAILED_PROBLEMS = 1000
 _DICT = pa.dictionary(pa.int32(), pa.string())
+_PARQUET = (".parquet", ".pq")
+_ARROW = (".arrow", ".feather", ".ipc")
 
 
 class ResponsesError(ValueError):
@@ -43,15 +45,21 @@ class ResponsesError(ValueError):
 class RowProblem:
     source: str
     line: int | None
+    unit: str = "line"  # "row" (1-based) in Parquet and Arrow files, which have no lines
     field: str
     message: str
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "row"
+        where = f"{self.unit} {self.line}" if self.line is not None else "row"
         return f"{self.source}: {where}: {self.field}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "line": self.line, "field": self.field, "message": self.message}
+        return {
+            "source": self.source,
+            self.unit: self.line,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -79,15 +87,15 @@ class Responses:
 
 
 def _read_table(path: Path, source: str) -> tuple[pa.Table, list[RowProblem], np.ndarray | None]:
-    """The table as strings, the problems of malformed CSV records and, for CSV files whose records are not
-    one per line, the line number of every kept record (else None: record i is on line i + 2)."""
-    if path.suffix.lower() in (".parquet", ".pq"):
+    """The table (dictionary-encoded strings), the problems of malformed CSV records and, for CSV files whose
+    records are not one per line, the line number of every kept record (else None: record i is on line i + 2)."""
+    if path.suffix.lower() in _PARQUET:
         try:
             table = pq.read_table(path)
         except (OSError, pa.ArrowInvalid) as exc:
             raise ResponsesError(f"{source}: cannot read the Parquet file ({exc})") from None
         return _as_dictionaries(table), [], None
-    if path.suffix.lower() in (".arrow", ".feather", ".ipc"):
+    if path.suffix.lower() in _ARROW:
         import pyarrow.feather as feather
 
         try:
@@ -150,7 +158,10 @@ def read_responses(path: str | Path, questionnaire: Questionnaire, *, source_nam
     missing = [c for c in (*REQUIRED_COLUMNS, *(i.id for i in questionnaire.items)) if c not in table.column_names]
     if missing:
         raise ResponsesError(f"{source}: line 1: missing column(s) {', '.join(missing)}")
-    return check_table(table, questionnaire, source, problems=problems, line_of=line_of)
+    if path.suffix.lower() not in (*_PARQUET, *_ARROW):
+        return check_table(table, questionnaire, source, problems=problems, line_of=line_of)
+    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return check_table(table, questionnaire, source, problems=problems, line_of=rows, unit="row")
 
 
 def _as_dictionaries(table: pa.Table) -> pa.Table:
@@ -197,6 +208,7 @@ def check_table(
     *,
     problems: list[RowProblem] | None = None,
     line_of: np.ndarray | None = None,
+    unit: str = "line",
 ) -> Responses:
     """Check an Arrow table of strings (see :func:`read_responses`)."""
     problems = list(problems or [])
@@ -212,7 +224,7 @@ def check_table(
         counts[field_name] += int(rows.size)
         room = MAX_DETAILED_PROBLEMS - len(problems)
         for r in rows[: max(room, 0)]:
-            problems.append(RowProblem(source, int(lines[r]), field_name, message))
+            problems.append(RowProblem(source, int(lines[r]), field_name, message, unit))
         bad[rows] = True
 
     instrument = _lookup(table, "instrument", lambda v: 1 if v == questionnaire.id else 0, -1)
