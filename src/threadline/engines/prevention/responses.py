@@ -45,9 +45,9 @@ class ResponsesError(ValueError):
 class RowProblem:
     source: str
     line: int | None
-    unit: str = "line"  # "row" (1-based) in Parquet and Arrow files, which have no lines
     field: str
     message: str
+    unit: str = "line"  # "row" (1-based) in Parquet and Arrow files, which have no lines
 
     def __str__(self) -> str:
         where = f"{self.unit} {self.line}" if self.line is not None else "row"
