@@ -137,7 +137,7 @@ def test_fewer_than_k_overall_hides_everything(tmp_path, pupils):
     unpaired = [r for r in result.rows if r["method"] == "unpaired"]
     assert result.headline("a_equal_chores")["suppressed"]
     assert not [r for r in unpaired if not r["suppressed"] and (r["n_pre"] or r["n_post"])]  # only empty groups
-    assert any("fewer than 11 pupils" in line for line in result.summary("en"))
+    assert any("fewer than 11 people" in line for line in result.summary("en"))
 
 
 def test_summary_in_three_languages(tmp_path, pupils):

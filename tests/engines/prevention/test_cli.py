@@ -68,3 +68,17 @@ def test_analyse_bad_input(run, tmp_path):
     assert out.exit_code == 2 and "missing column(s) school" in out.stderr
     out = run("prevention", "analyse", str(tmp_path / "absent.csv"), "--instrument", "pupil-prepost-starter")
     assert out.exit_code == 2 and "cannot read" in out.stderr
+
+
+def test_educator_questionnaire_end_to_end(run, tmp_path):
+    path = tmp_path / "e.csv"
+    assert (
+        run("synth", "responses", "-o", str(path), "--instrument", "educator-prepost-starter", "--n", "400").exit_code
+        == 0
+    )
+    out = run("prevention", "analyse", str(path), "--instrument", "educator-prepost-starter", "--json")
+    assert out.exit_code == 0, out.output
+    assert "RuntimeWarning" not in out.output
+    data = json.loads(out.stdout)
+    assert {r["outcome"] for r in data["rows"]} >= {"protocol_confidence", "e_not_my_job"}
+    assert "respondents could be matched" in data["summary"][1]

@@ -80,8 +80,8 @@ def welch(n1, m1, v1, n2, m2, v2) -> dict[str, np.ndarray]:
         sp = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
         j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
         g = j * diff / sp
-        se_g = np.sqrt((n1 + n2) / (n1 * n2) + g * g / (2.0 * (n1 + n2)))
-    return _estimate(diff, half, t, df, g, Z975 * se_g)
+        g_half = Z975 * np.sqrt((n1 + n2) / (n1 * n2) + g * g / (2.0 * (n1 + n2)))
+    return _estimate(diff, half, t, df, g, g_half)
 
 
 def paired(n, mean_d, var_d) -> dict[str, np.ndarray]:
@@ -96,4 +96,5 @@ def paired(n, mean_d, var_d) -> dict[str, np.ndarray]:
         j = 1.0 - 3.0 / (4.0 * df - 1.0)
         se_dz = np.sqrt(1.0 / n + dz * dz / (2.0 * n))
         g = j * dz
-    return _estimate(mean_d, half, t, df, g, Z975 * j * se_dz)
+        g_half = Z975 * j * se_dz
+    return _estimate(mean_d, half, t, df, g, g_half)
