@@ -82,3 +82,18 @@ def test_educator_questionnaire_end_to_end(run, tmp_path):
     data = json.loads(out.stdout)
     assert {r["outcome"] for r in data["rows"]} >= {"protocol_confidence", "e_not_my_job"}
     assert "respondents could be matched" in data["summary"][1]
+
+
+def test_the_commands_never_import_django(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom threadline.cli import app\n"
+        f"CliRunner().invoke(app, ['synth', 'responses', '-o', {str(tmp_path / 'r.csv')!r}, '--n', '300'])\n"
+        f"r = CliRunner().invoke(app, ['prevention', 'analyse', {str(tmp_path / 'r.csv')!r}, "
+        "'--instrument', 'pupil-prepost-starter'])\n"
+        "print(r.exit_code, 'django' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "False"]
