@@ -1,0 +1,47 @@
+"""Prevention engine: curricula and pre/post questionnaires as versioned data files, the analysis of
+questionnaire responses (change, 95 % confidence intervals, Hedges' g, paired and unpaired, by sex and age
+band, with small-cell suppression) and a seeded synthetic response generator.
+
+Pure Python (NumPy, pyarrow, SciPy); never imports Django. See docs/prevention.md.
+"""
+
+from .analysis import Analysis, analyse, texts
+from .definitions import (
+    CURRICULUM_SCHEMA,
+    QUESTIONNAIRE_SCHEMA,
+    Curriculum,
+    DefinitionError,
+    Questionnaire,
+    UnknownDefinition,
+    get_curriculum,
+    get_questionnaire,
+    installed_curricula,
+    installed_questionnaires,
+    load_definition,
+)
+from .responses import Responses, ResponsesError, RowProblem, check_table, read_responses
+from .synth import generate_responses, write_responses
+
+__all__ = [
+    "CURRICULUM_SCHEMA",
+    "QUESTIONNAIRE_SCHEMA",
+    "Analysis",
+    "Curriculum",
+    "DefinitionError",
+    "Questionnaire",
+    "Responses",
+    "ResponsesError",
+    "RowProblem",
+    "UnknownDefinition",
+    "analyse",
+    "check_table",
+    "generate_responses",
+    "get_curriculum",
+    "get_questionnaire",
+    "installed_curricula",
+    "installed_questionnaires",
+    "load_definition",
+    "read_responses",
+    "texts",
+    "write_responses",
+]
