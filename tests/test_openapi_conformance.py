@@ -39,11 +39,15 @@ def _accounts(org, make_user, client):
     api = client(admin, org)
     api.get(f"{API}/organisations/")
     api.get(f"{API}/organisations/{org.pk}/")
-    member = api.post(
+    invited = api.post(
         f"{API}/members/",
         {"email": "contract@agency.example", "role": "caseworker", "password": "a-long-enough-passphrase"},
+        expect=202,  # an invitation the account holder accepts, whether or not the address has an account
     ).json()
-    api.get(f"{API}/members/?limit=5&offset=0")
+    assert invited["status"] == "pending"
+    colleague = make_user(org, "caseworker")
+    members = api.get(f"{API}/members/?limit=50&offset=0").json()["results"]
+    member = next(m for m in members if m["email"] == colleague.email)
     api.get(f"{API}/members/{member['id']}/")
     api.patch(f"{API}/members/{member['id']}/", {"role": "supervisor", "is_active": True})
     return api
