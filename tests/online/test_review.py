@@ -94,3 +94,31 @@ def test_another_organisations_analyst_gets_not_found(investigation, other_org, 
     response = client.post(reverse("online:network_label", args=[investigation.pk, top["network_id"]]),
                            {"label": "spam_scam"})  # fmt: skip
     assert response.status_code == 404 and not NetworkReview.objects.exists()
+
+
+def test_network_page_says_why_each_ad_is_in_the_network(investigation, analyst, signed_in, org, ws, top):
+    from threadline.online import workspace as ws_mod
+
+    client = signed_in(analyst, org)
+    nid = top["network_id"]
+    page = client.get(reverse("online:network", args=[investigation.pk, nid]))
+    ads = page.context["ads"]
+    assert len(ads) == top["n_ads"] >= 3
+    assert all(ad["why"] for ad in ads)  # every ad of a multi-ad network has its reason
+    links = ws_mod.network_links(ws, nid)
+    shared = {link["value"] for link in links if link["kind"] != "text"}
+    body = page.content.decode()
+    assert "Why in this network" in body and any(v in body for v in shared)
+
+
+def test_link_reasons_explain_both_ads_of_a_link():
+    from threadline.online.evidence import link_reasons
+
+    reasons = link_reasons([
+        {"ad_id": "b", "other_ad_id": "a", "kind": "phone", "value": "+12025550143"},
+        {"ad_id": "c", "other_ad_id": "a", "kind": "phone", "value": "+12025550143"},
+        {"ad_id": "d", "other_ad_id": "c", "kind": "text", "value": None},
+    ])  # fmt: skip
+    assert [(r["kind"], r["value"], r["n_links"]) for r in reasons["a"]] == [("phone", "+12025550143", 2)]
+    assert [(r["kind"], r["other_ad_id"]) for r in reasons["c"]] == [("phone", ""), ("text", "d")]
+    assert [(r["kind"], r["other_ad_id"]) for r in reasons["d"]] == [("text", "c")]

@@ -24,7 +24,7 @@ from threadline.audit.services import audit_record
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
 from threadline.online import charts, forms, packages, selectors, services
 from threadline.online import workspace as ws_mod
-from threadline.online.evidence import CATEGORY_LABELS, annotate
+from threadline.online.evidence import CATEGORY_LABELS, annotate, link_reasons
 from threadline.online.models import (
     AdLabel,
     CustodyEvent,
@@ -279,8 +279,10 @@ class NetworkDetailView(InvestigationMixin, View):
         ).order_by("email")  # fmt: skip
         platforms = sorted({a["site"] for a in ads if a.get("site") and a.get("url")})
         annotated = annotate(ads, indicators, entities)
+        reasons = link_reasons(ws_mod.network_links(ws, network_id))
         for ad in annotated:
             ad["label"] = ad_labels.get(ad["ad_id"], "")
+            ad["why"] = reasons.get(ad["ad_id"], [])
         return render(request, "online/network_detail.html", {
             "investigation": inv, "network": network, "ads": annotated, "n_ads_shown": len(ads),
             "review": review, "label_form": forms.LabelForm(initial={"label": review.label if review else None}),
