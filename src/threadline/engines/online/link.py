@@ -128,7 +128,7 @@ class TextSimilarity:
         self.need = threshold * sig_all.shape[1]
         self.need_support = support * sig_all.shape[1]
 
-    def __call__(self, a: np.ndarray, b: np.ndarray, chunk: int = 2_000_000) -> np.ndarray:
+    def __call__(self, a: np.ndarray, b: np.ndarray, chunk: int = 500_000) -> np.ndarray:
         out = np.zeros(len(a), dtype=bool)
         for i in range(0, len(a), chunk):
             x, y = a[i : i + chunk], b[i : i + chunk]
@@ -323,13 +323,6 @@ def _star_edges_keyed(keys: np.ndarray, rows: np.ndarray, kinds: np.ndarray):
     first = rows[np.flatnonzero(new)][gid]
     keep = ~new & (first != rows)
     return first[keep], rows[keep], keys[keep], kinds[keep]
-
-
-def evidence_counts(labels: np.ndarray, edge_src: np.ndarray, edge_kind: np.ndarray) -> dict[int, np.ndarray]:
-    """Per network label, the number of edges of each kind that hold it together (TEXT and LINK_KINDS)."""
-    n_comp = int(labels.max()) + 1 if len(labels) else 0
-    lab = labels[edge_src] if len(edge_src) else np.zeros(0, dtype=np.int64)
-    return {int(k): np.bincount(lab[edge_kind == k], minlength=n_comp) for k in range(5)}
 
 
 def stable_ids(labels: np.ndarray, id_hash: np.ndarray) -> np.ndarray:
