@@ -131,16 +131,24 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
     return (sig & 0xFFFF).astype(np.uint16), keys, per_doc
 
 
-def shingle_texts(text: str, wanted: set[int]) -> dict[int, str]:
-    """The words of each wanted shingle (32-bit hash) found in ``text`` (folded), for the analyst's listing."""
-    b = text.encode("utf-8", "surrogatepass")
-    hashes, lens = minhash.batch_word_hashes(b, 2, 1)
-    sh, _ = minhash.shingle_hashes(hashes, lens.tolist())
-    s32 = (sh >> np.uint64(32)).astype(np.uint32)
-    words = minhash.words_of(b)
-    out: dict[int, str] = {}
+def shingle_texts(texts: list[str], wanted: list[set[int]]) -> dict[int, str]:
+    """The words of the wanted shingles (32-bit hashes) of each folded text, found in one pass over all texts
+    (the same word cutting and hashing as linking), for the analyst's listing."""
+    if not texts:
+        return {}
+    buf = "\x02".join(texts).encode("utf-8", "surrogatepass")
+    hashes, lens = minhash.batch_word_hashes(buf, 2, len(texts))
+    sh, offsets = minhash.shingle_hashes(hashes, lens.tolist())
+    s32 = (sh >> np.uint64(32)).astype(np.uint32).tolist()
+    words = minhash.words_of(buf)
+    first_word = np.concatenate([[0], np.cumsum(lens)]).tolist()
     k = minhash.SHINGLE
-    for i, h in enumerate(s32.tolist()):
-        if h in wanted and h not in out:
-            out[h] = " ".join(words[i : i + k]) if len(words) >= k else " ".join(words)
+    out: dict[int, str] = {}
+    for d, want in enumerate(wanted):
+        w0, n_words = first_word[d], int(lens[d])
+        for j in range(int(offsets[d]), int(offsets[d + 1])):
+            h = s32[j]
+            if h in want and h not in out:
+                start = w0 + (j - int(offsets[d]))
+                out[h] = " ".join(words[start : start + k] if n_words >= k else words[w0 : w0 + n_words])
     return out

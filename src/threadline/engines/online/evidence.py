@@ -105,14 +105,13 @@ def write_boilerplate(out: Path, bp: Boilerplate, keep: np.ndarray, min_groups: 
     pos = np.cumsum(keep) - 1
     order = np.lexsort((bp.shingles, -bp.n_groups))
     ex_rows = pos[bp.example_row[order]] if len(order) else np.zeros(0, dtype=np.int64)
-    words: dict[int, str] = {}
     by_row: dict[int, set[int]] = {}
     for r, h in zip(ex_rows.tolist(), bp.shingles[order].tolist(), strict=True):
         by_row.setdefault(r, set()).add(h)
-    titles, bodies = ads["title"], ads["body"]
-    for r, hs in by_row.items():
-        text = (titles[r].as_py() or "") + "\n" + (bodies[r].as_py() or "")
-        words.update(shingle_texts(fold(text), hs))
+    rows = sorted(by_row)
+    texts = ads.select(["title", "body"]).take(pa.array(rows, pa.int64())).to_pylist() if rows else []
+    words = shingle_texts([fold((t["title"] or "") + "\n" + (t["body"] or "")) for t in texts],
+                          [by_row[r] for r in rows])  # fmt: skip
     ids = ads["ad_id"].to_numpy(zero_copy_only=False)
     table = pa.table({
         "shingle": pa.array([words.get(h) for h in bp.shingles[order].tolist()], pa.string()),
