@@ -35,7 +35,7 @@ BOILERPLATE_SCHEMA = pa.schema([("shingle", pa.string()), ("n_ads", pa.int64()),
 
 def _atomic_parquet(table: pa.Table, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp, compression="zstd")
+    pq.write_table(table, tmp, compression="zstd", row_group_size=20_000)  # sorted: a network page skips groups
     os.replace(tmp, path)
 
 
