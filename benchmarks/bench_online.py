@@ -4,6 +4,12 @@ baseline built on the ``datasketch`` library.
     .venv/bin/python benchmarks/bench_online.py                  # default: 10k and 50k ads (a few minutes)
     .venv/bin/python benchmarks/bench_online.py --full           # 10k, 100k, 1M and 4M ads (long)
     .venv/bin/python benchmarks/bench_online.py --sizes 1000000 --baseline-max 100000
+    .venv/bin/python benchmarks/bench_online.py --sizes 200000 --baseline-max 200000 --generator-version 2
+    .venv/bin/python benchmarks/bench_online.py --sizes 200000 --generator-version 2 --profile alt --seed 11
+
+``--generator-version 2`` is the harder corpus (site boilerplate, copy-paste texts, agencies, spam campaigns);
+``--profile alt`` a differently-parameterised one. Each row also gives the largest predicted network and the
+number of true groups it spans, and the most true groups any predicted network spans.
 
 Each size gets a seeded synthetic corpus (cached in --workdir). The scan runs as ``threadline scan`` in a
 subprocess; peak memory is the largest sum of resident memory over that process and its workers, sampled every
@@ -72,14 +78,14 @@ def run_measured(cmd: list[str]) -> tuple[float, int, int]:
     return time.perf_counter() - t0, peak, proc.returncode
 
 
-def corpus(workdir: Path, n: int, seed: int) -> tuple[Path, Path, float]:
+def corpus(workdir: Path, n: int, seed: int, version: int = 1, profile: str = "default") -> tuple[Path, Path, float]:
     from threadline.engines.online.synth import truth_path_for, write_corpus
 
-    p = workdir / f"ads-{n}.parquet"
+    p = workdir / (f"ads-{n}.parquet" if version == 1 else f"ads-v{version}-{profile}-s{seed}-{n}.parquet")
     if p.exists() and truth_path_for(p).exists():
         return p, truth_path_for(p), 0.0
     t0 = time.perf_counter()
-    write_corpus(n, seed, p)
+    write_corpus(n, seed, p, version=version, profile=profile)
     return p, truth_path_for(p), time.perf_counter() - t0
 
 
@@ -135,6 +141,25 @@ def baseline(path: Path, out_csv: Path, threshold: float = 0.5, num_perm: int = 
     return time.perf_counter() - t0
 
 
+def spread(networks_csv: Path, truth: Path) -> dict:
+    """Largest predicted network, the true groups it spans, and the most true groups any network spans."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(truth, columns=["ad_id", "network"])
+    true_of = dict(zip(t["ad_id"].to_pylist(), t["network"].to_pylist(), strict=True))
+    p = pacsv.read_csv(networks_csv, convert_options=pacsv.ConvertOptions(column_types={"network_id": "string"}))
+    groups: dict[str, set] = {}
+    size: dict[str, int] = {}
+    for a, nid in zip(p["ad_id"].to_pylist(), p["network_id"].to_pylist(), strict=True):
+        groups.setdefault(nid, set()).add(true_of.get(a))
+        size[nid] = size.get(nid, 0) + 1
+    largest = max(size, key=lambda k: (size[k], k))
+    return {"largest": size[largest], "largest_spans": len(groups[largest]),
+            "max_spans": max(len(g) for g in groups.values()),
+            "over_20_groups": sum(len(g) > 20 for g in groups.values())}  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,50000")
@@ -143,6 +168,8 @@ def main() -> None:
     ap.add_argument("--workdir", default="/tmp/threadline-bench-online")
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--generator-version", type=int, default=1)
+    ap.add_argument("--profile", default="default")
     args = ap.parse_args()
     sizes = [10_000, 100_000, 1_000_000, 4_000_000] if args.full else [int(x) for x in args.sizes.split(",")]
     wd = Path(args.workdir)
@@ -159,8 +186,8 @@ def main() -> None:
     print(json.dumps({"calibration (5M-iteration Python loop; about 0.25 s on an idle core)": calib}), flush=True)
     results = []
     for n in sizes:
-        path, truth, gen_s = corpus(wd, n, args.seed)
-        ws = wd / f"ws-{n}"
+        path, truth, gen_s = corpus(wd, n, args.seed, args.generator_version, args.profile)
+        ws = wd / f"ws-{path.stem}"
         cmd = [TL, "scan", str(path), "--out", str(ws), "--fresh", "-q", "--workers", str(args.workers)]
         secs, peak, rc = run_measured(cmd)
         row = {"ads": n, "scan_seconds": round(secs, 1), "peak_rss_gb": round(peak / 2**30, 2), "exit": rc,
@@ -173,8 +200,9 @@ def main() -> None:
                                ("precision", "recall", "f1")}  # fmt: skip
             row["bcubed"] = {k: round(v, 4) for k, v in q["networks"]["bcubed"].items()}
             row["hubs"] = scan["counts"]["hubs"]
+            row["spread"] = spread(ws / "networks.csv", truth)
         if n <= args.baseline_max:
-            bcsv = wd / f"baseline-{n}"
+            bcsv = wd / f"baseline-{path.stem}"
             bcsv.mkdir(exist_ok=True)
             bsecs = baseline(path, bcsv / "networks.csv")
             (bcsv / "ads.parquet").unlink(missing_ok=True)
@@ -183,18 +211,26 @@ def main() -> None:
             row["baseline_seconds"] = round(bsecs, 1)
             row["baseline_pairwise"] = {k: round(v, 4) for k, v in bq["networks"]["pairwise"].items() if k in
                                         ("precision", "recall", "f1")}  # fmt: skip
+            row["baseline_bcubed_f1"] = round(bq["networks"]["bcubed"]["f1"], 4)
+            row["baseline_spread"] = spread(bcsv / "networks.csv", truth)
             row["speedup_vs_baseline"] = round(bsecs / secs, 2) if secs else None
         results.append(row)
         print(json.dumps(row), flush=True)
-    (wd / "results.json").write_text(json.dumps({"calibration": calib, "results": results}, indent=2))
-    print("\n| ads | scan s | peak GB | pairwise P / R | B-cubed F1 | baseline s | baseline P / R | speed-up |")
-    print("|---:|---:|---:|---|---:|---:|---|---:|")
+    name = "results.json" if args.generator_version == 1 else f"results-v{args.generator_version}-{args.profile}.json"
+    (wd / name).write_text(json.dumps({"calibration": calib, "args": vars(args), "results": results}, indent=2))
+    print("\n| ads | scan s | peak GB | pairwise P / R | B-cubed F1 | largest (groups) | max groups | baseline s |"
+          " baseline P / R | baseline largest (groups) | speed-up |")  # fmt: skip
+    print("|---:|---:|---:|---|---:|---|---:|---:|---|---|---:|")
     for r in results:
         pw = r.get("pairwise", {})
         bp = r.get("baseline_pairwise", {})
+        sp = r.get("spread", {})
+        bs = r.get("baseline_spread", {})
         print(f"| {r['ads']:,} | {r['scan_seconds']} | {r['peak_rss_gb']} | "
               f"{pw.get('precision', '-')} / {pw.get('recall', '-')} | {r.get('bcubed', {}).get('f1', '-')} | "
+              f"{sp.get('largest', '-')} ({sp.get('largest_spans', '-')}) | {sp.get('max_spans', '-')} | "
               f"{r.get('baseline_seconds', '-')} | {bp.get('precision', '-')} / {bp.get('recall', '-')} | "
+              f"{bs.get('largest', '-')} ({bs.get('largest_spans', '-')}) | "
               f"{r.get('speedup_vs_baseline', '-')} |")  # fmt: skip
 
 

@@ -119,6 +119,7 @@ SPECS = [
     ViewSpec("online:network_confirm", A, D, make=_network, object_scoped=True, **POST_302),
     ViewSpec("online:note_add", A, D, make=_network, object_scoped=True, data={"text": "seen"}, **POST_302),
     ViewSpec("online:ad_label", A, D, make=_network, object_scoped=True, **POST_302),
+    ViewSpec("online:network_correct", A, D, make=_network, object_scoped=True, **POST_302),
     ViewSpec("online:notice_create", A, D, make=_network, object_scoped=True, **POST_302),
     ViewSpec("online:package_create", A, D, make=_network, object_scoped=True, **POST_302),
     ViewSpec("online:signals", A, D, make=_inv, object_scoped=True),

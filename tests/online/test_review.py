@@ -97,3 +97,62 @@ def test_another_organisations_analyst_gets_not_found(investigation, other_org, 
     response = client.post(reverse("online:network_label", args=[investigation.pk, top["network_id"]]),
                            {"label": "spam_scam"})  # fmt: skip
     assert response.status_code == 404 and not NetworkReview.objects.exists()
+
+
+def test_network_page_says_why_each_ad_is_in_the_network(investigation, analyst, signed_in, org, ws, top):
+    from threadline.online import workspace as ws_mod
+
+    client = signed_in(analyst, org)
+    nid = top["network_id"]
+    page = client.get(reverse("online:network", args=[investigation.pk, nid]))
+    ads = page.context["ads"]
+    assert len(ads) == top["n_ads"] >= 3
+    assert all(ad["why"] for ad in ads)  # every ad of a multi-ad network has its reason
+    links = ws_mod.network_links(ws, nid)
+    shared = {link["value"] for link in links if link["kind"] != "text"}
+    body = page.content.decode()
+    assert "Why in this network" in body and any(v in body for v in shared)
+
+
+def test_link_reasons_explain_both_ads_of_a_link():
+    from threadline.online.evidence import link_reasons
+
+    reasons = link_reasons([
+        {"ad_id": "b", "other_ad_id": "a", "kind": "phone", "value": "+12025550143"},
+        {"ad_id": "c", "other_ad_id": "a", "kind": "phone", "value": "+12025550143"},
+        {"ad_id": "d", "other_ad_id": "c", "kind": "text", "value": None},
+    ])  # fmt: skip
+    assert [(r["kind"], r["value"], r["n_links"]) for r in reasons["a"]] == [("phone", "+12025550143", 2)]
+    assert [(r["kind"], r["other_ad_id"]) for r in reasons["c"]] == [("phone", ""), ("text", "d")]
+    assert [(r["kind"], r["other_ad_id"]) for r in reasons["d"]] == [("text", "c")]
+
+
+def test_split_and_remove_ads_persist_and_feed_calibration(investigation, analyst, signed_in, org, ws, top):
+    from threadline.online import workspace as ws_mod
+    from threadline.online.models import AdCorrection
+
+    client = signed_in(analyst, org)
+    nid = top["network_id"]
+    ads = [a["ad_id"] for a in ws_mod.network_ads(ws, nid)]
+    url = reverse("online:network_correct", args=[investigation.pk, nid])
+    client.post(url, {"action": "split", "ad_ids": ads[:2]})
+    client.post(url, {"action": "remove", "ad_ids": [ads[2]]})
+    rows = {c.ad_id: c for c in AdCorrection.objects.filter(investigation=investigation)}
+    assert {a: rows[a].action for a in ads[:3]} == {ads[0]: "split", ads[1]: "split", ads[2]: "remove"}
+    assert rows[ads[0]].part and rows[ads[0]].part == rows[ads[1]].part and not rows[ads[2]].part
+    assert all(rows[a].evidence for a in ads[:3])  # the kinds of link that had put each ad there
+    assert AuditEntry.objects.filter(object_type="online.adcorrection", action="create").count() == 3
+    page = client.get(reverse("online:network", args=[investigation.pk, nid])).content.decode()
+    assert "Split off" in page and "Removed from the network" in page
+    # kept by ad id across a re-scan: a changed network id follows the ad
+    AdCorrection.objects.filter(investigation=investigation).update(network_id="Nold")
+    services.reviews_carry_over(investigation=investigation, workspace=ws)
+    assert set(AdCorrection.objects.values_list("network_id", flat=True)) == {nid}
+    report = client.get(reverse("online:calibration", args=[investigation.pk])).context["report"]
+    assert sum(report["corrections"].values()) >= 3
+    # splitting every ad off is not a split; an ad of another network cannot be corrected here; put back
+    client.post(url, {"action": "split", "ad_ids": ads})
+    client.post(url, {"action": "remove", "ad_ids": ["not-an-ad-of-this-network"]})
+    assert AdCorrection.objects.count() == 3
+    client.post(url, {"action": "restore", "ad_ids": ads[:3]})
+    assert not AdCorrection.objects.exists()

@@ -43,6 +43,9 @@ def scan(
     risk_weights: Annotated[Path | None, typer.Option(help="Risk weights YAML instead of the packaged one.")] = None,
     text_threshold: Annotated[float, typer.Option(help="Minimum Jaccard similarity for near-duplicate links.")] = 0.5,
     hub_min_groups: Annotated[int, typer.Option(help="Separate groups an identifier must join to be a hub.")] = 10,
+    boilerplate_min_groups: Annotated[
+        int, typer.Option(help="Identifier groups that must use a word 3-gram for it to be boilerplate (not evidence).")
+    ] = 5,
     fresh: Annotated[bool, typer.Option("--fresh", help="Ignore finished batches of an earlier run.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
@@ -70,8 +73,8 @@ def scan(
         batch_size=batch_size, workers=workers, default_region=region, field_map=_parse_map(map_),
         encoding=encoding, lexicons=[str(p) for p in lexicon] if lexicon else None,
         risk_weights=str(risk_weights) if risk_weights else None, text_threshold=text_threshold,
-        hub_min_groups=hub_min_groups, resume=not fresh, html_report=not no_report,
-        image_root=str(image_root) if image_root else None,
+        hub_min_groups=hub_min_groups, boilerplate_min_groups=boilerplate_min_groups, resume=not fresh,
+        html_report=not no_report, image_root=str(image_root) if image_root else None,
     )  # fmt: skip
     progress = Progress(TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
                         TimeElapsedColumn(), console=console, disable=quiet, refresh_per_second=2)  # fmt: skip
@@ -160,11 +163,32 @@ def synth_ads(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .parquet, .jsonl, .jsonl.gz or .csv.")],
     n: Annotated[int, typer.Option("--n", help="Number of ads.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    # the default is synth.DEFAULT_GENERATOR_VERSION (not imported: the CLI loads engines lazily)
+    generator_version: Annotated[
+        int,
+        typer.Option(
+            "--generator-version",
+            help="1: the original generator (old seeds give the old corpora); 2: adds site "
+            "boilerplate, copy-paste texts, agencies, spam campaigns and template changes.",
+        ),
+    ] = 2,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile", help="Rates of the version 2 phenomena: default or alt (a differently-parameterised corpus)."
+        ),
+    ] = "default",
 ) -> None:
     """Synthetic ads (bland, non-explicit) with planted networks, hubs and indicators, plus ground truth."""
-    from threadline.engines.online.synth import write_corpus
+    from threadline.engines.online.synth import GENERATOR_VERSIONS, write_corpus
+    from threadline.engines.online.synth_v2 import PROFILES
 
-    path, truth = write_corpus(n, seed, out)
+    if generator_version not in GENERATOR_VERSIONS:
+        raise typer.BadParameter(f"choose one of {', '.join(map(str, GENERATOR_VERSIONS))}",
+                                 param_hint="--generator-version")  # fmt: skip
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"choose one of {', '.join(PROFILES)}", param_hint="--profile")
+    path, truth = write_corpus(n, seed, out, version=generator_version, profile=profile)
     typer.echo(f"wrote {n:,} ads to {path} and ground truth to {truth}")
 
 

@@ -26,6 +26,33 @@ CATEGORY_EXPLANATIONS = {
 }
 
 
+LINK_LABELS = {
+    "phone": _("Shared phone"),
+    "email": _("Shared e-mail"),
+    "handle": _("Shared handle"),
+    "image": _("Shared image"),
+    "text": _("Distinctive shared text"),
+}
+
+
+def link_reasons(links: list[dict]) -> dict[str, list[dict]]:
+    """Per ad, why it is in its network: each shared identifier once (with how many of the network's links
+    carry it), and the ads whose distinctive text (boilerplate set aside) it shares. A link explains both ads."""
+    reasons: dict[str, dict[tuple, dict]] = {}
+    for link in links:
+        kind = link["kind"]
+        for ad, other in ((link["ad_id"], link["other_ad_id"]), (link["other_ad_id"], link["ad_id"])):
+            key = (kind, link["value"] if kind != "text" else other)
+            r = reasons.setdefault(ad, {}).get(key)
+            if r is None:
+                reasons[ad][key] = {"kind": kind, "label": LINK_LABELS.get(kind, kind), "value": link["value"],
+                                    "other_ad_id": other if kind == "text" else "", "n_links": 1}  # fmt: skip
+            else:
+                r["n_links"] += 1
+    return {ad: sorted(rs.values(), key=lambda r: (r["kind"] == "text", r["kind"], r["value"] or "",
+                                                   r["other_ad_id"])) for ad, rs in reasons.items()}  # fmt: skip
+
+
 @dataclass
 class Part:
     text: str

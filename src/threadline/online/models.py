@@ -153,6 +153,39 @@ class AdLabel(AuditedModel):
         return self.ad_id
 
 
+class AdCorrection(AuditedModel):
+    """A reviewer's correction of the engine's grouping, kept by ad id across re-scans.
+
+    ``remove``: the ad does not belong with the others; ``split``: the ads that share ``part`` belong together
+    but apart from the rest of the network. ``evidence`` keeps the kinds of link that had put the ad in the
+    network (phone, email, handle, image, text), so calibration can show which evidence reviewers cut.
+    """
+
+    class Action(models.TextChoices):
+        REMOVE = "remove", _("Removed from the network")
+        SPLIT = "split", _("Split off")
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="corrections")
+    ad_id = models.CharField(max_length=200)
+    network_id = models.CharField(max_length=40, blank=True)
+    action = models.CharField(_("correction"), max_length=10, choices=Action.choices)
+    part = models.CharField(max_length=40, blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["investigation", "ad_id"], name="online_adcorrection_one_per_ad")
+        ]
+
+    def __str__(self) -> str:
+        return self.ad_id
+
+
 class ReviewNote(AuditedModel):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="notes")

@@ -11,6 +11,7 @@ ANALYST = (
     | _crud("online.scan", ("view", "add", "change"))
     | _crud("online.networkreview", ("view", "add", "change"))
     | _crud("online.adlabel", ("view", "add", "change"))
+    | _crud("online.adcorrection", ("view", "add", "change", "delete"))
     | _crud("online.reviewnote", ("view", "add"))
     | _crud("online.evidencepackage", ("view", "add"))
     | {"online.export_evidencepackage", "online.view_custodyevent"}

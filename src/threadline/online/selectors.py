@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from threadline.online import workspace as ws_mod
 from threadline.online.models import (
     RELEVANT_LABELS,
+    AdCorrection,
     Investigation,
     Label,
     NetworkReview,
@@ -129,11 +130,22 @@ def precision_at_k(scored: list[tuple[float, bool]], ks=PRECISION_KS) -> dict[st
     return out
 
 
+def corrections_by_evidence(*, investigation: Investigation) -> dict[str, int]:
+    """Ads that reviewers split off or removed, per kind of link that had put them in their network."""
+    counts: dict[str, int] = {}
+    for evidence in AdCorrection.objects.filter(investigation=investigation).values_list("evidence", flat=True):
+        for kind in evidence or []:
+            counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def calibration_report(*, investigation: Investigation, overrides: dict | None = None) -> dict:
     ws = investigation_workspace(investigation)
     labelled = _labelled(investigation)
+    corrections = corrections_by_evidence(investigation=investigation)
     if ws is None or not labelled:
-        return {"n_labelled": len(labelled), "n_relevant": sum(labelled.values()), "precision": {}, "rows": []}
+        return {"n_labelled": len(labelled), "n_relevant": sum(labelled.values()), "precision": {}, "rows": [],
+                "corrections": corrections}  # fmt: skip
     weights = investigation.risk_weights if overrides is None else overrides
     rows = ws_mod.network_ids_ranked(ws, list(labelled), weights)
     scored = [(float(r["risk_score"] or 0), labelled[r["network_id"]]) for r in rows]
@@ -142,6 +154,7 @@ def calibration_report(*, investigation: Investigation, overrides: dict | None =
         "n_relevant": sum(1 for _s, rel in scored if rel),
         "precision": precision_at_k(scored),
         "rows": rows,
+        "corrections": corrections,
     }
 
 

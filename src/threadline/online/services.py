@@ -24,6 +24,7 @@ from threadline.core.tasks import enqueue, request_cancel
 from threadline.core.uploads import check_upload_size
 from threadline.online import workspace as ws_mod
 from threadline.online.models import (
+    AdCorrection,
     AdLabel,
     Investigation,
     Label,
@@ -303,13 +304,13 @@ def reviews_carry_over(*, investigation: Investigation, workspace: ws_mod.Worksp
                     model.objects.filter(investigation=investigation, network_id=old).update(network_id=new_id)
                 taken.add(new_id)
                 moved += 1
-    labels = list(AdLabel.objects.filter(investigation=investigation))
-    if labels:
-        mapping = ws_mod.ad_network_ids(workspace, [a.ad_id for a in labels])
-        for ad_label in labels:
-            new_id = mapping.get(ad_label.ad_id, "")
-            if new_id and new_id != ad_label.network_id:
-                AdLabel.objects.filter(pk=ad_label.pk).update(network_id=new_id)
+    for model in (AdLabel, AdCorrection):  # ad labels and corrections follow their ad
+        rows = list(model.objects.filter(investigation=investigation))
+        mapping = ws_mod.ad_network_ids(workspace, [a.ad_id for a in rows]) if rows else {}
+        for row in rows:
+            new_id = mapping.get(row.ad_id, "")
+            if new_id and new_id != row.network_id:
+                model.objects.filter(pk=row.pk).update(network_id=new_id)
     return moved
 
 
@@ -384,6 +385,38 @@ def ad_label(*, investigation: Investigation, ad_id: str, network_id: str, label
     obj.labelled_by = user
     obj.save()
     return obj
+
+
+@transaction.atomic
+def network_correct(*, investigation: Investigation, network_id: str, ad_ids: list[str], action: str, user,
+                    network_ad_ids: set[str], evidence: dict[str, list[str]]) -> list[AdCorrection]:  # fmt: skip
+    """Remove ads from a network or split them off together (``action``: remove or split), or put them back
+    (``restore``). ``network_ad_ids``: the network's ads (a correction names only those); ``evidence``: per ad,
+    the kinds of link that had put it there. Kept by ad id, so a re-scan shows the same correction."""
+    ad_ids = list(dict.fromkeys(ad_ids))
+    if not ad_ids:
+        raise ValidationError(_("Select the ads first."))
+    if not set(ad_ids) <= network_ad_ids:
+        raise ValidationError(_("Those ads are not in this network."))
+    existing = {c.ad_id: c for c in AdCorrection.objects.filter(investigation=investigation, ad_id__in=ad_ids)}
+    if action == "restore":
+        for c in existing.values():
+            c.delete()
+        return []
+    if action not in AdCorrection.Action.values:
+        raise ValidationError(_("Choose a correction."))
+    if action == AdCorrection.Action.SPLIT and len(ad_ids) >= len(network_ad_ids):
+        raise ValidationError(_("Leave some ads in the network: select the ads to split off."))
+    part = uuid.uuid4().hex[:12] if action == AdCorrection.Action.SPLIT else ""
+    out = []
+    for ad_id in ad_ids:
+        c = existing.get(ad_id) or AdCorrection(organisation=investigation.organisation, investigation=investigation,
+                                                ad_id=ad_id)  # fmt: skip
+        c.network_id, c.action, c.part, c.decided_by = network_id, action, part, user
+        c.evidence = sorted(set(evidence.get(ad_id, [])))
+        c.save()
+        out.append(c)
+    return out
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ urlpatterns = [
     path(NETWORK + "confirm/", views.NetworkConfirmView.as_view(), name="network_confirm"),
     path(NETWORK + "notes/", views.NoteAddView.as_view(), name="note_add"),
     path(NETWORK + "ad-label/", views.AdLabelView.as_view(), name="ad_label"),
+    path(NETWORK + "correct/", views.NetworkCorrectView.as_view(), name="network_correct"),
     path(NETWORK + "notice/", views.NoticeCreateView.as_view(), name="notice_create"),
     path(NETWORK + "package/", views.PackageCreateView.as_view(), name="package_create"),
     path("<int:pk>/signals/", views.SignalsView.as_view(), name="signals"),

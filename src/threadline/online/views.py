@@ -24,8 +24,9 @@ from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView,
 from threadline.engines import csvsafe
 from threadline.online import charts, forms, packages, selectors, services
 from threadline.online import workspace as ws_mod
-from threadline.online.evidence import CATEGORY_LABELS, annotate
+from threadline.online.evidence import CATEGORY_LABELS, annotate, link_reasons
 from threadline.online.models import (
+    AdCorrection,
     AdLabel,
     CustodyEvent,
     EvidencePackage,
@@ -298,9 +299,15 @@ class NetworkDetailView(InvestigationMixin, View):
         ).order_by("email")  # fmt: skip
         platforms = sorted({a["site"] for a in ads if a.get("site") and a.get("url")})
         ads_page = Paginator(ads, ADS_PER_PAGE).get_page(request.GET.get("ads_page"))
-        annotated = annotate(list(ads_page.object_list), indicators, entities)
+        page_ads = list(ads_page.object_list)
+        annotated = annotate(page_ads, indicators, entities)
+        reasons = link_reasons(ws_mod.network_links(ws, network_id))
+        corrections = {c.ad_id: c for c in AdCorrection.objects.filter(investigation=inv, ad_id__in=[
+            a["ad_id"] for a in page_ads])}  # fmt: skip
         for ad in annotated:
             ad["label"] = ad_labels.get(ad["ad_id"], "")
+            ad["why"] = reasons.get(ad["ad_id"], [])
+            ad["correction"] = corrections.get(ad["ad_id"])
         return render(request, "online/network_detail.html", {
             "investigation": inv, "network": network, "ads": annotated, "n_ads_shown": len(ads),
             "ads_page": ads_page, "graph_kinds": sorted({e["kind"] for e in entities} & set(charts.GRAPH_KINDS)),
@@ -396,6 +403,24 @@ class AdLabelView(NetworkActionView):
         services.ad_label(investigation=self.investigation, ad_id=ad_id, network_id=network["network_id"],
                           label=form.cleaned_data["label"], user=request.user)  # fmt: skip
         messages.success(request, _("Ad label saved."))
+
+
+class NetworkCorrectView(NetworkActionView):
+    """Split ads off a network, remove them from it, or put them back (kept by ad id across re-scans)."""
+
+    permission_required = "online.change_adcorrection"
+
+    def act(self, request, network):
+        nid = network["network_id"]
+        ws = self.workspace
+        members = {a["ad_id"] for a in ws_mod.network_ads(ws, nid, limit=100_000)}
+        reasons = link_reasons(ws_mod.network_links(ws, nid))
+        evidence = {ad: [r["kind"] for r in rs] for ad, rs in reasons.items()}
+        action = request.POST.get("action", "")
+        services.network_correct(investigation=self.investigation, network_id=nid,
+                                 ad_ids=request.POST.getlist("ad_ids"), action=action, user=request.user,
+                                 network_ad_ids=members, evidence=evidence)  # fmt: skip
+        messages.success(request, _("Ads put back.") if action == "restore" else _("Correction saved."))
 
 
 class NoticeCreateView(NetworkActionView):

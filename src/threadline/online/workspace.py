@@ -346,6 +346,17 @@ def network_entities(ws: Workspace, network_id: str) -> list[dict]:
     )
 
 
+def network_links(ws: Workspace, network_id: str) -> list[dict]:
+    """The links that hold a network together (``links.parquet``; none for a workspace scanned before it)."""
+    if not ws.file("links").exists():
+        return []
+    return ws.rows(
+        f"SELECT ad_id, other_ad_id, kind, value FROM {ws.src('links')} WHERE network_id = ? "
+        "ORDER BY ad_id, kind, other_ad_id",
+        [network_id],
+    )
+
+
 def ad_network_ids(ws: Workspace, ad_ids: list[str]) -> dict[str, str]:
     if not ad_ids:
         return {}

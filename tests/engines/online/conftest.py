@@ -16,7 +16,7 @@ def corpus(tmp_path_factory):
     from threadline.engines.online.synth import write_corpus
 
     d = tmp_path_factory.mktemp("corpus")
-    return write_corpus(1500, 42, d / "ads.jsonl.gz", chunk=500)
+    return write_corpus(1500, 42, d / "ads.jsonl.gz", chunk=500, version=1)
 
 
 @pytest.fixture(scope="session")

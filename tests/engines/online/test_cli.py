@@ -41,3 +41,38 @@ def test_synth_is_deterministic_and_bland(tmp_path):
     assert a == b
     langs = {"Call", "Llama", "Appelez"}
     assert any(any(w in r["body"] for w in langs) for r in a)
+
+
+def test_generator_version_1_gives_the_old_corpora(tmp_path):
+    """Old seeds stay reproducible: version 1 writes byte for byte what the generator wrote before version 2."""
+    import hashlib
+
+    from threadline.engines.online.synth import write_corpus
+
+    path, _ = write_corpus(300, 5, tmp_path / "a.jsonl", chunk=100, version=1)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == (
+        "bc00837ae3e8329d48bda876c9b813cbd016367c456140032ea5f69b948cbecd"
+    )
+
+
+def test_generator_version_2_has_the_phenomena_and_is_deterministic(tmp_path):
+    import pyarrow.parquet as pq
+
+    from threadline.engines.online.synth_v2 import AGENCY_LINES, SITE_BOILERPLATE
+
+    r = CliRunner()
+    for name in ("a", "b"):
+        res = r.invoke(app, ["synth", "ads", "--n", "3000", "--seed", "4", "--out", str(tmp_path / f"{name}.parquet")])
+        assert res.exit_code == 0, res.output
+    a = pq.read_table(tmp_path / "a.parquet")
+    assert a.equals(pq.read_table(tmp_path / "b.parquet"))
+    bodies = a["body"].to_pylist()
+    footer = [s for lang in SITE_BOILERPLATE.values() for s in lang]
+    assert sum(any(s in b for s in footer) for b in bodies) > 200  # independent posters paste the site footer
+    agency = [x.split("{")[0] for x in AGENCY_LINES.values()]
+    assert sum(any(p in b for p in agency) for b in bodies) > 50
+    truth = pq.read_table(tmp_path / "a.truth.parquet")
+    hub_ads = [h for h in truth["hub"].to_pylist() if h]
+    assert hub_ads  # agency numbers, recorded with the ads of their (unrelated) workers
+    res = r.invoke(app, ["synth", "ads", "--n", "10", "--generator-version", "3", "--out", str(tmp_path / "c.parquet")])
+    assert res.exit_code != 0 and "--generator-version" in res.output

@@ -3,18 +3,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from threadline.engines.online.link import LinkOptions, _merge_unique, link, stable_ids
-from threadline.engines.online.minhash import BANDS, NUM_PERM, band_keys, shingle_hashes, signatures, word_hashes
+from threadline.engines.online.minhash import BANDS, NUM_PERM
+
+from .text_arrays import link_arrays
 
 
 def _no_text(n):
-    return np.zeros((n, BANDS), dtype=np.uint64), np.zeros((n, NUM_PERM), dtype=np.uint16)
+    return (np.zeros((n, BANDS), dtype=np.uint64), np.zeros((n, NUM_PERM), dtype=np.uint16),
+            np.zeros(0, dtype=np.uint32), np.zeros(n + 1, dtype=np.int64))  # fmt: skip
 
 
 def _run(n, pairs, **kw):
     rows = np.array([r for r, _ in pairs], dtype=np.int64)
     keys = np.array([k for _, k in pairs], dtype=np.uint64)
-    bands, sig = _no_text(n)
-    return link(n, rows, keys, np.ones(len(keys), np.int8), bands, sig, LinkOptions(**kw))
+    return link(n, rows, keys, np.ones(len(keys), np.int8), *_no_text(n), LinkOptions(**kw))
 
 
 def test_shared_identifiers_link_transitively():
@@ -45,23 +47,12 @@ def test_large_real_network_is_not_a_hub():
     assert len(set(res.labels.tolist())) == 1
 
 
-def _sigs(texts):
-    flat, lens = [], []
-    for t in texts:
-        w = [x.encode() for x in t.split()]
-        flat += word_hashes(w)
-        lens.append(len(w))
-    sh, off = shingle_hashes(flat, lens)
-    sig = signatures(sh, off)
-    return band_keys(sig), (sig & 0xFFFF).astype(np.uint16)
-
-
 def test_near_duplicate_text_links_and_different_text_does_not():
     base = "friendly calm company near the station enjoy coffee and music with a kind host replies within the hour"
     texts = [base, base.replace("kind", "warm"), "totally different words about gardens museums and bikes in spring",
              ""]  # fmt: skip
-    bands, sig = _sigs(texts)
-    res = link(4, np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int8), bands, sig, LinkOptions())
+    no_keys = np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int8)
+    res = link(4, *no_keys, *link_arrays(texts), LinkOptions())
     assert res.labels[0] == res.labels[1]
     assert res.labels[2] != res.labels[0] and res.labels[3] not in (res.labels[0], res.labels[2])
 

@@ -8,7 +8,8 @@ from threadline.engines.online.evaluate import evaluate
 from threadline.engines.online.scan import ScanOptions, run_scan
 
 EXPECTED = ["ads.parquet", "entities.parquet", "indicators.parquet", "networks.parquet", "networks.csv", "hubs.csv",
-            "rejects.jsonl", "scan.json", "report.html", "workspace.duckdb"]  # fmt: skip
+            "rejects.jsonl", "scan.json", "report.html", "workspace.duckdb", "links.parquet",
+            "boilerplate.parquet"]  # fmt: skip
 
 
 def test_workspace_files_and_counts(workspace):
@@ -138,3 +139,43 @@ def test_network_features_in_several_passes_match_one_pass(tmp_path, monkeypatch
     several = finalize._network_table(ws / "ads.parquet", 1).sort_by("network_id")
     assert several.num_rows == one.num_rows > 100
     assert several.equals(one)
+
+
+def test_every_linked_ad_says_why_it_is_in_its_network(workspace):
+    ws, summary, _ = workspace
+    nets = pacsv.read_csv(ws / "networks.csv").to_pylist()
+    size: dict[str, int] = {}
+    for r in nets:
+        size[r["network_id"]] = size.get(r["network_id"], 0) + 1
+    links = pq.read_table(ws / "links.parquet").to_pylist()
+    explained = {r["ad_id"] for r in links} | {r["other_ad_id"] for r in links}
+    in_multi = {r["ad_id"] for r in nets if size[r["network_id"]] > 1}
+    assert in_multi and in_multi == explained
+    net_of = {r["ad_id"]: r["network_id"] for r in nets}
+    for r in links:
+        assert net_of[r["ad_id"]] == net_of[r["other_ad_id"]] == r["network_id"]
+        assert (r["value"] is None) == (r["kind"] == "text")
+    by_net = {r["network_id"]: r for r in pq.read_table(ws / "networks.parquet").to_pylist()}
+    for nid, n in size.items():
+        row = by_net[nid]
+        n_links = sum(row[f"links_{k}"] for k in ("phone", "email", "handle", "image", "text"))
+        assert n_links >= n - 1  # a spanning set of links at least
+    bp = pq.read_table(ws / "boilerplate.parquet")
+    assert bp.schema.metadata[b"min_groups"] == b"5"
+    assert bp.num_rows == summary["counts"]["boilerplate_shingles"]
+    assert bp.column("shingle").null_count == 0
+
+
+def test_quality_on_a_corpus_full_of_boilerplate(tmp_path):
+    """Version 2 corpus (site boilerplate, copy-paste texts, agencies, spam): no network glues many groups."""
+    from threadline.engines.online.synth import write_corpus
+
+    corpus, truth = write_corpus(6000, 8, tmp_path / "ads.parquet", chunk=3000, version=2)
+    run_scan([corpus], tmp_path / "ws", ScanOptions(workers=1, html_report=False))
+    pw = evaluate(tmp_path / "ws", truth)["networks"]["pairwise"]
+    assert pw["precision"] >= 0.99 and pw["recall"] >= 0.95, pw
+    t = {r["ad_id"]: r["network"] for r in pq.read_table(truth).to_pylist()}
+    groups: dict[str, set] = {}
+    for r in pacsv.read_csv(tmp_path / "ws" / "networks.csv").to_pylist():
+        groups.setdefault(r["network_id"], set()).add(t[r["ad_id"]])
+    assert max(len(g) for g in groups.values()) <= 20

@@ -75,6 +75,8 @@ def test_same_ads_and_network_table(scans):
         spark_net.select(["network_id", "n_ads", "risk_score"])
     )
     assert (local_ws / "hubs.csv").read_text() == (spark_ws / "hubs.csv").read_text()
+    for name in ("links", "boilerplate"):  # the same evidence and the same boilerplate set aside
+        assert pq.read_table(local_ws / f"{name}.parquet").equals(pq.read_table(spark_ws / f"{name}.parquet"))
 
 
 def test_summary_counts_and_stages(scans):

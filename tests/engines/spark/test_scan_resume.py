@@ -12,24 +12,25 @@ pytestmark = pytest.mark.spark
 def test_resume_after_a_failure_in_linking(spark, tmp_path, monkeypatch):
     from threadline.engines.online.scan import ScanOptions
     from threadline.engines.online.synth import write_corpus
-    from threadline.engines.spark import components, run_scan_spark
+    from threadline.engines.spark import run_scan_spark
+    from threadline.engines.spark import scan as spark_scan
 
     corpus, _truth = write_corpus(300, 5, tmp_path / "ads.parquet")
     opts = ScanOptions(batch_size=100, html_report=False)
     ws = tmp_path / "ws"
 
-    real = components.connected_components
+    real = spark_scan._link_arrays
 
     def broken(*args, **kwargs):
         raise RuntimeError("executor lost")
 
-    monkeypatch.setattr(components, "connected_components", broken)
+    monkeypatch.setattr(spark_scan, "_link_arrays", broken)
     with pytest.raises(RuntimeError):
         run_scan_spark([corpus], ws, opts, spark=spark)
     assert json.loads((ws / "scan.json").read_text())["status"] == "running"  # never looks complete
     assert (ws / "_spark" / "analysed" / "_SUCCESS").exists()
 
-    monkeypatch.setattr(components, "connected_components", real)
+    monkeypatch.setattr(spark_scan, "_link_arrays", real)
     resumed = run_scan_spark([corpus], ws, opts, spark=spark)
     assert resumed["status"] == "complete"
     assert resumed["batches"]["resumed_from_previous_run"] == resumed["batches"]["total"] > 1

@@ -2,7 +2,7 @@
 
 ``analyse_records`` is the unit of work that a backend maps over record batches (locally with a process
 pool; on Spark with ``mapInArrow``). It returns the ads, entities and indicators tables of the batch plus the
-arrays needed for linking (identifier keys, MinHash signatures and LSH band keys).
+arrays needed for linking (identifier keys, MinHash signatures, LSH band keys and the word 3-gram hashes).
 """
 
 from __future__ import annotations
@@ -72,8 +72,10 @@ class BatchResult:
     key_rows: np.ndarray  # int32 local row of each link key
     keys: np.ndarray  # uint64 identifier key
     key_kinds: np.ndarray  # int8
-    sig: np.ndarray  # uint16 (n, NUM_PERM): low bits of the MinHash signature, for verification
-    bands: np.ndarray  # uint64 (n, BANDS) LSH band keys
+    sig: np.ndarray  # uint16 (n, NUM_PERM): low bits of the MinHash signature of all the text, for verification
+    bands: np.ndarray  # uint64 (n, BANDS) LSH band keys of all the text
+    shingles: np.ndarray  # uint32: high bits of the word 3-gram hashes of every ad, one ad after another
+    n_shingles: np.ndarray  # int32 (n,): shingles per ad (for MinHash and LSH without the boilerplate)
     id_hash: np.ndarray  # uint64 hash of the ad id (stable network ids)
 
 
@@ -354,5 +356,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         key_kinds=np.asarray(key_kinds, dtype=np.int8),
         sig=(sig & 0xFFFF).astype(np.uint16),
         bands=bands,
+        shingles=(sh >> np.uint64(32)).astype(np.uint32),
+        n_shingles=np.diff(offsets).astype(np.int32),
         id_hash=id_hash,
     )

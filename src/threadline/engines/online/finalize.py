@@ -14,17 +14,20 @@ import pyarrow.parquet as pq
 
 from threadline.engines import csvsafe
 from threadline.engines.online.analyse import KIND_NAMES, LINK_KINDS, link_key
+from threadline.engines.online.evidence import add_network_evidence, network_evidence, write_boilerplate, write_links
 from threadline.engines.online.lexicon import CATEGORIES, DERIVED_CATEGORIES, load_lexicon, load_risk_weights
+from threadline.engines.online.minhash import BANDS, NUM_PERM
 from threadline.engines.online.risk import score_networks
 
 ALL_CATEGORIES = CATEGORIES + DERIVED_CATEGORIES
 HUB_TEXT_COLUMNS = ("kind", "value")  # hubs.csv columns of text, neutralised for spreadsheets
 OUTPUT_FILES = ("ads.parquet", "entities.parquet", "indicators.parquet", "networks.parquet", "networks.csv",
-                "hubs.csv", "rejects.jsonl", "report.html", "workspace.duckdb")  # fmt: skip
+                "hubs.csv", "rejects.jsonl", "report.html", "workspace.duckdb", "links.parquet",
+                "boilerplate.parquet")  # fmt: skip
 
 
 def load_link_arrays(parts: Path, task_ids: list[str]) -> dict:
-    key_rows, keys, kinds, sigs, bands, ids, offsets = [], [], [], [], [], [], [0]
+    key_rows, keys, kinds, sigs, bands, shingles, n_sh, ids, offsets = [], [], [], [], [], [], [], [], [0]
     for t in task_ids:
         with np.load(parts / f"link-{t}.npz") as z:
             n = len(z["id_hash"])
@@ -33,17 +36,16 @@ def load_link_arrays(parts: Path, task_ids: list[str]) -> dict:
             kinds.append(z["key_kinds"])
             sigs.append(z["sig"])
             bands.append(z["bands"])
+            shingles.append(z["shingles"])
+            n_sh.append(z["n_shingles"])
             ids.append(z["id_hash"])
         offsets.append(offsets[-1] + n)
-    if not ids:
-        from threadline.engines.online.minhash import BANDS, NUM_PERM
-
-        e64 = np.zeros(0, dtype=np.int64)
-        return {"n": 0, "key_rows": e64, "keys": np.zeros(0, np.uint64), "key_kinds": np.zeros(0, np.int8),
-                "sig": np.zeros((0, NUM_PERM), np.uint16), "bands": np.zeros((0, BANDS), np.uint64),
-                "id_hash": np.zeros(0, np.uint64), "offsets": np.array([0]), "keep": np.zeros(0, bool)}  # fmt: skip
-    id_hash = np.concatenate(ids)
+    e64 = np.zeros(0, dtype=np.int64)
+    id_hash = np.concatenate(ids) if ids else np.zeros(0, np.uint64)
     n = len(id_hash)
+    sh_offsets = np.zeros(n + 1, dtype=np.int64)
+    if n:
+        np.cumsum(np.concatenate(n_sh), out=sh_offsets[1:])
     keep = np.ones(n, dtype=bool)
     if n:
         order = np.argsort(id_hash, kind="stable")
@@ -52,9 +54,13 @@ def load_link_arrays(parts: Path, task_ids: list[str]) -> dict:
         dup[1:] = sh[1:] == sh[:-1]
         keep[order[dup]] = False
     return {
-        "n": n, "key_rows": np.concatenate(key_rows), "keys": np.concatenate(keys), "key_kinds": np.concatenate(kinds),
-        "sig": np.concatenate(sigs), "bands": np.concatenate(bands), "id_hash": id_hash,
-        "offsets": np.array(offsets, dtype=np.int64), "keep": keep,
+        "n": n, "key_rows": np.concatenate(key_rows) if ids else e64,
+        "keys": np.concatenate(keys) if ids else np.zeros(0, np.uint64),
+        "key_kinds": np.concatenate(kinds) if ids else np.zeros(0, np.int8),
+        "sig": np.concatenate(sigs) if ids else np.zeros((0, NUM_PERM), np.uint16),
+        "bands": np.concatenate(bands) if ids else np.zeros((0, BANDS), np.uint64),
+        "shingles": np.concatenate(shingles) if ids else np.zeros(0, np.uint32), "sh_offsets": sh_offsets,
+        "id_hash": id_hash, "offsets": np.array(offsets, dtype=np.int64), "keep": keep,
     }  # fmt: skip
 
 
@@ -284,7 +290,7 @@ def write_duckdb(out: Path) -> None:
     if tmp.exists():
         tmp.unlink()
     con = duckdb.connect(str(tmp))
-    for name in ("ads", "entities", "indicators", "networks"):
+    for name in ("ads", "entities", "indicators", "networks", "links", "boilerplate"):
         p = str((out / f"{name}.parquet").resolve()).replace("'", "''")
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{p}')")  # noqa: S608
     hubs = csvsafe.read_csv_select(str((out / "hubs.csv").resolve()), HUB_TEXT_COLUMNS)
@@ -299,11 +305,14 @@ def finalize(out: Path, parts: Path, task_ids: list[str], arrays: dict, lr, netw
     dup_rejects, n_ent, n_ind = _stream_outputs(out, parts, task_ids, arrays, network_ids)
     hubs = _hub_rows(out, parts, task_ids, arrays, lr.hubs, lr.labels)
     _write_rejects(out, parts, task_ids, dup_rejects)
+    write_links(out, lr, arrays["keep"], network_ids)
+    write_boilerplate(out, lr.boilerplate, arrays["keep"], opts.boilerplate_min_groups)
     st.end()
 
     st.start("networks")
     weights = load_risk_weights(opts.risk_weights)
     tbl = _network_table(out / "ads.parquet", opts.workers or (os.cpu_count() or 1))
+    tbl = add_network_evidence(tbl, network_evidence(lr, network_ids))
     tbl = score_networks(tbl, weights)
     tbl = tbl.sort_by([("risk_score", "descending"), ("n_ads", "descending"), ("network_id", "ascending")])
     tmp = out / "networks.parquet.tmp"

@@ -1,12 +1,19 @@
 """Stage 2: link ads into networks.
 
-Edges come from shared identifier keys (phone, email, handle, image hash) and from near-duplicate text
-(MinHash LSH candidates, verified by the similarity of the full signatures). Groups of ads sharing a key or an
-LSH bucket become *star* edges (every member to the first one), so the number of edges stays linear. Connected
-components are computed with scipy's sparse graph routines.
+Edges come from shared identifier keys (phone, email, handle, image hash) and from near-duplicate
+*distinctive* text. Groups of ads sharing a key become *star* edges (every member to the first one), so the
+number of edges stays linear. Connected components are computed with scipy's sparse graph routines.
 
-Hubs: an identifier shared by ads that otherwise belong to several different groups (a site's own phone, a
-booking agency's shared email) is reported and not used to link, so it cannot glue networks together.
+1. Identifier groups: components over the identifier keys, without the keys that a first hub test (on
+   identifiers alone) finds joining many separate groups.
+2. Boilerplate (:mod:`.boilerplate`): shingles used by many identifier groups are set aside; MinHash and LSH
+   run on what is left, and verified pairs become text edges.
+3. Text clusters without chaining (:func:`text_clusters`): every text cluster is a star around a centre ad that
+   each member is itself similar to, so A~B~C~D never joins A and D through text alone.
+4. Hubs: an identifier whose ads otherwise belong to many different groups (identifiers and text clusters; a
+   site's help line, an agency's booking number) is reported and not used to link.
+5. Networks: components over the identifier edges without hubs and the star edges of the text clusters. Every
+   edge kept is recorded with its kind, so each network says which evidence holds it together.
 """
 
 from __future__ import annotations
@@ -17,13 +24,29 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from threadline.engines.online.boilerplate import (
+    Boilerplate,
+    distinct_of_sorted,
+    distinctive_signatures,
+    in_sorted,
+    learn,
+)
+
 
 @dataclass
 class LinkOptions:
-    text_threshold: float = 0.5  # minimum estimated Jaccard similarity of word 3-gram sets
+    text_threshold: float = 0.5  # minimum estimated Jaccard similarity of distinctive word 3-gram sets
     hub_min_ads: int = 10  # identifiers on fewer ads are never hubs
     hub_min_groups: int = 10  # ... hubs join at least this many groups that have identifiers of their own
     max_bucket: int = 2000  # LSH buckets larger than this are boilerplate, not evidence
+    boilerplate_min_groups: int = 5  # a shingle used by this many identifier groups is boilerplate
+    min_distinctive: int = 3  # ads with fewer distinctive shingles get no distinctive LSH keys
+    max_text_rounds: int = 30  # rounds of centre picking; ads still unassigned after them stay apart
+    bands: int = 16  # LSH bands over the 64 distinctive MinHash values (64 // bands rows each)
+    text_support: float = 0.05  # whole texts similar: they must still share this much distinctive text
+
+
+TEXT = 0  # edge kind of a text link (identifier kinds are analyse.LINK_KINDS: 1 phone ... 4 image)
 
 
 @dataclass
@@ -33,6 +56,11 @@ class LinkResult:
     n_id_edges: int
     n_text_candidates: int
     n_text_edges: int
+    boilerplate: Boilerplate | None = None
+    edge_src: np.ndarray | None = None  # every edge kept: rows, kind (TEXT or a LINK_KINDS value), identifier key
+    edge_dst: np.ndarray | None = None
+    edge_kind: np.ndarray | None = None
+    edge_key: np.ndarray | None = None
 
 
 def _star_edges(keys: np.ndarray, rows: np.ndarray, max_group: int | None = None):
@@ -69,11 +97,11 @@ def _components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def text_edges(bands: np.ndarray, sig: np.ndarray, threshold: float, max_bucket: int, chunk: int = 2_000_000):
-    """Candidate pairs from LSH buckets (star per bucket and band), verified on the full signature."""
+def candidate_pairs(bands: np.ndarray, max_bucket: int, pair: np.ndarray | None = None) -> np.ndarray:
+    """Sorted distinct ``lo * n + hi`` of the pairs that share an LSH bucket (a star per bucket and band)."""
     n, nb = bands.shape
     rows = np.arange(n, dtype=np.int64)
-    pair = np.zeros(0, dtype=np.int64)
+    pair = np.zeros(0, dtype=np.int64) if pair is None else pair
     for b in range(nb):
         col = bands[:, b]
         valid = col != 0
@@ -83,30 +111,38 @@ def text_edges(bands: np.ndarray, sig: np.ndarray, threshold: float, max_bucket:
             hi = np.maximum(s, d)
             # deduplicate as we go, so memory follows the number of distinct pairs, not pairs x bands
             pair = _merge_unique(pair, np.sort(lo * np.int64(n) + hi))
-    if len(pair) == 0:
-        e = np.zeros(0, dtype=np.int64)
-        return e, e, 0
-    lo = pair // n
-    hi = pair % n
-    n_cand = len(pair)
-    keep = np.zeros(len(pair), dtype=bool)
-    for i in range(0, len(pair), chunk):
-        a = sig[lo[i : i + chunk]]
-        c = sig[hi[i : i + chunk]]
-        keep[i : i + chunk] = (a == c).sum(axis=1) >= threshold * sig.shape[1]
-    return lo[keep], hi[keep], n_cand
+    return pair
+
+
+class TextSimilarity:
+    """Whether two ads share enough distinctive text to be linked.
+
+    Either their distinctive shingles (boilerplate set aside) are similar (>= ``threshold``), or their whole
+    texts are (>= ``threshold``) *and* they still share some distinctive text (>= ``support``): two ads whose
+    whole texts match only through boilerplate share no distinctive shingle and are never linked.
+    """
+
+    def __init__(self, sig_all: np.ndarray, sig_distinctive: np.ndarray, threshold: float, support: float):
+        self.sig_all = sig_all
+        self.sig_dist = sig_distinctive
+        self.need = threshold * sig_all.shape[1]
+        self.need_support = support * sig_all.shape[1]
+
+    def __call__(self, a: np.ndarray, b: np.ndarray, chunk: int = 500_000) -> np.ndarray:
+        out = np.zeros(len(a), dtype=bool)
+        for i in range(0, len(a), chunk):
+            x, y = a[i : i + chunk], b[i : i + chunk]
+            md = (self.sig_dist[x] == self.sig_dist[y]).sum(axis=1)
+            mf = (self.sig_all[x] == self.sig_all[y]).sum(axis=1)
+            out[i : i + chunk] = (md >= self.need) | ((mf >= self.need) & (md >= self.need_support))
+        return out
 
 
 def _merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted distinct values of two sorted arrays (a stable sort of two sorted runs is a linear merge)."""
     m = np.concatenate([a, b])
     m.sort(kind="stable")
-    if len(m) < 2:
-        return m
-    keep = np.empty(len(m), dtype=bool)
-    keep[0] = True
-    np.not_equal(m[1:], m[:-1], out=keep[1:])
-    return m[keep]
+    return distinct_of_sorted(m)
 
 
 class _DSU:
@@ -128,72 +164,165 @@ class _DSU:
             self.p[ra] = rb
 
 
-def link(n: int, key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray, bands: np.ndarray,
-         sig: np.ndarray, opts: LinkOptions) -> LinkResult:  # fmt: skip
-    """Label every ad (0..n-1) with its network component.
+def _dedupe_keys(key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray):
+    """One entry per (key, ad), sorted by key then ad."""
+    if not len(keys):
+        return keys.astype(np.uint64), key_rows.astype(np.int64), key_kinds.astype(np.int8)
+    kr_rows = key_rows.astype(np.int64)
+    order = np.lexsort((kr_rows, keys))
+    ks, rs, kk = keys[order], kr_rows[order], key_kinds[order]
+    first = np.ones(len(ks), dtype=bool)
+    first[1:] = (ks[1:] != ks[:-1]) | (rs[1:] != rs[:-1])
+    return ks[first], rs[first], kk[first]
 
-    Hub test for an identifier k shared by d >= ``hub_min_ads`` ads: group its ads using only their *other*
-    evidence (other identifiers, except ones nearly as common as k itself, and near-duplicate text); count the
-    groups that carry an identifier of their own. With ``hub_min_groups`` or more such groups, k joins
-    otherwise separate operations (a site's help line, a shared booking service) and is reported as a hub.
+
+def find_hubs(keys_u: np.ndarray, rows_u: np.ndarray, text_label: np.ndarray, opts: LinkOptions) -> list[dict]:
+    """Hub test for every identifier k shared by d >= ``hub_min_ads`` ads.
+
+    Group k's ads using only their *other* evidence (other identifiers, except ones nearly as common as k itself,
+    and ``text_label``: ads with the same label are together); count the groups that carry an identifier of
+    their own. With ``hub_min_groups`` or more such groups, k joins otherwise separate operations (a site's help
+    line, an agency's booking number) and is a hub.
     """
-    if len(keys):
-        kr_rows = key_rows.astype(np.int64)
-        order = np.lexsort((kr_rows, keys))
-        ks, rs = keys[order], kr_rows[order]
-        first = np.ones(len(ks), dtype=bool)
-        first[1:] = (ks[1:] != ks[:-1]) | (rs[1:] != rs[:-1])
-        keys_u = ks[first]
-        rows_u = rs[first]
-    else:
-        keys_u = keys.astype(np.uint64)
-        rows_u = key_rows.astype(np.int64)
-    ts, td, n_cand = text_edges(bands, sig, opts.text_threshold, opts.max_bucket)
-    text_label = _components(n, ts, td)
-
-    uk, inv, deg = np.unique(keys_u, return_inverse=True, return_counts=True)
-    deg_of_entry = deg[inv]
+    # keys_u is sorted (``_dedupe_keys``): the degree of a key is the length of its run
+    new = np.ones(len(keys_u), dtype=bool)
+    new[1:] = keys_u[1:] != keys_u[:-1]
+    starts = np.flatnonzero(new)
+    deg = np.diff(np.append(starts, len(keys_u)))
+    uk = keys_u[starts]
+    deg_of_entry = np.repeat(deg, deg)
     cand_keys = uk[deg >= opts.hub_min_ads]
     hubs: list[dict] = []
-    hub_keys: list[int] = []
-    if len(cand_keys):
-        row_order = np.argsort(rows_u, kind="stable")
-        rows_sorted = rows_u[row_order]
-        keys_by_row = keys_u[row_order]
-        deg_by_row = deg_of_entry[row_order]
-        key_order = np.argsort(keys_u, kind="stable")
-        ks = keys_u[key_order]
-        rs = rows_u[key_order]
-        lo_k = np.searchsorted(ks, cand_keys, "left")
-        hi_k = np.searchsorted(ks, cand_keys, "right")
-        for key, a, b in zip(cand_keys.tolist(), lo_k.tolist(), hi_k.tolist(), strict=True):
-            members = rs[a:b]
-            d = len(members)
-            ignore_deg = max(opts.hub_min_ads, d // 2)
-            dsu = _DSU()
-            own: set[int] = set()
-            lo = np.searchsorted(rows_sorted, members, "left")
-            hi = np.searchsorted(rows_sorted, members, "right")
-            n_other = set()
-            for m, x, y in zip(members.tolist(), lo.tolist(), hi.tolist(), strict=True):
-                dsu.find(m)
-                dsu.union(m, -1 - int(text_label[m]) - 2**40)
-                for ok, od in zip(keys_by_row[x:y].tolist(), deg_by_row[x:y].tolist(), strict=True):
-                    if ok == key or od >= ignore_deg:
-                        continue
-                    n_other.add(ok)
-                    node = -(ok % (2**39)) - 1
-                    dsu.union(m, node)
-                    own.add(m)
-            groups = {dsu.find(m) for m in own}
-            if len(groups) >= opts.hub_min_groups:
-                hub_keys.append(key)
-                hubs.append({"key": key, "n_ads": d, "n_groups": len(groups), "n_other_identifiers": len(n_other),
-                             "example_row": int(members[0])})  # fmt: skip
-    is_hub = np.isin(keys_u, np.asarray(hub_keys, dtype=np.uint64))
-    s1, d1 = _star_edges(keys_u[~is_hub], rows_u[~is_hub])
-    labels = _components(n, np.concatenate([s1, ts]), np.concatenate([d1, td]))
-    return LinkResult(labels, hubs, len(s1), int(n_cand), len(ts))
+    if not len(cand_keys):
+        return hubs
+    row_order = np.argsort(rows_u, kind="stable")
+    rows_sorted = rows_u[row_order]
+    keys_by_row = keys_u[row_order]
+    deg_by_row = deg_of_entry[row_order]
+    key_order = np.argsort(keys_u, kind="stable")
+    ks = keys_u[key_order]
+    rs = rows_u[key_order]
+    lo_k = np.searchsorted(ks, cand_keys, "left")
+    hi_k = np.searchsorted(ks, cand_keys, "right")
+    for key, a, b in zip(cand_keys.tolist(), lo_k.tolist(), hi_k.tolist(), strict=True):
+        members = rs[a:b]
+        d = len(members)
+        ignore_deg = max(opts.hub_min_ads, d // 2)
+        dsu = _DSU()
+        own: set[int] = set()
+        lo = np.searchsorted(rows_sorted, members, "left")
+        hi = np.searchsorted(rows_sorted, members, "right")
+        n_other = set()
+        for m, x, y in zip(members.tolist(), lo.tolist(), hi.tolist(), strict=True):
+            dsu.find(m)
+            dsu.union(m, -1 - int(text_label[m]) - 2**40)
+            for ok, od in zip(keys_by_row[x:y].tolist(), deg_by_row[x:y].tolist(), strict=True):
+                if ok == key or od >= ignore_deg:
+                    continue
+                n_other.add(ok)
+                node = -(ok % (2**39)) - 1
+                dsu.union(m, node)
+                own.add(m)
+        groups = {dsu.find(m) for m in own}
+        if len(groups) >= opts.hub_min_groups:
+            hubs.append({"key": key, "n_ads": d, "n_groups": len(groups), "n_other_identifiers": len(n_other),
+                         "example_row": int(members[0])})  # fmt: skip
+    return hubs
+
+
+def _without(keys_u: np.ndarray, hubs: list[dict]) -> np.ndarray:
+    return ~in_sorted(keys_u, np.sort(np.asarray([h["key"] for h in hubs], dtype=np.uint64)))
+
+
+def text_clusters(n: int, src: np.ndarray, dst: np.ndarray, similar: TextSimilarity, max_rounds: int) -> np.ndarray:
+    """Centre of each ad's text cluster (the ad itself when it has none), without transitive chaining.
+
+    In each round, among the ads not yet assigned, every connected component of the verified text edges picks
+    as centre its ad with the most edges (ties: the lowest row); every ad of the component that is itself
+    ``similar`` to the centre joins it. The others wait for the next round, where
+    they form components of their own. So a cluster is a star: each member is similar to its centre, and a
+    chain of pairwise similar ads is cut where the similarity to the centre fades.
+    """
+    centre = np.arange(n, dtype=np.int64)
+    free = np.ones(n, dtype=bool)
+    for _ in range(max_rounds):
+        m = free[src] & free[dst]
+        s, d = src[m], dst[m]
+        if not len(s):
+            break
+        comp = _components(n, s, d)
+        deg = np.bincount(s, minlength=n) + np.bincount(d, minlength=n)
+        nodes = np.flatnonzero(deg > 0)
+        order = np.lexsort((nodes, -deg[nodes], comp[nodes]))
+        ordered = nodes[order]
+        first = np.ones(len(ordered), dtype=bool)
+        first[1:] = comp[ordered[1:]] != comp[ordered[:-1]]
+        c_of_comp = np.full(n, -1, dtype=np.int64)
+        c_of_comp[comp[ordered[first]]] = ordered[first]
+        c = c_of_comp[comp[nodes]]
+        ok = similar(nodes, c)
+        joined = nodes[ok]
+        centre[joined] = c[ok]
+        free[joined] = False
+    return centre
+
+
+def link(n: int, key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray, bands: np.ndarray,
+         sig: np.ndarray, shingles: np.ndarray, sh_offsets: np.ndarray, opts: LinkOptions,
+         active: np.ndarray | None = None) -> LinkResult:  # fmt: skip
+    """Label every ad (0..n-1) with its network component (see the module docstring for the steps).
+
+    ``bands``/``sig``: LSH band keys and MinHash signatures of each ad's whole text; ``shingles``/``sh_offsets``:
+    its 32-bit word 3-gram hashes, ads one after another (all from ``analyse.BatchResult``). ``active`` (bool
+    per ad): ads that take part in text linking (False for duplicate ids).
+    """
+    keys_u, rows_u, kinds_u = _dedupe_keys(key_rows, keys, key_kinds)
+    # 1. identifier groups, without the keys that identifiers alone already show to be hubs
+    pre_hubs = find_hubs(keys_u, rows_u, np.arange(n, dtype=np.int64), opts)
+    ok = _without(keys_u, pre_hubs)
+    s0, d0 = _star_edges(keys_u[ok], rows_u[ok])
+    id_groups = _components(n, s0, d0)
+    # 2. boilerplate, then MinHash/LSH on the distinctive shingles
+    bp = learn(shingles, sh_offsets, id_groups, opts.boilerplate_min_groups, active)
+    sig_d, bands_d, _ = distinctive_signatures(shingles, sh_offsets, bp, opts.min_distinctive, opts.bands)
+    if active is not None:
+        bands_d[~active] = 0
+        bands = np.where(active[:, None], bands, np.uint64(0))
+    pair = candidate_pairs(bands, opts.max_bucket, candidate_pairs(bands_d, opts.max_bucket))
+    similar = TextSimilarity(sig, sig_d, opts.text_threshold, opts.text_support)
+    lo, hi = pair // max(n, 1), pair % max(n, 1)
+    ok = similar(lo, hi)
+    ts, td, n_cand = lo[ok], hi[ok], len(pair)
+    del pair, lo, hi
+    # 3. text clusters as stars around a centre
+    centre = text_clusters(n, ts, td, similar, opts.max_text_rounds)
+    # 4. hubs, with the text clusters as other evidence
+    hubs = find_hubs(keys_u, rows_u, centre, opts)
+    ok = _without(keys_u, hubs)
+    s1, d1, k1, kind1 = _star_edges_keyed(keys_u[ok], rows_u[ok], kinds_u[ok])
+    rows = np.arange(n, dtype=np.int64)
+    member = centre != rows
+    s2, d2 = centre[member], rows[member]
+    # 5. networks
+    src = np.concatenate([s1, s2])
+    dst = np.concatenate([d1, d2])
+    labels = _components(n, src, dst)
+    kind = np.concatenate([kind1.astype(np.int8), np.full(len(s2), TEXT, dtype=np.int8)])
+    key = np.concatenate([k1, np.zeros(len(s2), dtype=np.uint64)])
+    return LinkResult(labels, hubs, len(s1), int(n_cand), len(s2), bp, src, dst, kind, key)
+
+
+def _star_edges_keyed(keys: np.ndarray, rows: np.ndarray, kinds: np.ndarray):
+    """:func:`_star_edges` for entries sorted by (key, row), also returning each edge's key and kind."""
+    if not len(keys):
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, np.zeros(0, np.uint64), np.zeros(0, np.int8)
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = keys[1:] != keys[:-1]
+    gid = np.cumsum(new) - 1
+    first = rows[np.flatnonzero(new)][gid]
+    keep = ~new & (first != rows)
+    return first[keep], rows[keep], keys[keep], kinds[keep]
 
 
 def stable_ids(labels: np.ndarray, id_hash: np.ndarray) -> np.ndarray:

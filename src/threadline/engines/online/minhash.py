@@ -74,13 +74,17 @@ def signatures(sh: np.ndarray, offsets: np.ndarray, num_perm: int = NUM_PERM) ->
     Each permutation is the bijection ``x -> (x XOR b_k) * a_k mod 2**32`` (``a_k`` odd) of the 32 high bits of
     the shingle hash: cheap in numpy and good enough because shingle hashes are already well mixed.
     """
+    return signatures32((sh >> np.uint64(32)).astype(np.uint32), offsets, num_perm)
+
+
+def signatures32(s32: np.ndarray, offsets: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """:func:`signatures` from the 32 high bits of the shingle hashes (the form kept for linking)."""
     n_docs = len(offsets) - 1
     sig = np.full((num_perm, n_docs), _EMPTY, dtype=np.uint32)
-    if len(sh) == 0:
+    if len(s32) == 0:
         return np.ascontiguousarray(sig.T)
     nonempty = offsets[1:] > offsets[:-1]
     idx = offsets[:-1][nonempty]
-    s32 = (sh >> np.uint64(32)).astype(np.uint32)
     hv = np.empty(len(s32), dtype=np.uint32)
     for k in range(num_perm):
         np.bitwise_xor(s32, _B32[k], out=hv)
@@ -110,6 +114,15 @@ def band_keys(sig: np.ndarray, bands: int = BANDS) -> np.ndarray:
 _WORD_BYTES = np.zeros(256, dtype=bool)
 for _c in list(range(48, 58)) + list(range(97, 123)) + list(range(128, 256)) + [95]:
     _WORD_BYTES[_c] = True
+
+
+def words_of(folded_bytes: bytes) -> list[str]:
+    """The words of one folded text as :func:`batch_word_hashes` cuts them (to show a shingle to a person)."""
+    buf = np.frombuffer(folded_bytes, dtype=np.uint8)
+    isw = _WORD_BYTES[buf]
+    edges = np.diff(isw.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [folded_bytes[a:b].decode("utf-8", "replace") for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def batch_word_hashes(folded_bytes: bytes, sep_byte: int, n_docs: int | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,7 @@ from threadline.engines.online.backend import Cancelled, LocalBackend
 from threadline.engines.online.images import DEFAULT_MAX_IMAGE_BYTES, ImagePolicy
 
 ProgressCallback = Callable[[str, int, int | None], None]
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the parts also hold the word 3-gram hashes
 
 
 @dataclass
@@ -40,6 +40,8 @@ class ScanOptions:
     hub_min_ads: int = 10
     hub_min_groups: int = 10
     max_bucket: int = 2000
+    boilerplate_min_groups: int = 5
+    min_distinctive: int = 3
     resume: bool = True
     report_top: int = 50
     html_report: bool = True
@@ -57,6 +59,16 @@ class ScanOptions:
         for k in ("workers", "resume", "report_top", "html_report"):
             d.pop(k)
         return d
+
+
+def link_options(opts: ScanOptions):
+    """The linking options of a scan (shared by the local and the Spark engines)."""
+    from threadline.engines.online.link import LinkOptions
+
+    return LinkOptions(text_threshold=opts.text_threshold, hub_min_ads=opts.hub_min_ads,
+                       hub_min_groups=opts.hub_min_groups, max_bucket=opts.max_bucket,
+                       boilerplate_min_groups=opts.boilerplate_min_groups,
+                       min_distinctive=opts.min_distinctive)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ worker
@@ -102,7 +114,8 @@ def _process_task(task: readers.Task) -> dict:
     tmp = f"{parts}/link-{tid}.npz.tmp"
     with open(tmp, "wb") as fh:
         np.savez(fh, key_rows=res.key_rows, keys=res.keys, key_kinds=res.key_kinds, sig=res.sig, bands=res.bands,
-                 id_hash=res.id_hash)  # fmt: skip
+                 shingles=res.shingles,
+                 n_shingles=res.n_shingles, id_hash=res.id_hash)  # fmt: skip
     os.replace(tmp, f"{parts}/link-{tid}.npz")
     _atomic_write_bytes(f"{parts}/rej-{tid}.jsonl",
                         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rejects).encode())  # fmt: skip
@@ -236,18 +249,15 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
     # ---- stage 2: link
     st.start("link")
     from threadline.engines.online.finalize import finalize, load_link_arrays
-    from threadline.engines.online.link import LinkOptions, link, stable_ids  # scipy: not needed by the workers
+    from threadline.engines.online.link import link, stable_ids  # scipy: not needed by the workers
 
     arrays = load_link_arrays(parts, task_ids)
     n = arrays["n"]
-    lopts = LinkOptions(opts.text_threshold, opts.hub_min_ads, opts.hub_min_groups, opts.max_bucket)
     keep = arrays["keep"]
     km = keep[arrays["key_rows"]] if len(arrays["key_rows"]) else np.zeros(0, dtype=bool)
-    bands = arrays["bands"]
-    bands[~keep] = 0
-    lr = link(n, arrays["key_rows"][km], arrays["keys"][km], arrays["key_kinds"][km], bands, arrays["sig"], lopts)
+    lr = link(n, arrays["key_rows"][km], arrays["keys"][km], arrays["key_kinds"][km], arrays["bands"],
+              arrays["sig"], arrays["shingles"], arrays["sh_offsets"], link_options(opts), active=keep)  # fmt: skip
     network_ids = stable_ids(lr.labels, arrays["id_hash"])
-    del bands
     st.end()
     if cancel_check and cancel_check():
         raise Cancelled()
@@ -269,7 +279,8 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
             "ads_in_multi_ad_networks": summary_extra["ads_in_multi"], "entities": summary_extra["n_entities"],
             "indicator_hits": summary_extra["n_indicators"], "hubs": len(lr.hubs),
             "identifier_edges": lr.n_id_edges, "text_candidate_pairs": lr.n_text_candidates,
-            "text_edges": lr.n_text_edges,
+            "text_edges": lr.n_text_edges, "boilerplate_shingles": len(lr.boilerplate),
+            "ads_with_boilerplate": lr.boilerplate.n_ads_touched,
         },
         "batches": {"total": len(task_ids), "resumed_from_previous_run": n_skipped if resumed else 0},
         "seconds": {**st.times, "total": round(time.perf_counter() - t_start, 3)},

@@ -598,10 +598,18 @@ def truth_path_for(out: Path) -> Path:
     return out.with_name(name + ".truth.parquet")
 
 
-def write_corpus(n: int, seed: int, out: Path | str, chunk: int = 50_000, shuffle: bool = True) -> tuple[Path, Path]:
+GENERATOR_VERSIONS = (1, 2)
+DEFAULT_GENERATOR_VERSION = 2  # of ``threadline synth ads``; library callers that give no version keep version 1
+
+
+def write_corpus(n: int, seed: int, out: Path | str, chunk: int = 50_000, shuffle: bool = True,
+                 version: int = 1, profile: str = "default") -> tuple[Path, Path]:  # fmt: skip
     """Write ``n`` synthetic ads to ``out`` (.parquet, .jsonl, .jsonl.gz or .csv) and the truth next to it.
 
     Ads of a network are shuffled within windows of ``chunk`` ads so networks span batches as real corpora do.
+    ``version`` 1 is the original generator (same seed, same corpus as before version 2 existed); version 2 adds
+    site boilerplate, copy-paste texts, agencies, spam campaigns and template changes (``synth_v2``), with the
+    rates of ``profile``.
     """
     import gzip
 
@@ -612,7 +620,14 @@ def write_corpus(n: int, seed: int, out: Path | str, chunk: int = 50_000, shuffl
     out.parent.mkdir(parents=True, exist_ok=True)
     tpath = truth_path_for(out)
     rng = random.Random(seed + 1)
-    gen = generate(n, seed)
+    if version == 1:
+        gen = generate(n, seed)
+    elif version == 2:
+        from threadline.engines.online import synth_v2
+
+        gen = synth_v2.generate(n, seed, profile)
+    else:
+        raise ValueError(f"unknown generator version {version} (known: {', '.join(map(str, GENERATOR_VERSIONS))})")
     name = out.name
     twriter = pq.ParquetWriter(tpath, TRUTH_SCHEMA)
     pwriter = None

@@ -8,11 +8,12 @@ Stages (the local stage names, so progress and ``scan.json`` read the same):
    and LSH band keys). Parquet inputs given as URIs (object storage, HDFS) are read by Spark itself and cut
    into tasks of ``batch_size`` rows per file (``applyInArrow``, same functions). The result is written once to
    ``<out>/_spark/analysed`` (Parquet), which a rerun after an interruption reuses.
-2. link - duplicate ids (the first one in input order is kept), LSH banding (explode bands, group by band key,
-   star candidate pairs, verification on the signatures with the local threshold), identifier star edges
-   without hubs, connected components with large-star/small-star (:mod:`.components`), stable network ids
-   (smallest ad-id hash in the component). The hub test runs the local :func:`link.link` on the driver over the
-   neighbourhood of the candidate hubs only (identifiers on at least ``hub_min_ads`` ads), see :func:`_hub_test`.
+2. link - duplicate ids (the first one in input order is kept) in Spark; then the kept ads' identifier keys,
+   MinHash signatures, band keys and word 3-gram hashes go to the driver, which runs the local
+   :func:`link.link` (boilerplate learning, text clusters without chaining, hub tests) and
+   :func:`link.stable_ids`: the same code, so the same networks. The driver holds about 300 bytes per ad plus
+   its shingles (4 bytes each) for this stage; distributing boilerplate learning and the text clusters is the
+   next step for corpora beyond a few tens of millions of ads.
 3. write - Spark writes ads/entities/indicators; the driver streams the part files into the workspace's single
    Parquet files (the layout of ``run_scan``), cast to the local schemas.
 4. networks, report - the local engine's functions over ``ads.parquet`` on the driver (DuckDB): per-network
@@ -38,8 +39,9 @@ import pyarrow.parquet as pq
 from threadline.engines import csvsafe
 from threadline.engines.online import readers
 from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
+from threadline.engines.online.evidence import add_network_evidence, network_evidence, write_boilerplate, write_links
 from threadline.engines.online.images import ImagePolicy
-from threadline.engines.online.link import LinkOptions, link
+from threadline.engines.online.link import link, stable_ids
 from threadline.engines.online.minhash import BANDS, NUM_PERM
 from threadline.engines.online.scan import (
     FORMAT_VERSION,
@@ -48,6 +50,7 @@ from threadline.engines.online.scan import (
     _fingerprint,
     _Stages,
     _write_json,
+    link_options,
     plan_matches,
 )
 from threadline.engines.spark.session import require_spark
@@ -63,6 +66,7 @@ def _nested_schema(schema: pa.Schema) -> pa.DataType:
 ANALYSED_SCHEMA = pa.schema([
     ("_kind", pa.string()), ("_task", pa.string()), ("_row", pa.int64()), ("_id_hash", pa.int64()),
     ("_sig", pa.list_(pa.int32())), ("_bands", pa.list_(pa.int64())), ("_keys", pa.list_(pa.int64())),
+    ("_key_kinds", pa.list_(pa.int8())), ("_shingles", pa.list_(pa.int32())),
     ("ad", pa.struct(list(ADS_SCHEMA))), ("entities", pa.list_(_nested_schema(ENTITIES_SCHEMA))),
     ("indicators", pa.list_(_nested_schema(INDICATORS_SCHEMA))), ("_stats", pa.string()),
 ])  # fmt: skip
@@ -111,6 +115,11 @@ def _ad_batch(task_id: str, res) -> pa.RecordBatch:
         "_sig": _fixed_lists(res.sig.astype(np.int32), n, NUM_PERM, pa.int32()),
         "_bands": _fixed_lists(res.bands.view(np.int64), n, BANDS, pa.int64()),
         "_keys": _lists(pa.array(res.keys.view(np.int64)), res.key_rows.astype(np.int64), n),
+        "_key_kinds": _lists(pa.array(res.key_kinds), res.key_rows.astype(np.int64), n),
+        "_shingles": pa.ListArray.from_arrays(
+            pa.array(np.concatenate([[0], np.cumsum(res.n_shingles)]).astype(np.int32)),
+            pa.array(res.shingles.view(np.int32)),
+        ),
         "ad": ad,
         "entities": _nested(res.entities, n),
         "indicators": _nested(res.indicators, n),
@@ -212,38 +221,32 @@ def _spark_schema(schema: pa.Schema):
     return from_arrow_schema(schema)
 
 
-def _hub_test(spark, keys, cand, text_labels, lopts: LinkOptions):
-    """Hub keys, by running the local ``link()`` on the neighbourhood of the candidate hubs (on the driver).
+def _link_arrays(kept) -> dict:
+    """The kept ads' linking arrays on the driver, in row order (``g``), shaped as ``finalize.load_link_arrays``."""
+    tbl = kept.select("g", "_id_hash", "_keys", "_key_kinds", "_sig", "_bands", "_shingles").orderBy("g").toArrow()
+    n = tbl.num_rows
 
-    The local rule looks, for a candidate key, at its member ads, their other keys (ignoring keys nearly as
-    common as the candidate) and which members share a near-duplicate text component. That needs only: every
-    key entry of every member of a candidate key, and the text component of each member. Keys outside the
-    candidates have fewer than ``hub_min_ads`` ads everywhere, so their degree never reaches the ignore limit,
-    and candidates keep all their members, so their degree is exact. Text components are given to ``link()`` as
-    one synthetic band key per component with equal signatures, which rebuilds exactly the same grouping.
-    """
-    from pyspark.sql import functions as F
+    def flat(col: str, dtype) -> np.ndarray:
+        arr = tbl[col].combine_chunks()
+        return arr.flatten().to_numpy(zero_copy_only=False).astype(dtype) if n else np.zeros(0, dtype)
 
-    members = keys.join(F.broadcast(cand.select("key")), "key").select("g").distinct()
-    entries = keys.join(members, "g").select("g", "key").collect()
-    if not entries:
-        return []
-    labels = dict(members.join(text_labels, members.g == text_labels.node, "left")
-                  .select("g", F.coalesce("label", "g").alias("label")).collect())  # fmt: skip
-    gs = np.array(sorted(labels), dtype=np.int64)
-    local = {int(g): i for i, g in enumerate(gs)}
-    m = len(gs)
-    key_rows = np.array([local[r["g"]] for r in entries], dtype=np.int64)
-    key_vals = np.array([r["key"] for r in entries], dtype=np.int64).view(np.uint64)
-    comp = {lab: i + 1 for i, lab in enumerate(sorted(set(labels.values())))}
-    bands = np.zeros((m, BANDS), dtype=np.uint64)
-    bands[:, 0] = np.array([comp[labels[int(g)]] for g in gs], dtype=np.uint64)
-    sig = np.zeros((m, NUM_PERM), dtype=np.uint16)
-    sub = LinkOptions(lopts.text_threshold, lopts.hub_min_ads, lopts.hub_min_groups, max_bucket=m + 1)
-    res = link(m, key_rows, key_vals, np.zeros(len(key_vals), np.int8), bands, sig, sub)
-    for h in res.hubs:
-        h["example_row"] = int(gs[h["example_row"]])
-    return res.hubs
+    def lengths(col: str) -> np.ndarray:
+        return tbl[col].combine_chunks().value_lengths().fill_null(0).to_numpy(zero_copy_only=False) if n else \
+            np.zeros(0, np.int64)  # fmt: skip
+
+    n_keys = lengths("_keys").astype(np.int64)
+    n_sh = lengths("_shingles").astype(np.int64)
+    sh_offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(n_sh, out=sh_offsets[1:])
+    return {
+        "n": n, "g": tbl["g"].to_numpy().astype(np.int64) if n else np.zeros(0, np.int64),
+        "id_hash": tbl["_id_hash"].to_numpy().view(np.uint64) if n else np.zeros(0, np.uint64),
+        "key_rows": np.repeat(np.arange(n, dtype=np.int64), n_keys), "keys": flat("_keys", np.int64).view(np.uint64),
+        "key_kinds": flat("_key_kinds", np.int8),
+        "sig": flat("_sig", np.int32).astype(np.uint16).reshape(n, NUM_PERM),
+        "bands": flat("_bands", np.int64).view(np.uint64).reshape(n, BANDS),
+        "shingles": flat("_shingles", np.int32).view(np.uint32), "sh_offsets": sh_offsets,
+    }  # fmt: skip
 
 
 def _merge_parts(part_dir: Path, target: Path, schema: pa.Schema) -> int:
@@ -261,17 +264,6 @@ def _merge_parts(part_dir: Path, target: Path, schema: pa.Schema) -> int:
             writer.write_table(schema.empty_table())
     tmp.replace(target)
     return n
-
-
-def _network_ids(F, kept, labels):
-    """``N`` + 16 hex digits of the smallest unsigned ad-id hash in the component (as ``link.stable_ids``)."""
-    flip = F.lit(-(2**63)).cast("long")
-    comp = kept.select("g", "_id_hash").join(labels, kept.g == labels.node, "left").select(
-        "g", "_id_hash", F.coalesce("label", "g").alias("comp"))  # fmt: skip
-    # unsigned order = signed order after flipping the sign bit
-    mins = comp.groupBy("comp").agg(F.min(F.col("_id_hash").bitwiseXOR(flip)).alias("mn"))
-    name = F.concat(F.lit("N"), F.lower(F.lpad(F.hex(F.col("mn").bitwiseXOR(flip)), 16, "0")))
-    return comp.join(mins, "comp").select("g", "comp", name.alias("network_id"))
 
 
 def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions | None = None, *,
@@ -299,7 +291,6 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     from threadline.engines.online.lexicon import load_lexicon, load_risk_weights
     from threadline.engines.online.report import write_report
     from threadline.engines.online.risk import score_networks
-    from threadline.engines.spark.components import connected_components
     from threadline.engines.spark.session import spark_session
 
     opts = options or ScanOptions()
@@ -371,42 +362,22 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     dup_rejects = [{"file": r["source_file"], "line": r["source_line"], "reason": dup_reason,
                     "id": r["ad_id"]} for r in dup_rows.collect()]  # fmt: skip
 
-    keys = kept.select("g", F.explode("_keys").alias("key")).distinct().localCheckpoint()
-    degree = keys.groupBy("key").agg(F.count("*").alias("deg"))
-    cand = degree.where(F.col("deg") >= opts.hub_min_ads).localCheckpoint()
-
-    bands = kept.select("g", F.posexplode("_bands").alias("b", "bk")).where("bk != 0")
-    buckets = bands.groupBy("b", "bk").agg(F.count("*").alias("size"), F.min("g").alias("first"))
-    buckets = buckets.where(F.col("size") <= opts.max_bucket)
-    pairs = (bands.join(buckets, ["b", "bk"]).where(F.col("g") != F.col("first"))
-             .select(F.col("first").alias("u"), F.col("g").alias("v")).distinct().localCheckpoint())  # fmt: skip
-    n_cand = pairs.count()
-    sigs = kept.select("g", "_sig")
-    need = float(opts.text_threshold) * NUM_PERM
-    same = "aggregate(zip_with(sa, sb, (x, y) -> IF(x = y, 1, 0)), 0, (acc, z) -> acc + z)"
-    text = (pairs.join(sigs.select(F.col("g").alias("u"), F.col("_sig").alias("sa")), "u")
-            .join(sigs.select(F.col("g").alias("v"), F.col("_sig").alias("sb")), "v")
-            .where(F.expr(same) >= F.lit(need)).select("u", "v").localCheckpoint())  # fmt: skip
-    n_text = text.count()
-
-    lopts = LinkOptions(opts.text_threshold, opts.hub_min_ads, opts.hub_min_groups, opts.max_bucket)
-    hubs: list[dict] = []
-    if cand.limit(1).count():
-        text_labels = connected_components(text, reliable_checkpoints=bool(checkpoint_dir))
-        hubs = _hub_test(spark, keys, cand, text_labels, lopts)
-    hub_df = spark.createDataFrame([(int(np.uint64(h["key"]).view(np.int64)),) for h in hubs] or [(0,)], "key long")
-    hub_df = hub_df if hubs else hub_df.limit(0)
-    id_keys = keys.join(F.broadcast(hub_df), "key", "left_anti")
-    key_first = id_keys.groupBy("key").agg(F.min("g").alias("first"))
-    id_edges = (id_keys.join(key_first, "key").where(F.col("g") != F.col("first"))
-                .select(F.col("first").alias("u"), F.col("g").alias("v")).localCheckpoint())  # fmt: skip
-    n_id = id_edges.count()
-    cc_stats: dict = {}
-    labels = connected_components(id_edges.unionByName(text), reliable_checkpoints=bool(checkpoint_dir), stats=cc_stats)
-    nets = _network_ids(F, kept, labels).localCheckpoint()
-    # the row counts that drive the shuffles (for capacity planning, see docs/scaling.md)
-    volumes = {"band_rows": bands.count(), "key_rows": keys.count(), "candidate_pairs": n_cand,
-               "edges": n_id + n_text, "components_rounds": cc_stats.get("rounds")}  # fmt: skip
+    # the linking itself is the local engine's link() on the driver (same boilerplate, text clusters and hub
+    # tests, so the same networks): Spark hands over each kept ad's keys, signatures and shingles in row order
+    arrays = _link_arrays(kept)
+    n = arrays["n"]
+    lr = link(n, arrays["key_rows"], arrays["keys"], arrays["key_kinds"], arrays["bands"], arrays["sig"],
+              arrays["shingles"], arrays["sh_offsets"], link_options(opts))  # fmt: skip
+    network_ids = stable_ids(lr.labels, arrays["id_hash"])
+    g_of = arrays["g"]
+    hubs = [{**h, "example_row": int(g_of[h["example_row"]])} for h in lr.hubs]
+    nets = spark.createDataFrame(pa.table({"g": pa.array(g_of), "comp": pa.array(lr.labels),
+                                           "network_id": pa.array(network_ids.tolist(), pa.string())})
+                                 ).localCheckpoint()  # fmt: skip
+    keys = kept.select("g", F.explode("_keys").alias("key")).distinct()
+    n_id, n_cand, n_text = lr.n_id_edges, lr.n_text_candidates, lr.n_text_edges
+    volumes = {"ads_linked_on_driver": n, "key_rows": len(arrays["keys"]), "shingles": len(arrays["shingles"]),
+               "candidate_pairs": n_cand, "edges": n_id + n_text}  # fmt: skip
     st.end()
 
     # ---- stage 3: write the workspace files
@@ -422,6 +393,8 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     n_ent = _merge_parts(work / "entities", out / "entities.parquet", ENTITIES_SCHEMA.remove(1).append(nid))
     n_ind = _merge_parts(work / "indicators", out / "indicators.parquet", INDICATORS_SCHEMA.remove(1).append(nid))
     _write_networks_csv(out)
+    write_links(out, lr, np.ones(n, dtype=bool), network_ids)
+    write_boilerplate(out, lr.boilerplate, np.ones(n, dtype=bool), opts.boilerplate_min_groups)
     hub_rows = _hub_rows(F, hubs, keys, kept, nets)
     _write_hubs_csv(out, hub_rows)
     with open(out / "rejects.jsonl.tmp", "w", encoding="utf-8") as fh:
@@ -436,7 +409,8 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
     # ---- stage 4: networks (per-network features and risk, on the driver with the local functions)
     st.start("networks")
     weights = load_risk_weights(opts.risk_weights)
-    tbl = score_networks(_network_table(out / "ads.parquet", max(1, parallelism)), weights)
+    tbl = _network_table(out / "ads.parquet", max(1, parallelism))
+    tbl = score_networks(add_network_evidence(tbl, network_evidence(lr, network_ids)), weights)
     tbl = tbl.sort_by([("risk_score", "descending"), ("n_ads", "descending"), ("network_id", "ascending")])
     pq.write_table(tbl, out / "networks.parquet.tmp", compression="zstd", row_group_size=100_000)
     (out / "networks.parquet.tmp").replace(out / "networks.parquet")
@@ -466,7 +440,8 @@ def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanO
             "multi_ad_networks": int((n_ads_net >= 2).sum()),
             "ads_in_multi_ad_networks": int(n_ads_net[n_ads_net >= 2].sum()),
             "entities": n_ent, "indicator_hits": n_ind, "hubs": len(hubs), "identifier_edges": n_id,
-            "text_candidate_pairs": n_cand, "text_edges": n_text,
+            "text_candidate_pairs": n_cand, "text_edges": n_text, "boilerplate_shingles": len(lr.boilerplate),
+            "ads_with_boilerplate": lr.boilerplate.n_ads_touched,
         },
         "batches": {"total": len(stats), "resumed_from_previous_run": len(stats) if resumed else 0},
         "seconds": {**st.times, "total": round(time.perf_counter() - t_start, 3)},

@@ -1,0 +1,154 @@
+"""Boilerplate: text that many unrelated posters share is not evidence of a common author.
+
+Real ad sites are full of it: site rules pasted under every ad, a site-suggested opening, blurbs copied from
+ad to ad by people who have nothing else in common, an agency's booking line in the ads of its workers. Two
+ads that share only such text must not be linked, and a chain of such links must not build a "network".
+
+What counts as boilerplate is learned from the corpus itself. Posters are approximated by *identifier groups*
+(ads joined by shared phones, e-mails, handles or images, hubs excluded; an ad without identifiers is its own
+group). A word 3-gram (shingle) used by at least ``min_groups`` different groups is boilerplate: one author
+reusing a template stays within one group however many ads they post, so their template stays evidence,
+while a sentence pasted by many independent posters is set aside. Text links are then made on the remaining,
+distinctive shingles only (MinHash signatures recomputed without the boilerplate).
+
+All steps are numpy sorts and counts over 32-bit shingle hashes (the bits the MinHash permutations use), so the
+result is deterministic and memory follows the number of shingle occurrences (4 bytes each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from threadline.engines.online import minhash
+
+PREFILTER_BITS = 24  # occurrence counts per bucket of the hash space: a cheap upper bound of each group count
+
+
+@dataclass
+class Boilerplate:
+    shingles: np.ndarray  # sorted uint32 shingle hashes learned as boilerplate
+    n_ads: np.ndarray  # per shingle: ads that contain it
+    n_groups: np.ndarray  # per shingle: identifier groups that use it
+    example_row: np.ndarray  # per shingle: the first ad (row) that contains it
+    min_groups: int
+    n_ads_touched: int  # ads with at least one boilerplate shingle
+
+    def __len__(self) -> int:
+        return len(self.shingles)
+
+
+def distinct_of_sorted(a: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (first of each run)."""
+    if len(a) < 2:
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
+
+
+def _sorted_distinct(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort and a run test: faster than np.unique's hash table on tens of millions)."""
+    return distinct_of_sorted(np.sort(a))
+
+
+def _doc_of(offsets: np.ndarray) -> np.ndarray:
+    return np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+
+
+def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_groups: int,
+          active: np.ndarray | None = None) -> Boilerplate:  # fmt: skip
+    """Shingles used by ``min_groups`` or more identifier groups (``groups``: one label per ad).
+
+    ``active`` (bool per ad) leaves ads out of the counts (duplicates of an earlier id).
+    """
+    doc = _doc_of(offsets)
+    sh = shingles
+    if active is not None and not active.all():
+        m = active[doc]
+        sh, doc = sh[m], doc[m]
+    empty = Boilerplate(np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                        np.zeros(0, np.int64), min_groups, 0)  # fmt: skip
+    if len(sh) == 0:
+        return empty
+    # occurrences per bucket bound the number of groups from above: only shingles in full buckets are counted
+    bucket = (sh >> np.uint32(32 - PREFILTER_BITS)).astype(np.int64)
+    counts = np.bincount(bucket, minlength=1 << PREFILTER_BITS)
+    cand = counts[bucket] >= min_groups
+    sh, doc = sh[cand], doc[cand]
+    if len(sh) == 0:
+        return empty
+    # distinct (shingle, ad), then distinct (shingle, group)
+    sd = _sorted_distinct((sh.astype(np.uint64) << np.uint64(32)) | doc.astype(np.uint64))
+    s_of = (sd >> np.uint64(32)).astype(np.uint32)
+    d_of = (sd & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    new_s = np.ones(len(s_of), dtype=bool)
+    new_s[1:] = s_of[1:] != s_of[:-1]
+    starts = np.flatnonzero(new_s)
+    n_ads = np.diff(np.append(starts, len(s_of)))
+    first_row = d_of[starts]  # rows are ascending within a shingle
+    sg = _sorted_distinct((s_of.astype(np.uint64) << np.uint64(32)) | groups[d_of].astype(np.uint64))
+    g_s = (sg >> np.uint64(32)).astype(np.uint32)
+    run = np.ones(len(g_s), dtype=bool)
+    run[1:] = g_s[1:] != g_s[:-1]
+    g_starts = np.flatnonzero(run)
+    u = g_s[g_starts]  # same shingles, same order as s_of[starts]
+    n_groups = np.diff(np.append(g_starts, len(g_s)))
+    is_bp = n_groups >= min_groups
+    bp = u[is_bp]
+    touched = np.zeros(len(offsets) - 1, dtype=bool)
+    touched[d_of[np.repeat(is_bp, n_ads)]] = True
+    return Boilerplate(bp, n_ads[is_bp], n_groups[is_bp], first_row[is_bp], min_groups, int(touched.sum()))
+
+
+def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Membership in a sorted array by binary search (np.isin would sort both arrays)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    i = np.searchsorted(sorted_set, values)
+    np.minimum(i, len(sorted_set) - 1, out=i)
+    return sorted_set[i] == values
+
+
+def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boilerplate, min_shingles: int,
+                           bands: int = minhash.BANDS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """MinHash signatures (low 16 bits, as stored) and LSH band keys over each ad's non-boilerplate shingles.
+
+    An ad left with fewer than ``min_shingles`` distinctive shingles gets no band keys: it is never linked by
+    text (a short ad made of common phrases says nothing about its author). Returns (sig, bands, n_distinct).
+    """
+    n = len(offsets) - 1
+    keep = ~in_sorted(shingles, bp.shingles)
+    kept = shingles[keep]
+    per_doc = np.bincount(_doc_of(offsets)[keep], minlength=n).astype(np.int64)
+    new_off = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_doc, out=new_off[1:])
+    sig = minhash.signatures32(kept, new_off)
+    keys = minhash.band_keys(sig, bands)
+    keys[per_doc < min_shingles] = 0
+    return (sig & 0xFFFF).astype(np.uint16), keys, per_doc
+
+
+def shingle_texts(texts: list[str], wanted: list[set[int]]) -> dict[int, str]:
+    """The words of the wanted shingles (32-bit hashes) of each folded text, found in one pass over all texts
+    (the same word cutting and hashing as linking), for the analyst's listing."""
+    if not texts:
+        return {}
+    buf = "\x02".join(texts).encode("utf-8", "surrogatepass")
+    hashes, lens = minhash.batch_word_hashes(buf, 2, len(texts))
+    sh, offsets = minhash.shingle_hashes(hashes, lens.tolist())
+    s32 = (sh >> np.uint64(32)).astype(np.uint32).tolist()
+    words = minhash.words_of(buf)
+    first_word = np.concatenate([[0], np.cumsum(lens)]).tolist()
+    k = minhash.SHINGLE
+    out: dict[int, str] = {}
+    for d, want in enumerate(wanted):
+        w0, n_words = first_word[d], int(lens[d])
+        for j in range(int(offsets[d]), int(offsets[d + 1])):
+            h = s32[j]
+            if h in want and h not in out:
+                start = w0 + (j - int(offsets[d]))
+                out[h] = " ".join(words[start : start + k] if n_words >= k else words[w0 : w0 + n_words])
+    return out
