@@ -8,7 +8,9 @@ import sys
 
 
 def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("THREADLINE_") and k != "PYTEST_CURRENT_TEST"}
+    # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it
+    harness = {"PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREADLINE_") and k not in harness}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "-m", "threadline", *args], env=env, capture_output=True, text=True, timeout=120
