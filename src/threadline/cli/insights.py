@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
+
+from threadline.cli.common import dump, fail
 
 _STORE_HELP = "Store directory (default: $THREADLINE_DATA_DIR/insights)."
 _KEY_HELP = (
@@ -22,22 +24,13 @@ _KEY_HELP = (
 )
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _dump(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
 def _read_mapping(path: Path | None) -> dict[str, str | None] | None:
     if path is None:
         return None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        _fail(f"cannot read the mapping {path}: {exc.strerror or exc}")
+        fail(f"cannot read the mapping {path}: {exc.strerror or exc}")
     try:
         if path.suffix.lower() in {".yaml", ".yml"}:
             import yaml
@@ -46,11 +39,11 @@ def _read_mapping(path: Path | None) -> dict[str, str | None] | None:
         else:
             data = json.loads(text)
     except Exception:
-        _fail(f"the mapping {path} is not valid JSON/YAML")
+        fail(f"the mapping {path} is not valid JSON/YAML")
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()
     ):
-        _fail("the mapping must be an object of file column -> canonical column (or null to ignore)")
+        fail("the mapping must be an object of file column -> canonical column (or null to ignore)")
     return data
 
 
@@ -62,9 +55,9 @@ def _read_key(path: Path | None) -> bytes | None:
     try:
         key = path.read_bytes().strip()
     except OSError as exc:
-        _fail(f"cannot read the key file {path}: {exc.strerror or exc}")
+        fail(f"cannot read the key file {path}: {exc.strerror or exc}")
     if len(key) < 16:
-        _fail("the linkage key must be at least 16 bytes")
+        fail("the linkage key must be at least 16 bytes")
     return key
 
 
@@ -80,7 +73,7 @@ def _link_on_spark(store, *, threshold, truth):
     try:
         spark = spark_session("local[2]")
     except SparkUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         return link_spark(store, spark=spark, threshold=threshold, truth=truth)
     finally:
@@ -131,10 +124,10 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                 rejects=rejects,
             )
         except ImportError_ as exc:
-            _fail(str(exc))
+            fail(str(exc))
         _write_report(report, result.to_dict())
         if as_json:
-            _dump(result.to_dict())
+            dump(result.to_dict())
         else:
             typer.echo(result.validation.summary() if result.validation else "")
             if result.stored:
@@ -163,10 +156,10 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         try:
             result = validate_file(file, fmt, mapping=_read_mapping(mapping), key=_read_key(key_file), strict=strict)
         except ImportError_ as exc:
-            _fail(str(exc))
+            fail(str(exc))
         _write_report(report, result.to_dict())
         if as_json:
-            _dump(result.to_dict())
+            dump(result.to_dict())
         else:
             typer.echo(result.summary())
         if not result.ok:
@@ -193,9 +186,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
                 result = link(store, backend, threshold=threshold, truth=truth)
         except (ValueError, NotImplementedError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
         if as_json:
-            _dump(result.to_dict())
+            dump(result.to_dict())
         else:
             typer.echo(result.summary())
 
@@ -217,7 +210,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         try:
             rows = export_ctdc(store, out, fmt, dedupe=dedupe)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         typer.echo(f"wrote {rows} records to {out}")
 
     @insights.command("withdraw")
@@ -243,15 +236,15 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         except ValueError:
             job = None
         if job is None:
-            _fail(f"no import with id {import_id}")
+            fail(f"no import with id {import_id}")
         user = User.objects.filter(email__iexact=by, is_active=True).first()
         if user is None or not has_perm(user, "insights.change_importjob", job.organisation):
-            _fail(f"{by} may not withdraw imports of {job.organisation.name}")
+            fail(f"{by} may not withdraw imports of {job.organisation.name}")
         with _cli_context():
             try:
                 import_withdraw(job=job, user=user)
             except ValidationError as exc:
-                _fail(" ".join(exc.messages))
+                fail(" ".join(exc.messages))
         typer.echo(f"withdrew import {job.pk} ({job.rows} records from {job.source}); run linkage again")
 
     @synth.command("records")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from threadline.cli.screen import _JSON_HELP, _dump, _fail
+from threadline.cli.common import JSON_HELP, dump, fail, report_invalid
 
 _SHOWN_PROBLEMS = 20
 _KINDS = {
@@ -32,20 +32,20 @@ def _load(group: str, ident: str | None, file: Path | None):
 
     kind = _KINDS[group][0]
     if (ident is None) == (file is None):
-        _fail(f"give exactly one of an id (see 'threadline prevention {group} list') or --file PATH")
+        fail(f"give exactly one of an id (see 'threadline prevention {group} list') or --file PATH")
     if file is not None:
         try:
             return load_definition(file, kind=kind)
         except DefinitionError as exc:
             for err in exc.errors:
                 typer.echo(str(err), err=True)
-            _fail(f"{file} is not a valid {kind} ({len(exc.errors)} problem(s))")
+            fail(f"{file} is not a valid {kind} ({len(exc.errors)} problem(s))")
         except OSError as exc:
-            _fail(f"cannot read {file}: {exc.strerror or exc}")
+            fail(f"cannot read {file}: {exc.strerror or exc}")
     for found in _installed(group):
         if found.id == ident:
             return found
-    _fail(f"no installed {kind} {ident!r}; installed: {', '.join(d.id for d in _installed(group))}")
+    fail(f"no installed {kind} {ident!r}; installed: {', '.join(d.id for d in _installed(group))}")
 
 
 def _summary_row(d) -> dict[str, Any]:
@@ -102,11 +102,11 @@ def _definition_group(group: str) -> typer.Typer:
     sub = typer.Typer(help=f"{title}: list, show and validate {kind} files.", no_args_is_help=True)
 
     @sub.command("list")
-    def list_(as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False) -> None:
+    def list_(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
         """Show the installed files."""
         rows = [_summary_row(d) for d in _installed(group)]
         if as_json:
-            _dump(rows)
+            dump(rows)
             return
         from rich.console import Console
         from rich.table import Table
@@ -123,19 +123,19 @@ def _definition_group(group: str) -> typer.Typer:
         ident: Annotated[str | None, typer.Argument(metavar="ID", help="Installed id.")] = None,
         file: Annotated[Path | None, typer.Option("--file", help="A file that is not installed.")] = None,
         language: Annotated[str, typer.Option("--language", "-l", help="Language of the texts.")] = "en",
-        as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+        as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Show one file's content in a language."""
         d = _load(group, ident, file)
         if as_json:
-            _dump(d.raw)
+            dump(d.raw)
             return
         _show(d, language)
 
     @sub.command("validate")
     def validate(
         file: Annotated[Path, typer.Argument(help="File (YAML or JSON) to check.")],
-        as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+        as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Check a file and list every problem with its path (exit code 2 when it is not valid)."""
         from threadline.engines.prevention import DefinitionError, load_definition
@@ -143,17 +143,11 @@ def _definition_group(group: str) -> typer.Typer:
         try:
             d = load_definition(file, kind=kind)
         except OSError as exc:
-            _fail(f"cannot read {file}: {exc.strerror or exc}")
+            fail(f"cannot read {file}: {exc.strerror or exc}")
         except DefinitionError as exc:
-            if as_json:
-                _dump({"valid": False, "file": str(file), "errors": [e.to_dict() for e in exc.errors]})
-            else:
-                for err in exc.errors:
-                    typer.echo(str(err), err=True)
-                typer.echo(f"{file}: not valid ({len(exc.errors)} problem(s))", err=True)
-            raise typer.Exit(2) from None
+            report_invalid(file, exc.errors, as_json=as_json)
         if as_json:
-            _dump({"valid": True, "file": str(file), **_summary_row(d)})
+            dump({"valid": True, "file": str(file), **_summary_row(d)})
         else:
             typer.echo(f"{file}: valid {kind} {d.id} {d.version}")
 
@@ -171,7 +165,7 @@ def analyse_command(
     items: Annotated[
         bool, typer.Option("--items", help="Also list every item in the table (JSON always has them).")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Pre/post change per scale and item, overall and by sex and age band (figures for fewer than 11 pupils are
     suppressed), with a plain-language summary."""
@@ -181,11 +175,11 @@ def analyse_command(
     try:
         r = read_responses(responses, q)
     except ResponsesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         result = analyse(r, school=school)
     except KeyError:
-        _fail(f"no valid rows for school {school!r} in {responses}")
+        fail(f"no valid rows for school {school!r} in {responses}")
     for problem in r.problems[:_SHOWN_PROBLEMS]:
         typer.echo(str(problem), err=True)
     bad = sum(r.problem_counts.values())
@@ -193,7 +187,7 @@ def analyse_command(
         counts = ", ".join(f"{f}: {n}" for f, n in sorted(r.problem_counts.items()))
         typer.echo(f"{responses}: {bad} row(s) left out ({counts}); the other rows were analysed", err=True)
     if as_json:
-        _dump(result.to_dict(language))
+        dump(result.to_dict(language))
         return
     _print_analysis(result, language, items=items)
 

@@ -10,20 +10,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-_JSON_HELP = "Print JSON for machines instead of tables."
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _dump(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+from threadline.cli.common import JSON_HELP, dump, fail, report_invalid
 
 
 def _resolve(instrument_id: str | None, instrument_file: Path | None):  # -> Instrument
@@ -35,40 +26,40 @@ def _resolve(instrument_id: str | None, instrument_file: Path | None):  # -> Ins
     )
 
     if (instrument_id is None) == (instrument_file is None):
-        _fail("give exactly one of an instrument id (see 'threadline screen list') or --instrument-file PATH")
+        fail("give exactly one of an instrument id (see 'threadline screen list') or --instrument-file PATH")
     if instrument_file is not None:
         try:
             return load_instrument(instrument_file)
         except InstrumentError as exc:
             for err in exc.errors:
                 typer.echo(str(err), err=True)
-            _fail(f"{instrument_file} is not a valid instrument ({len(exc.errors)} problem(s))")
+            fail(f"{instrument_file} is not a valid instrument ({len(exc.errors)} problem(s))")
         except OSError as exc:
-            _fail(f"cannot read {instrument_file}: {exc.strerror or exc}")
+            fail(f"cannot read {instrument_file}: {exc.strerror or exc}")
     try:
         return get_instrument(instrument_id or "")
     except UnknownInstrument:
         from threadline.engines.screening import installed_instruments
 
         known = ", ".join(i.id for i in installed_instruments())
-        _fail(f"no installed instrument {instrument_id!r}; installed: {known}")
+        fail(f"no installed instrument {instrument_id!r}; installed: {known}")
 
 
 def _read_answers(path: Path) -> dict[str, Any]:
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        _fail(f"cannot read answers file {path}: {exc.strerror or exc}")
+        fail(f"cannot read answers file {path}: {exc.strerror or exc}")
     except UnicodeDecodeError:
-        _fail(f"answers file {path} is not UTF-8 text")
+        fail(f"answers file {path} is not UTF-8 text")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        _fail(f"answers file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        fail(f"answers file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
     if isinstance(data, dict) and isinstance(data.get("answers"), dict) and len(data) <= 2:
         data = data["answers"]  # also accept {"answers": {...}} (optionally with "is_child")
     if not isinstance(data, dict):
-        _fail(f"answers file {path} must hold a JSON object mapping indicator ids to yes/no/unknown/declined")
+        fail(f"answers file {path} must hold a JSON object mapping indicator ids to yes/no/unknown/declined")
     return data
 
 
@@ -82,13 +73,13 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     app.add_typer(screen, name="screen")
 
     @screen.command("list")
-    def list_(as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False) -> None:
+    def list_(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
         """Show the installed instruments."""
         from threadline.engines.screening import installed_instruments
 
         instruments = installed_instruments()
         if as_json:
-            _dump(
+            dump(
                 [
                     {
                         "id": i.id,
@@ -129,12 +120,12 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             Path | None, typer.Option("--instrument-file", help="An instrument file that is not installed.")
         ] = None,
         language: Annotated[str, typer.Option("--language", "-l", help="Language of the wording.")] = "en",
-        as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+        as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Show one instrument: dimensions, indicators, strengths and the question wording."""
         inst = _resolve(instrument_id, instrument_file)
         if as_json:
-            _dump(inst.to_dict())
+            dump(inst.to_dict())
             return
         from rich.console import Console
         from rich.table import Table
@@ -194,10 +185,10 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         except AnswerError as exc:
             for problem in exc.problems:
                 typer.echo(f"{answers}: {problem}", err=True)
-            _fail(f"answers do not fit instrument {inst.id} ({len(exc.problems)} problem(s))")
+            fail(f"answers do not fit instrument {inst.id} ({len(exc.problems)} problem(s))")
         out = result.to_dict(language)
         if as_json:
-            _dump(out)
+            dump(out)
             return
         from rich.console import Console
         from rich.table import Table
@@ -218,7 +209,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     @screen.command("validate")
     def validate(
         file: Annotated[Path, typer.Argument(help="Instrument file (YAML or JSON) to check.")],
-        as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+        as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Check an instrument file and list every problem (exit code 2 when it is not valid)."""
         from threadline.engines.screening import InstrumentError, load_instrument
@@ -226,17 +217,11 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         try:
             inst = load_instrument(file)
         except OSError as exc:
-            _fail(f"cannot read {file}: {exc.strerror or exc}")
+            fail(f"cannot read {file}: {exc.strerror or exc}")
         except InstrumentError as exc:
-            if as_json:
-                _dump({"valid": False, "file": str(file), "errors": [e.to_dict() for e in exc.errors]})
-            else:
-                for err in exc.errors:
-                    typer.echo(str(err), err=True)
-                typer.echo(f"{file}: not valid ({len(exc.errors)} problem(s))", err=True)
-            raise typer.Exit(2) from None
+            report_invalid(file, exc.errors, as_json=as_json)
         if as_json:
-            _dump(
+            dump(
                 {
                     "valid": True,
                     "file": str(file),
@@ -257,4 +242,4 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         """Print the JSON Schema of instrument files (structure only; 'validate' also checks meaning)."""
         from threadline.engines.screening import INSTRUMENT_SCHEMA
 
-        _dump(INSTRUMENT_SCHEMA)
+        dump(INSTRUMENT_SCHEMA)
