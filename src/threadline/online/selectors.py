@@ -218,3 +218,8 @@ def notice_text(notice) -> NoticeText:
         intro=ngettext("The following ad:", "The following %(n)d ads:", n) % {"n": n},
         urls=list(notice.ad_urls),
     )
+
+
+def ad_corrections(*, investigation, ad_ids: list[str]) -> dict[str, AdCorrection]:
+    """The analysts' grouping corrections of these ads (split off, removed), by ad id."""
+    return {c.ad_id: c for c in AdCorrection.objects.filter(investigation=investigation, ad_id__in=ad_ids)}

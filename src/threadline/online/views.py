@@ -26,7 +26,6 @@ from threadline.online import charts, forms, packages, selectors, services
 from threadline.online import workspace as ws_mod
 from threadline.online.evidence import CATEGORY_LABELS, annotate, link_reasons
 from threadline.online.models import (
-    AdCorrection,
     AdLabel,
     CustodyEvent,
     EvidencePackage,
@@ -192,14 +191,16 @@ class ScanProgressView(OrganisationPermissionMixin, View):
 
     def get(self, request, scan_pk):
         scan = get_object_or_404(
-            Scan.objects.restrict(request.user, "view", request.organisation).select_related("task", "investigation"),
+            Scan.objects.restrict(request.user, "view", request.organisation).select_related(
+                "task", "investigation__current_scan"
+            ),
             pk=scan_pk,
         )
         ctx = {"scan": scan, "investigation": scan.investigation}
         if request.htmx and scan.status not in (Scan.Status.QUEUED, Scan.Status.RUNNING):
             # The last poll of the investigation page: refresh what the finished scan changed on it (its tabs,
             # the summary with "Review networks" and the scans table) out of band, without a reload.
-            investigation = Investigation.objects.select_related("current_scan").get(pk=scan.investigation_id)
+            investigation = scan.investigation
             page = reverse("online:investigation", args=[investigation.pk])
             if (request.htmx.current_url_abs_path or "").split("?")[0] == page:
                 ctx.update(
@@ -302,8 +303,7 @@ class NetworkDetailView(InvestigationMixin, View):
         page_ads = list(ads_page.object_list)
         annotated = annotate(page_ads, indicators, entities)
         reasons = link_reasons(ws_mod.network_links(ws, network_id))
-        corrections = {c.ad_id: c for c in AdCorrection.objects.filter(investigation=inv, ad_id__in=[
-            a["ad_id"] for a in page_ads])}  # fmt: skip
+        corrections = selectors.ad_corrections(investigation=inv, ad_ids=[a["ad_id"] for a in page_ads])
         for ad in annotated:
             ad["label"] = ad_labels.get(ad["ad_id"], "")
             ad["why"] = reasons.get(ad["ad_id"], [])
