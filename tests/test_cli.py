@@ -137,7 +137,7 @@ def test_keys_rotate_and_status(org, make_user):
 
 def test_demo_loads_every_role_and_prints_how_to_sign_in(settings):
     from threadline.accounts.models import Membership
-    from threadline.accounts.roles import ROLES
+    from threadline.core.roles import ROLES
 
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from threadline.core.views import HealthView, LanguageView
+from threadline.accounts.views import LanguageView
+from threadline.core.views import HealthView
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),

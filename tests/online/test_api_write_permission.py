@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from threadline.accounts.roles import ROLES, Role
+from threadline.core.roles import ROLES, Role
 from threadline.online.models import NetworkReview, PlatformNotice
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from threadline.accounts.permissions import role_in
-from threadline.accounts.roles import ROLES
+from threadline.core.permissions import role_in
+from threadline.core.roles import ROLES
 
 
 def organisation(request):

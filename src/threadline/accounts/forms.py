@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from threadline.accounts.roles import ROLE_CHOICES
 from threadline.accounts.services import TOKEN_MAX_DAYS
+from threadline.core.roles import ROLE_CHOICES
 
 
 class SignInForm(forms.Form):

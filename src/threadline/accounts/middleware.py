@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from threadline.accounts.permissions import _active_roles, requires_mfa
+from threadline.core.permissions import active_roles, requires_mfa
 
 SESSION_ORG = "threadline_org"
 SESSION_MFA = "threadline_mfa_verified"
@@ -37,7 +37,7 @@ class OrganisationMiddleware:
         if user.is_authenticated:
             from threadline.accounts.models import Organisation
 
-            org_ids = list(_active_roles(user))
+            org_ids = list(active_roles(user))
             orgs = list(Organisation.objects.filter(pk__in=org_ids, is_active=True).order_by("name"))
             request.user_organisations = orgs
             wanted = request.session.get(SESSION_ORG)

@@ -10,10 +10,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from threadline.accounts.roles import ROLE_CHOICES
 from threadline.audit.mixins import AuditedModel
 from threadline.core.fields import EncryptedTextField
 from threadline.core.querysets import RestrictedQuerySet
+from threadline.core.roles import ROLE_CHOICES
 from threadline.core.validators import validate_country_code
 
 

@@ -40,10 +40,10 @@ from threadline.accounts.models import (
     RecoveryCode,
     User,
 )
-from threadline.accounts.permissions import forget_roles
-from threadline.accounts.roles import ROLES
 from threadline.audit.services import audit_record
 from threadline.core.client import client_ip
+from threadline.core.permissions import forget_roles
+from threadline.core.roles import ROLES
 from threadline.core.validators import validate_country_code
 
 logger = logging.getLogger(__name__)

@@ -403,3 +403,16 @@ class OrganisationCreateView(LoginRequiredMixin, FormView):
         self.request.session[SESSION_ORG] = org.pk
         messages.success(self.request, _("The organisation was created. You are its first administrator."))
         return redirect("accounts:members")
+
+
+class LanguageView(View):
+    """Django's language switch, remembered on the signed-in user's profile as well as in the cookie."""
+
+    def post(self, request):
+        from django.views.i18n import set_language
+
+        response = set_language(request)
+        language = request.POST.get("language", "")
+        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+            services.user_set_language(user=request.user, language=language)
+        return response

@@ -12,8 +12,10 @@ class AuditContextMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         org = getattr(request, "organisation", None)
+        signed_in = user is not None and user.is_authenticated
         context.update(
-            user_id=user.pk if user is not None and user.is_authenticated else None,
+            user_id=user.pk if signed_in else None,
+            actor_label=user.email if signed_in else "",
             organisation_id=org.pk if org is not None else None,
         )
         return self.get_response(request)

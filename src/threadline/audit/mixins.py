@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models, transaction
 
+from threadline.audit.services import audit_object
+
 
 class AuditedModel(models.Model):
     audit_exclude: set[str] = set()
@@ -32,8 +34,6 @@ class AuditedModel(models.Model):
         return names
 
     def save(self, *args, **kwargs):  # noqa: DJ012 - the mixin has no fields; from_db must come first
-        from threadline.audit.services import audit_object
-
         creating = self._state.adding
         changed = self._audit_changed_fields()
         with transaction.atomic():
@@ -43,8 +43,6 @@ class AuditedModel(models.Model):
         self._audit_loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def delete(self, *args, **kwargs):
-        from threadline.audit.services import audit_object
-
         with transaction.atomic():
             audit_object("delete", self)
             return super().delete(*args, **kwargs)
@@ -56,8 +54,6 @@ class AuditReadMixin:
     audit_reads = True
 
     def get_object(self, queryset=None):
-        from threadline.audit.services import audit_object
-
         obj = super().get_object(queryset)
         if self.audit_reads:
             audit_object("view", obj)

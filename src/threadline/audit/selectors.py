@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from threadline.audit.models import AuditEntry
+from threadline.core.permissions import has_perm
 
 #: Records labelled (and searched) by one of their own fields: object type -> field.
 OWN_LABELS = {
@@ -49,8 +51,6 @@ def _model(object_type: str):
 def _scoped(object_type: str, user, organisation) -> QuerySet | None:
     """The records of this type the viewer may see; for cases and their parts also those whose code the viewer
     may see in the audit log (``cases.label_case``: auditors and administrators, who see no case data)."""
-    from threadline.accounts.permissions import has_perm
-
     model = _model(object_type)
     if model is None or not hasattr(model.objects, "restrict"):
         return None
@@ -62,13 +62,14 @@ def _scoped(object_type: str, user, organisation) -> QuerySet | None:
 
 
 def _people(user, organisation) -> dict[int, str]:
-    """Members of the organisation the viewer may list, as "Name <email>" (or the email alone)."""
-    from threadline.accounts.models import Membership
-
-    members = Membership.objects.restrict(user, "view", organisation).filter(organisation=organisation)
+    """Members of the organisation the viewer may list (``accounts.view_membership``), as "Name <email>" (or the
+    email alone). The user model is reached through Django's ``get_user_model()``: audit sits below accounts."""
+    if not has_perm(user, "accounts.view_membership", organisation):
+        return {}
+    members = get_user_model().objects.filter(memberships__organisation=organisation).distinct()
     return {
-        m.user_id: (f"{m.user.display_name} <{m.user.email}>" if m.user.display_name else m.user.email)
-        for m in members.select_related("user")
+        person.pk: (f"{person.display_name} <{person.email}>" if person.display_name else person.email)
+        for person in members
     }
 
 

@@ -1,8 +1,14 @@
-"""Writing and verifying the audit chain."""
+"""Writing and verifying the audit chain.
+
+Who acts and in which request come from the request context (``threadline.core.context``), which the
+middleware, the API authentication, the task worker and the CLI bind; a caller may name the actor explicitly
+(sign-in, before the context knows the user). The audit app never imports the user model.
+"""
 
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -70,14 +76,10 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry. Who and which request come from the bound request context unless given."""
     ctx = context.current()
-    actor_id = getattr(actor, "pk", None) if actor is not None else (ctx.user_id if ctx else None)
-    actor_label = ""
     if actor is not None:
-        actor_label = getattr(actor, "email", "") or ""
-    elif actor_id is not None:
-        from threadline.accounts.models import User
-
-        actor_label = User.objects.filter(pk=actor_id).values_list("email", flat=True).first() or ""
+        actor_id, actor_label = getattr(actor, "pk", None), getattr(actor, "email", "") or ""
+    else:
+        actor_id, actor_label = (ctx.user_id, ctx.actor_label) if ctx else (None, "")
     if organisation_id is None and ctx is not None:
         organisation_id = ctx.organisation_id
     with transaction.atomic():
@@ -133,6 +135,33 @@ def audit_object(action: str, obj, *, fields: list[str] | None = None, note: str
         note=note,
         organisation_id=org_id,
     )
+
+
+def audit_denied(*, note: str) -> AuditEntry:
+    """A permission check refused the current request (``threadline.core.auditing.denied``)."""
+    return audit_record(action=AuditEntry.Action.DENIED, note=note[:200])
+
+
+# (request id, objects already audited as refused in that request): one entry per object per request.
+_refused_in_request: ContextVar[tuple[str, set[tuple[str, str]]] | None] = ContextVar(
+    "threadline_refused_in_request", default=None
+)
+
+
+def audit_refused_read(*, object_type: str, object_id: str, organisation_id: int) -> None:
+    """A restricted lookup refused an object of ``organisation_id`` (``threadline.core.auditing.refused_read``):
+    recorded in that organisation's log, once per object per request."""
+    ctx = context.current()
+    request_id = ctx.request_id if ctx else ""
+    seen = _refused_in_request.get()
+    if seen is None or seen[0] != request_id or not request_id:
+        seen = (request_id, set())
+        _refused_in_request.set(seen)
+    if (object_type, object_id) in seen[1]:
+        return
+    seen[1].add((object_type, object_id))
+    audit_record(action=AuditEntry.Action.DENIED, object_type=object_type, object_id=object_id, note="refused read",
+                 organisation_id=organisation_id)  # fmt: skip
 
 
 def _organisation_id_of(obj) -> int | None:

@@ -235,8 +235,8 @@ def htcds_export(*, organisation, user, partner=None, spreadsheet: bool = False)
     import tempfile
     from pathlib import Path
 
-    from threadline.accounts.permissions import has_perm
     from threadline.cases.selectors import _statistics_case_ids
+    from threadline.core.permissions import has_perm
     from threadline.engines.insights.htcds_export import htcds_row, write_htcds
 
     with_identity = partner is not None and has_perm(user, "cases.identify_case", organisation)

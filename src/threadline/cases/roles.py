@@ -3,24 +3,24 @@ consent and erase; data officers export non-identifying fields only; auditors se
 the audit log, where they see case codes); administrators manage the configuration (retention, reflection
 period, referral partners)."""
 
-from threadline.accounts.roles import ADMINISTRATOR, AUDITOR, CASEWORKER, DATA_OFFICER, SUPERVISOR, _crud, grant
+from threadline.core.roles import ADMINISTRATOR, AUDITOR, CASEWORKER, DATA_OFFICER, SUPERVISOR, crud, grant
 
 CASE_WORK = (
-    _crud("cases.case", ("view", "add", "change"))
+    crud("cases.case", ("view", "add", "change"))
     | {"cases.identify_case", "cases.access_export_case"}
-    | _crud("cases.childview", ("view", "add"))
-    | _crud("cases.consent", ("view", "add", "change"))
-    | _crud("cases.service", ("view", "add", "change"))
-    | _crud("cases.plantask", ("view", "add", "change"))
-    | _crud("cases.assessment", ("view", "add", "change"))
-    | _crud("cases.approval", ("view", "add"))
-    | _crud("cases.cooperation", ("view", "add", "change"))
-    | _crud("cases.referral", ("view", "add", "change"))
-    | _crud("cases.incomingreferral", ("view", "change"))
+    | crud("cases.childview", ("view", "add"))
+    | crud("cases.consent", ("view", "add", "change"))
+    | crud("cases.service", ("view", "add", "change"))
+    | crud("cases.plantask", ("view", "add", "change"))
+    | crud("cases.assessment", ("view", "add", "change"))
+    | crud("cases.approval", ("view", "add"))
+    | crud("cases.cooperation", ("view", "add", "change"))
+    | crud("cases.referral", ("view", "add", "change"))
+    | crud("cases.incomingreferral", ("view", "change"))
     | {"cases.view_referralpartner"}
 )
 SUPERVISION = {"cases.approve_case", "cases.change_approval", "cases.override_consent", "cases.erase_case"}
-CONFIGURATION = _crud("cases.casesettings", ("view", "change")) | _crud(
+CONFIGURATION = crud("cases.casesettings", ("view", "change")) | crud(
     "cases.referralpartner", ("view", "add", "delete")
 )
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from threadline.accounts.permissions import has_perm
 from threadline.audit.services import audit_object
 from threadline.cases import consent_rules
 from threadline.cases import vocabulary as v
@@ -32,6 +31,7 @@ from threadline.cases.models import (
     Service,
 )
 from threadline.cases.models.case import IDENTITY_FIELDS
+from threadline.core.permissions import has_perm
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud and copied by hand
 

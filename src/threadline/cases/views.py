@@ -12,13 +12,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from threadline.accounts.permissions import has_perm
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object
 from threadline.cases import forms, selectors, services
 from threadline.cases import vocabulary as v
 from threadline.cases.models import Approval, Case, ChildView, Consent, IncomingReferral, PlanTask, Referral, Service
 from threadline.cases.pagination import CappedPaginator
+from threadline.core.permissions import has_perm
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView, ScopedTemplateView
 
 

@@ -227,7 +227,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from django.core.exceptions import ValidationError
 
         from threadline.accounts.models import User
-        from threadline.accounts.permissions import has_perm
+        from threadline.core.permissions import has_perm
         from threadline.insights.models import ImportJob
         from threadline.insights.services import import_withdraw
 

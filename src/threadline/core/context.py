@@ -1,5 +1,7 @@
 """Per-request context (request id, actor, organisation) shared by logging and the audit log.
 
+The audit log reads the actor from here, so whoever binds a ``user_id`` binds its ``actor_label`` with it.
+
 Context variables work for threads and for the task worker alike; the middleware and the worker set them,
 nothing else should.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 class RequestContext:
     request_id: str
     user_id: int | None = None
+    actor_label: str = ""  # the acting user's email, as the audit log records it beside ``user_id``
     organisation_id: int | None = None
     ip_address: str | None = None
     via: str = "web"  # web, api, cli, task

@@ -16,7 +16,7 @@ class TaskQuerySet(RestrictedQuerySet):
         """On top of the organisation and ``core.<action>_task``: only kinds of task whose area permission the
         user holds there (``@task(permission=...)``; a kind without one is nobody's to see), and only the
         user's own tasks unless the role may supervise tasks (``core.supervise_task``)."""
-        from threadline.accounts.permissions import has_perm, organisations_granting
+        from threadline.core.permissions import has_perm, organisations_granting
         from threadline.core.tasks import registered
 
         base = super().restrict(user, action, organisation)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from threadline.accounts.permissions import has_perm
+from threadline.core.permissions import has_perm
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,18 @@ where the user's role grants ``<app_label>.<action>_<model_name>``; anything els
 A lookup of one object (``get``: detail pages, API detail endpoints, related-object fields) that the
 restriction refuses is audited as ``denied``: the object exists but belongs to an organisation where the user
 may not act on it. The requester still gets "does not exist"; the entry goes to the owning organisation's log
-(never the requester's, where an administrator could read it back), once per object per request.
+(never the requester's, where an administrator could read it back), once per object per request. Core does not
+import the audit app: it reports the refusal through ``threadline.core.auditing``, which the audit app serves.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import models
 
-# (request id, objects already audited as refused in that request): one entry per object per request.
-_refused_in_request: ContextVar[tuple[str, set[tuple[str, str]]] | None] = ContextVar(
-    "threadline_refused_in_request", default=None
-)
+from threadline.core import auditing
+from threadline.core.permissions import organisations_granting
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,6 @@ class RestrictedQuerySet(models.QuerySet):
     _restriction: _Restriction | None = None
 
     def restrict(self, user, action: str = "view", organisation=None) -> RestrictedQuerySet:
-        from threadline.accounts.permissions import organisations_granting
-
         model = self.model
         org_field = getattr(model, "organisation_field", "organisation")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -69,22 +65,7 @@ class RestrictedQuerySet(models.QuerySet):
         found = restriction.unrestricted.filter(*args, **kwargs).values_list("pk", restriction.org_field)[:5]
         for pk, org_id in found:
             if org_id not in restriction.allowed_org_ids:
-                _audit_refused_read(self.model, pk, org_id)
-
-
-def _audit_refused_read(model, pk, org_id) -> None:
-    from threadline.audit.services import audit_record
-    from threadline.core import context
-
-    ctx = context.current()
-    request_id = ctx.request_id if ctx else ""
-    object_type = f"{model._meta.app_label}.{model._meta.model_name}"
-    seen = _refused_in_request.get()
-    if seen is None or seen[0] != request_id or not request_id:
-        seen = (request_id, set())
-        _refused_in_request.set(seen)
-    if (object_type, str(pk)) in seen[1]:
-        return
-    seen[1].add((object_type, str(pk)))
-    audit_record(action="denied", object_type=object_type, object_id=str(pk), note="refused read",
-                 organisation_id=org_id)  # fmt: skip
+                meta = self.model._meta
+                auditing.refused_read(
+                    object_type=f"{meta.app_label}.{meta.model_name}", object_id=str(pk), organisation_id=org_id
+                )

@@ -200,7 +200,11 @@ def run_task(record: Task) -> Task:
     org_id = record.organisation_id
     user_id = record.created_by_id
     req = context.RequestContext(
-        request_id=f"task-{record.pk.hex[:24]}", user_id=user_id, organisation_id=org_id, via="task"
+        request_id=f"task-{record.pk.hex[:24]}",
+        user_id=user_id,
+        actor_label=record.created_by.email if user_id is not None else "",
+        organisation_id=org_id,
+        via="task",
     )
     try:
         with context.bind(req):

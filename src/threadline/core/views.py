@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from threadline.accounts.permissions import has_perm
+from threadline.core import auditing
 from threadline.core.models import Task
+from threadline.core.permissions import has_perm
 from threadline.core.tasks import request_cancel
 
 
@@ -29,9 +30,7 @@ class OrganisationPermissionMixin(LoginRequiredMixin):
         if self.permission_required is None:
             raise ImproperlyConfigured(f"{type(self).__name__} must declare permission_required.")
         if not has_perm(request.user, self.permission_required, request.organisation):
-            from threadline.audit.services import audit_record
-
-            audit_record(action="denied", note=f"{self.permission_required} at {request.path}"[:200])
+            auditing.denied(note=f"{self.permission_required} at {request.path}"[:200])
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -112,19 +111,3 @@ class TaskCancelView(OrganisationPermissionMixin, View):
         record = get_object_or_404(Task.objects.restrict(request.user, "change", request.organisation), pk=pk)
         request_cancel(record)
         return redirect("core:task", pk=record.pk)
-
-
-class LanguageView(View):
-    """Django's language switch, remembered on the signed-in user's profile as well as in the cookie."""
-
-    def post(self, request):
-        from django.conf import settings
-        from django.views.i18n import set_language
-
-        response = set_language(request)
-        language = request.POST.get("language", "")
-        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-            from threadline.accounts.services import user_set_language
-
-            user_set_language(user=request.user, language=language)
-        return response

@@ -1,11 +1,11 @@
-"""This area's permissions, added to the role table (see threadline.accounts.roles).
+"""This area's permissions, added to the role table (see threadline.core.roles).
 
 Data officers and administrators run imports and linkage, see the protected dashboards and release
 protected aggregates. Nobody else reaches the store; the public page needs no permission at all and shows
 only published, protected tables.
 """
 
-from threadline.accounts.roles import ADMINISTRATOR, DATA_OFFICER, grant
+from threadline.core.roles import ADMINISTRATOR, DATA_OFFICER, grant
 
 INSIGHTS_PERMISSIONS = {
     "insights.view_importjob",

@@ -347,7 +347,7 @@ def network_label(
 
 @transaction.atomic
 def network_assign(*, investigation: Investigation, network_id: str, assignee, user, anchor_ad_id: str = ""):
-    from threadline.accounts.permissions import has_perm
+    from threadline.core.permissions import has_perm
 
     if assignee is not None and not has_perm(assignee, "online.change_networkreview", investigation.organisation):
         raise ValidationError(_("That colleague cannot review networks in this organisation."))

@@ -1,10 +1,10 @@
-"""This area's permissions, added to the role table (see threadline.accounts.roles).
+"""This area's permissions, added to the role table (see threadline.core.roles).
 
 Caseworkers and supervisors screen; supervisors and administrators manage instruments and referral contacts;
 data officers see statistics only (``summarise_screening``); auditors see no answers (nothing here).
 """
 
-from threadline.accounts.roles import ADMINISTRATOR, CASEWORKER, DATA_OFFICER, SUPERVISOR, grant
+from threadline.core.roles import ADMINISTRATOR, CASEWORKER, DATA_OFFICER, SUPERVISOR, grant
 
 SCREEN = {
     "screening.view_screening",

@@ -281,7 +281,7 @@ def cases_available() -> bool:
 
 def screening_open_case(*, screening: Screening, user):
     """Open a protection case from a completed screening with indicators (the cases area keeps the link)."""
-    from threadline.accounts.permissions import has_perm
+    from threadline.core.permissions import has_perm
 
     if not screening.is_completed or not screening.is_possible_victim:
         raise ScreeningError(_("A protection case opens from a completed screening with indicators."))

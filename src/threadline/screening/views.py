@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from threadline.accounts.permissions import has_perm
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object, audit_record
+from threadline.core.permissions import has_perm
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
 from threadline.engines.screening import outcome_label
 from threadline.screening import charts, selectors, services

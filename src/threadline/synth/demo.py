@@ -51,7 +51,7 @@ PLATFORM_EMAIL = f"platform@threadline.{DEMO_DOMAIN}"
 def load_demo(*, progress: Callable[[str], None] | None = None) -> DemoContext:
     from threadline.accounts import services
     from threadline.accounts.models import Organisation, User
-    from threadline.accounts.roles import ROLES
+    from threadline.core.roles import ROLES
 
     orgs: dict[str, object] = {}
     users: dict[str, object] = {}

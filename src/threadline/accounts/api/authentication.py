@@ -31,7 +31,9 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             throttle.record(request)
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
-        context.update(user_id=token.user_id, organisation_id=token.organisation_id, via="api")
+        context.update(
+            user_id=token.user_id, actor_label=token.user.email, organisation_id=token.organisation_id, via="api"
+        )
         return token.user, token
 
     def authenticate_header(self, request):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from threadline.accounts.models import Membership, Organisation
-from threadline.accounts.roles import ROLE_CHOICES
+from threadline.core.roles import ROLE_CHOICES
 
 
 class OrganisationSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from threadline.accounts.permissions import has_perm
+from threadline.core.permissions import has_perm
 
 METHOD_ACTIONS = {
     "GET": "view",

@@ -1,7 +1,19 @@
-"""Roles and what they may do. One table, reviewed as a whole; deny by default.
+"""The role table: the roles an organisation can give its members, and the permissions each role holds.
 
-A permission is ``<app_label>.<action>_<model_name>``. Areas add their models' permissions here so the whole
-access matrix can be read in one place.
+Deny by default: a role holds exactly the permissions granted to it, nothing else. A permission is
+``<app_label>.<action>_<model_name>``.
+
+The roles themselves (keys, labels, second-factor rule) and the platform's own permissions (the organisation,
+its members, the audit log, tasks) are declared here. Every domain app grants its own models' permissions in its
+``roles.py``, which its ``AppConfig.ready()`` imports::
+
+    from threadline.core.roles import CASEWORKER, SUPERVISOR, crud, grant
+
+    grant([CASEWORKER, SUPERVISOR], crud("myapp.thing", ("view", "add")))
+
+The resolved table, every app loaded, is written to ``docs/permissions.md`` by ``make docs``: read the access
+matrix there, not by adding up the ``roles.py`` files. Who holds which role where is resolved by
+``threadline.core.permissions``.
 """
 
 from __future__ import annotations
@@ -19,14 +31,15 @@ class Role:
     permissions: frozenset[str]
 
 
-def _crud(model: str, actions=("view", "add", "change", "delete")) -> set[str]:
+def crud(model: str, actions=("view", "add", "change", "delete")) -> set[str]:
+    """``crud("cases.referral", ("view", "add"))`` -> {"cases.view_referral", "cases.add_referral"}."""
     app, name = model.split(".")
     return {f"{app}.{action}_{name}" for action in actions}
 
 
 ORG_SELF = {"accounts.view_organisation"}
 MEMBERS_ADMIN = (
-    _crud("accounts.membership") | _crud("accounts.invitation", ("view", "add")) | {"accounts.change_organisation"}
+    crud("accounts.membership") | crud("accounts.invitation", ("view", "add")) | {"accounts.change_organisation"}
 )
 AUDIT_READ = {"audit.view_auditentry", "audit.export_auditentry"}
 TASKS_OWN = {"core.view_task", "core.change_task"}
@@ -58,7 +71,8 @@ ROLE_CHOICES = [(role.key, role.label) for role in ROLES.values()]
 
 
 def grant(role_keys: list[str] | tuple[str, ...], permissions: set[str]) -> None:
-    """Let an area add its permissions to roles at import time (called from that area's ``roles.py``)."""
+    """Add an app's permissions to roles. Called at import time from that app's ``roles.py``; an unknown role key
+    is a KeyError, so a typo fails at start-up rather than silently granting nothing."""
     for key in role_keys:
         role = ROLES[key]
         ROLES[key] = Role(role.key, role.label, role.requires_mfa, role.permissions | frozenset(permissions))
