@@ -21,9 +21,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from threadline.engines.disclosure.crosstab import Crosstab
-from threadline.engines.disclosure.ledger import ReleaseRefused
-from threadline.engines.disclosure.suppression import DEFAULT_K, suppress
+from threadline.engines.disclosure import DEFAULT_K, Crosstab, ReleaseRefused, suppress
 
 from .responses import SEXES, Responses, RowProblem
 from .stats import finish, paired, sums, welch

@@ -16,8 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from threadline.engines.screening.model import InstrumentError, ValidationError
-from threadline.engines.screening.validation import format_path, parse_instrument_text
+from threadline.engines.screening import InstrumentError, ValidationError, format_path, parse_instrument_text
 
 #: The key concepts of UNESCO's International Technical Guidance on Sexuality Education (2018).
 UNESCO_KEY_CONCEPTS = (

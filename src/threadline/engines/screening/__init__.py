@@ -11,6 +11,7 @@ Public API (stable; the Django screening app calls only these)::
     get_instrument(instrument_id: str) -> Instrument                              # raises UnknownInstrument
     validate_instrument(data: Any, source_name: str = "<instrument>") -> list[ValidationError]
     parse_instrument_text(text: str | bytes, source_name: str) -> dict           # raises InstrumentError
+    format_path(["dimensions", 2, "name"]) -> "dimensions[2].name"              # a ValidationError's path
     evaluate(instrument: Instrument, answers: Mapping[str, str], *, is_child: bool | None = None) -> Result
     outcome_label(outcome: str, language: str = "en") -> str
 
@@ -73,7 +74,7 @@ from .model import (
     ValidationError,
     outcome_label,
 )
-from .validation import INSTRUMENT_SCHEMA, parse_instrument_text, validate_instrument
+from .validation import INSTRUMENT_SCHEMA, format_path, parse_instrument_text, validate_instrument
 
 __all__ = [
     "ANSWERS",
@@ -94,6 +95,7 @@ __all__ = [
     "UnknownInstrument",
     "ValidationError",
     "evaluate",
+    "format_path",
     "get_instrument",
     "installed_instruments",
     "load_instrument",
