@@ -19,7 +19,3 @@ class RestrictedViewSetMixin:
 
 class RestrictedReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
-
-
-class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
-    pass

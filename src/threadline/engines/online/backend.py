@@ -1,7 +1,8 @@
 """Backend seam: how the per-batch stage is mapped over tasks.
 
-``LocalBackend`` runs the stage in a process pool on this machine (or inline with one worker). A Spark backend
-can implement the same ``map_tasks`` with ``mapInArrow`` over the same pure batch functions.
+``LocalBackend`` runs the stage in a process pool on this machine (or inline with one worker). The Spark scan
+(``engines/spark/scan.py``) does not implement ``map_tasks``: it maps the same pure batch functions with
+``mapInArrow`` in its own pipeline.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Execution backends for linkage. The Splink model (settings) is the same for every backend; a backend
 loads the store's encodings into its engine, supplies the few SQL fragments that differ between engines and
-returns a Splink database API. Only DuckDB is implemented; Spark is the seam for a later issue."""
+returns a Splink database API. DuckDB is the one backend here; ``link(store, backend="spark")`` hands the run to
+``threadline.engines.spark.linkage``, which builds Splink's Spark API with the same settings."""
 
 from __future__ import annotations
 
