@@ -51,6 +51,12 @@ format: $(VENV)/.installed
 bench: $(VENV)/.installed
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
+## Regenerate the generated docs (a test fails when they are stale): the CLI reference from Typer (docs/cli.md)
+## and the access matrix from the role table (docs/permissions.md)
+docs: $(VENV)/.installed
+	$(PY) scripts/gen_cli_docs.py
+	THREADLINE_DEBUG=1 $(PY) scripts/gen_permission_docs.py
+
 ## Re-extract and compile the translation catalogues
 messages: $(VENV)/.installed
 	cd src/threadline && THREADLINE_DEBUG=1 ../../$(PY) -m django makemessages -l fr -l ar -i "engines/*" --settings=threadline.settings
