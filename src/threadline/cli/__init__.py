@@ -1,7 +1,8 @@
 """The ``threadline`` command line.
 
-Each area registers its commands from its own module. Engine commands (scan, eval, synth, screen,
-insights) never start Django; platform commands set it up lazily, so ``threadline scan`` stays fast.
+Each area registers its commands from its own module. Engine commands (scan, eval, synth, screen, prevention,
+insights) never start Django; platform commands (and ``insights withdraw``, which acts on the web app's imports)
+set it up lazily, so ``threadline scan`` stays fast.
 """
 
 from __future__ import annotations
