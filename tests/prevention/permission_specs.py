@@ -15,8 +15,13 @@ def _session(org, user):
 
 
 def _concern_post(org, user):
-    return {"pk": f.session(org, user).pk}, {"category": "concern", "urgency": "today", "sex": "female",
-                                              "age_band": "12-15", "note": "A worry."}  # fmt: skip
+    return {"pk": f.session(org, user).pk}, {
+        "category": "concern",
+        "urgency": "today",
+        "sex": "female",
+        "age_band": "12-15",
+        "note": "A worry.",
+    }
 
 
 def _round(org, user):
@@ -41,14 +46,25 @@ def _school_post(org, user):
 
 
 def _plan_post(org, user):
-    return {}, {"school": f.school(org).pk, "curriculum": f.CURRICULUM, "questionnaire": f.QUESTIONNAIRE,
-                "starts_on": "2026-01-05", "ends_on": "2026-06-30"}  # fmt: skip
+    return {}, {
+        "school": f.school(org).pk,
+        "curriculum": f.CURRICULUM,
+        "questionnaire": f.QUESTIONNAIRE,
+        "starts_on": "2026-01-05",
+        "ends_on": "2026-06-30",
+    }
 
 
 def _session_post(org, user):
     plan = f.plan(org)
-    return {}, {"plan": plan.pk, "module_session": "respect_and_equality/boxes_we_are_put_in",
-                "delivered_on": "2026-02-03", "class_label": "7A", "n_female_12-15": "9", "n_male_12-15": "8"}  # fmt: skip
+    return {}, {
+        "plan": plan.pk,
+        "module_session": "respect_and_equality/boxes_we_are_put_in",
+        "delivered_on": "2026-02-03",
+        "class_label": "7A",
+        "n_female_12-15": "9",
+        "n_male_12-15": "8",
+    }
 
 
 def _round_post(org, user):
@@ -69,8 +85,13 @@ def _protocol_post(org, user):
     from threadline.accounts.models import Membership
 
     lead = Membership.objects.get(organisation=org, user=user)
-    return {}, {"designated_lead": lead.pk, "steps": "Listen\nTell the lead", "acknowledge_within_hours": 4,
-                "close_within_hours": 48, "mandatory_reporting": ""}  # fmt: skip
+    return {}, {
+        "designated_lead": lead.pk,
+        "steps": "Listen\nTell the lead",
+        "acknowledge_within_hours": 4,
+        "close_within_hours": 48,
+        "mandatory_reporting": "",
+    }
 
 
 def _curriculum_download(org, user):
@@ -78,8 +99,9 @@ def _curriculum_download(org, user):
     from threadline.prevention.models import OrganisationCurriculum
 
     content = dict(get_curriculum(f.CURRICULUM).raw, id="our-own")
-    upload = OrganisationCurriculum.objects.create(organisation=org, curriculum_id="our-own", version="1",
-                                                   title="Ours", content=content, digest="0" * 64)  # fmt: skip
+    upload = OrganisationCurriculum.objects.create(
+        organisation=org, curriculum_id="our-own", version="1", title="Ours", content=content, digest="0" * 64
+    )
     return {"pk": upload.pk}, {}
 
 
@@ -101,7 +123,7 @@ SPECS = [
         make=_facilitator,
         object_scoped=True,
         ok_status=(302,),
-    ),  # fmt: skip
+    ),
     ViewSpec("prevention:curricula", "facilitator", "caseworker"),
     ViewSpec("prevention:curriculum_detail", "facilitator", "caseworker", make=_curriculum),
     ViewSpec("prevention:curriculum_download", COORD, "facilitator", make=_curriculum_download, object_scoped=True),
@@ -118,7 +140,7 @@ SPECS = [
         make=_upload,
         object_scoped=True,
         ok_status=(302,),
-    ),  # fmt: skip
+    ),
     ViewSpec("prevention:programme_analysis", "data_officer", "facilitator"),
     ViewSpec("prevention:session_log", "facilitator", "data_officer"),
     ViewSpec("prevention:session_log", COORD, "data_officer", method="post", make=_session_post, ok_status=(302,)),
@@ -131,7 +153,7 @@ SPECS = [
         make=_concern_post,
         object_scoped=True,
         ok_status=(302,),
-    ),  # fmt: skip
+    ),
     ViewSpec("prevention:round_open", "facilitator", "data_officer"),
     ViewSpec("prevention:round_open", COORD, "caseworker", method="post", make=_round_post, ok_status=(302,)),
     ViewSpec("prevention:round_detail", COORD, "data_officer", make=_round, object_scoped=True),
@@ -143,7 +165,7 @@ SPECS = [
         make=_round,
         object_scoped=True,
         ok_status=(302,),
-    ),  # fmt: skip
+    ),
     ViewSpec("prevention:concerns", "supervisor", "facilitator"),
     ViewSpec("prevention:concern_detail", "supervisor", "data_officer", make=_concern, object_scoped=True),
     ViewSpec(
@@ -154,7 +176,7 @@ SPECS = [
         make=_concern,
         object_scoped=True,
         ok_status=(302,),
-    ),  # fmt: skip
+    ),
     ViewSpec(
         "prevention:concern_close",
         COORD,
@@ -163,7 +185,7 @@ SPECS = [
         make=_close,
         object_scoped=True,
         ok_status=(302,),
-    ),  # fmt: skip
+    ),
     ViewSpec(
         "prevention:concern_screening",
         "supervisor",
@@ -172,7 +194,7 @@ SPECS = [
         make=_concern,
         object_scoped=True,
         ok_status=(302,),
-    ),  # fmt: skip
+    ),
     ViewSpec("prevention:protocol", "supervisor", "facilitator"),
     ViewSpec("prevention:protocol", COORD, "supervisor", method="post", make=_protocol_post, ok_status=(302,)),
     ViewSpec("prevention:dashboard", "data_officer", "facilitator"),
@@ -187,7 +209,7 @@ SPECS = [
         api=True,
         make=lambda o, u: ({"pk": f.school(o).pk}, {}),
         object_scoped=True,
-    ),  # fmt: skip
+    ),
     ViewSpec("api:prevention-session-list", "facilitator", "data_officer", api=True),
     ViewSpec("api:prevention-session-detail", COORD, "data_officer", api=True, make=_session, object_scoped=True),
     ViewSpec("api:prevention-surveyround-list", COORD, "caseworker", api=True),

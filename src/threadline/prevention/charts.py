@@ -43,8 +43,22 @@ def change_chart(rows: list[tuple[str, dict[str, Any]]], *, title: str) -> SafeS
         top = index * ROW
         pre = round(usable * _fraction(r, r["mean_pre"]))
         post = round(usable * _fraction(r, r["mean_post"]))
-        parts.append((top + 14, label, top + 20, max(pre, 1), pre + 6, top + 32, _label(r, r["mean_pre"]),
-                      top + 38, max(post, 1), post + 6, top + 50, _label(r, r["mean_post"])))  # fmt: skip
+        parts.append(
+            (
+                top + 14,
+                label,
+                top + 20,
+                max(pre, 1),
+                pre + 6,
+                top + 32,
+                _label(r, r["mean_pre"]),
+                top + 38,
+                max(post, 1),
+                post + 6,
+                top + 50,
+                _label(r, r["mean_post"]),
+            )
+        )
     body = format_html_join(
         "",
         '<text x="0" y="{}" class="chart-label">{}</text>'

@@ -81,9 +81,12 @@ class SessionLogForm(forms.Form):
         for band in self.bands:
             for sex, label in SEX_COLUMNS:
                 self.fields[self.count_name(sex, band)] = forms.IntegerField(
-                    label=f"{label}, {band}", min_value=0, max_value=500, required=False,
+                    label=f"{label}, {band}",
+                    min_value=0,
+                    max_value=500,
+                    required=False,
                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
-                )  # fmt: skip
+                )
 
     @staticmethod
     def count_name(sex: str, band: str) -> str:

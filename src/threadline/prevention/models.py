@@ -274,6 +274,9 @@ class ClassReach(models.Model):
         ]
         indexes = [models.Index(fields=["organisation", "district"])]
 
+    def __str__(self) -> str:
+        return f"{self.class_label} {self.sex} {self.age_band}: {self.pupils}"
+
 
 class SurveyRound(AuditedModel, models.Model):
     """One sitting of a questionnaire (before or after) that pupils join with a short, expiring code."""
@@ -334,6 +337,9 @@ class SurveyResponse(models.Model):
     class Meta:
         indexes = [models.Index(fields=["plan", "questionnaire_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id} {self.phase} response"
+
 
 class OutcomeTally(models.Model):
     """Precomputed sums per questionnaire, month, phase, sex, age band and outcome (a scale, or ``""`` for
@@ -359,6 +365,9 @@ class OutcomeTally(models.Model):
                 name="prevention_outcome_tally_unique",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id} {self.period} {self.phase} {self.outcome or 'respondents'}"
 
 
 class SafetyProtocol(AuditedModel, models.Model):

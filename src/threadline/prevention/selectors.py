@@ -87,7 +87,7 @@ def plan_responses(plan):
 
 
 def _protected(counts: dict[str, int]) -> dict[str, int | None]:
-    hidden = hidden_categories({k: v for k, v in counts.items()}, k=K)
+    hidden = hidden_categories(dict(counts), k=K)
     return {key: (None if key in hidden else value) for key, value in counts.items()}
 
 
@@ -274,10 +274,17 @@ def concern_handling(*, organisation) -> dict[str, Any]:
     now = timezone.now()
     rows = list(
         Concern.objects.filter(organisation=organisation).values(
-            "category", "sex", "age_band", "status", "received_at", "acknowledged_at", "closed_at",
-            "acknowledge_due_at", "close_due_at",
+            "category",
+            "sex",
+            "age_band",
+            "status",
+            "received_at",
+            "acknowledged_at",
+            "closed_at",
+            "acknowledge_due_at",
+            "close_due_at",
         )
-    )  # fmt: skip
+    )
     ack_hours = [(r["acknowledged_at"] - r["received_at"]).total_seconds() / 3600 for r in rows if r["acknowledged_at"]]
     close_hours = [(r["closed_at"] - r["received_at"]).total_seconds() / 3600 for r in rows if r["closed_at"]]
     late_ack = sum(1 for r in rows if (r["acknowledged_at"] or now) > r["acknowledge_due_at"])
@@ -348,8 +355,14 @@ def _sum_periods(entry: dict[str, Any]) -> dict[str, Any]:
     n_post = sum(r["n_post"] for r in shown)
     mean_pre = sum(r["mean_pre"] * r["n_pre"] for r in shown) / n_pre
     mean_post = sum(r["mean_post"] * r["n_post"] for r in shown) / n_post
-    return {"suppressed": False, "n_pre": n_pre, "n_post": n_post, "mean_pre": mean_pre, "mean_post": mean_post,
-            "change": mean_post - mean_pre}  # fmt: skip
+    return {
+        "suppressed": False,
+        "n_pre": n_pre,
+        "n_post": n_post,
+        "mean_pre": mean_pre,
+        "mean_post": mean_post,
+        "change": mean_post - mean_pre,
+    }
 
 
 # -- HTYPE export ---------------------------------------------------------------------------------------
@@ -385,8 +398,15 @@ def htype_rows(*, organisation) -> list[dict[str, Any]]:
 
     def add(indicator, measure, breakdown="all", category="all", value=None, denominator=None, **extra):
         row = dict.fromkeys(HTYPE_COLUMNS)
-        row.update(reporting_period=period, htype_indicator=indicator, measure=measure, breakdown=breakdown,
-                   category=category, value=value, denominator=denominator)  # fmt: skip
+        row.update(
+            reporting_period=period,
+            htype_indicator=indicator,
+            measure=measure,
+            breakdown=breakdown,
+            category=category,
+            value=value,
+            denominator=denominator,
+        )
         if value is not None and denominator:
             row["share_percent"] = round(100.0 * value / denominator, 1)
         row.update(extra)
@@ -394,15 +414,26 @@ def htype_rows(*, organisation) -> list[dict[str, Any]]:
         rows.append(row)
 
     schools_implementing = School.objects.filter(organisation=organisation, plans__sessions__isnull=False).distinct()
-    add("schools_implementing", "schools with at least one session delivered", value=schools_implementing.count(),
-        denominator=School.objects.filter(organisation=organisation).count() or None)  # fmt: skip
+    add(
+        "schools_implementing",
+        "schools with at least one session delivered",
+        value=schools_implementing.count(),
+        denominator=School.objects.filter(organisation=organisation).count() or None,
+    )
     from threadline.prevention.models import Training
 
     trained = Training.objects.filter(organisation=organisation).values("facilitator").distinct().count()
     add("educators_trained", "facilitators with a training record", value=trained)
     for d in cov["districts"]:
-        add("pupils_reached", "pupils reached", "district", d["district"], d["pupils_reached"], d["pupils_total"],
-            _suppressed=d["pupils_reached"] is None)  # fmt: skip
+        add(
+            "pupils_reached",
+            "pupils reached",
+            "district",
+            d["district"],
+            d["pupils_reached"],
+            d["pupils_total"],
+            _suppressed=d["pupils_reached"] is None,
+        )
     add("pupils_reached", "pupils reached", value=cov["pupils_total"], _suppressed=cov["pupils_total"] is None)
     for group, values in (("sex", cov["by_sex"]), ("age_band", cov["by_age_band"])):
         for category, value in values.items():
@@ -411,14 +442,29 @@ def htype_rows(*, organisation) -> list[dict[str, Any]]:
         indicator = o["htype_indicator"] or o["scale"]
         for group in ("sex", "age_band"):
             for r in o[group]:
-                add(indicator, f"{o['questionnaire']}: {o['scale']}", group, r["category"], unit=o["unit"],
-                    n_before=r.get("n_pre"), n_after=r.get("n_post"), mean_before=_round(r.get("mean_pre")),
-                    mean_after=_round(r.get("mean_post")), change=_round(r.get("change")),
-                    ci95_low=_round(r.get("ci_low")), ci95_high=_round(r.get("ci_high")),
-                    hedges_g=_round(r.get("g")), _suppressed=r["suppressed"])  # fmt: skip
+                add(
+                    indicator,
+                    f"{o['questionnaire']}: {o['scale']}",
+                    group,
+                    r["category"],
+                    unit=o["unit"],
+                    n_before=r.get("n_pre"),
+                    n_after=r.get("n_post"),
+                    mean_before=_round(r.get("mean_pre")),
+                    mean_after=_round(r.get("mean_post")),
+                    change=_round(r.get("change")),
+                    ci95_low=_round(r.get("ci_low")),
+                    ci95_high=_round(r.get("ci_high")),
+                    hedges_g=_round(r.get("g")),
+                    _suppressed=r["suppressed"],
+                )
     c = data["concerns"]
-    add("school_safety_protocol", "concerns recorded", value=_protect_total(c["total"]),
-        _suppressed=_protect_total(c["total"]) is None)  # fmt: skip
+    add(
+        "school_safety_protocol",
+        "concerns recorded",
+        value=_protect_total(c["total"]),
+        _suppressed=_protect_total(c["total"]) is None,
+    )
     add("school_safety_protocol", "median hours to acknowledge", value=c["median_hours_to_acknowledge"])
     add("school_safety_protocol", "median hours to handle", value=c["median_hours_to_close"])
     add("school_safety_protocol", "acknowledged after the deadline", value=c["late_acknowledgements"])

@@ -118,8 +118,13 @@ def facilitator_save(*, organisation, membership, schools, is_active: bool = Tru
         facilitator.is_active = is_active
         facilitator.save()
     facilitator.schools.set([s for s in schools if s.organisation_id == organisation.pk])
-    audit_record(action="update", object_type="prevention.facilitator", object_id=str(facilitator.pk),
-                 fields=["schools"], organisation_id=organisation.pk)  # fmt: skip
+    audit_record(
+        action="update",
+        object_type="prevention.facilitator",
+        object_id=str(facilitator.pk),
+        fields=["schools"],
+        organisation_id=organisation.pk,
+    )
     return facilitator
 
 
@@ -416,9 +421,14 @@ def response_record(
         raise PreventionError(_("This survey is no longer available."))
     plan = survey_round.plan
     checked = _check_response(
-        questionnaire, plan.school_id, phase=survey_round.phase, sex=sex, age_band=age_band, code=code,
+        questionnaire,
+        plan.school_id,
+        phase=survey_round.phase,
+        sex=sex,
+        age_band=age_band,
+        code=code,
         answers=answers,
-    )  # fmt: skip
+    )
     if isinstance(checked, dict):
         name, reason = next(iter(checked.items()))
         raise PreventionError(reason, name)
@@ -440,14 +450,23 @@ def response_record(
             recorded_on=today,
         )
         SurveyRound.objects.filter(pk=survey_round.pk).update(responses_count=F("responses_count") + 1)
-        _tally(plan.organisation_id, questionnaire,
-               [(f"{today:%Y-%m}", checked.phase, checked.sex, checked.age_band, checked.answers)])  # fmt: skip
+        _tally(
+            plan.organisation_id,
+            questionnaire,
+            [(f"{today:%Y-%m}", checked.phase, checked.sex, checked.age_band, checked.answers)],
+        )
         ctx = context.current()
         # The pupil's address is not written to the audit log either: only that a response came in.
-        with context.bind(context.RequestContext(request_id=ctx.request_id if ctx else context.new_request_id(),
-                                                 via="survey")):  # fmt: skip
-            audit_record(action="create", object_type="prevention.surveyround", object_id=str(survey_round.pk),
-                         note="response recorded", organisation_id=plan.organisation_id)  # fmt: skip
+        with context.bind(
+            context.RequestContext(request_id=ctx.request_id if ctx else context.new_request_id(), via="survey")
+        ):
+            audit_record(
+                action="create",
+                object_type="prevention.surveyround",
+                object_id=str(survey_round.pk),
+                note="response recorded",
+                organisation_id=plan.organisation_id,
+            )
     return response
 
 
@@ -490,9 +509,14 @@ def responses_upload(*, user, plan: ProgrammePlan, data: bytes, source: str, rec
         if not any((v or "").strip() for v in row.values()):
             continue
         checked = _check_response(
-            questionnaire, plan.school_id, phase=row.get("phase"), sex=row.get("sex"), age_band=row.get("age_band"),
-            code=row.get("code"), answers={i: row.get(i) or "" for i in items},
-        )  # fmt: skip
+            questionnaire,
+            plan.school_id,
+            phase=row.get("phase"),
+            sex=row.get("sex"),
+            age_band=row.get("age_band"),
+            code=row.get("code"),
+            answers={i: row.get(i) or "" for i in items},
+        )
         if isinstance(checked, dict):
             report.problems.extend(RowProblem(source, line, f, m) for f, m in checked.items())
             continue
@@ -519,10 +543,16 @@ def responses_upload(*, user, plan: ProgrammePlan, data: bytes, source: str, rec
             ],
             batch_size=1000,
         )
-        _tally(plan.organisation_id, questionnaire,
-               [(f"{day:%Y-%m}", c.phase, c.sex, c.age_band, c.answers) for c in good])  # fmt: skip
-        audit_record(action="create", object_type="prevention.programmeplan", object_id=str(plan.pk),
-                     note=f"{len(good)} paper responses entered", organisation_id=plan.organisation_id)  # fmt: skip
+        _tally(
+            plan.organisation_id, questionnaire, [(f"{day:%Y-%m}", c.phase, c.sex, c.age_band, c.answers) for c in good]
+        )
+        audit_record(
+            action="create",
+            object_type="prevention.programmeplan",
+            object_id=str(plan.pk),
+            note=f"{len(good)} paper responses entered",
+            organisation_id=plan.organisation_id,
+        )
     report.created = len(good)
     return report
 
@@ -530,8 +560,15 @@ def responses_upload(*, user, plan: ProgrammePlan, data: bytes, source: str, rec
 # -- safeguarding ---------------------------------------------------------------------------------------
 
 
-def protocol_save(*, organisation, designated_lead, steps: list[str], acknowledge_within_hours: int,
-                  close_within_hours: int, mandatory_reporting: str) -> SafetyProtocol:  # fmt: skip
+def protocol_save(
+    *,
+    organisation,
+    designated_lead,
+    steps: list[str],
+    acknowledge_within_hours: int,
+    close_within_hours: int,
+    mandatory_reporting: str,
+) -> SafetyProtocol:
     from threadline.accounts.permissions import has_perm
 
     if designated_lead.organisation_id != organisation.pk or not designated_lead.is_active:
@@ -564,8 +601,16 @@ def _handlers(organisation):
 
 
 @transaction.atomic
-def concern_record(*, user, session: SessionDelivery, category: str, urgency: str, note: str, sex: str = "not_stated",
-                   age_band: str = "") -> Concern:  # fmt: skip
+def concern_record(
+    *,
+    user,
+    session: SessionDelivery,
+    category: str,
+    urgency: str,
+    note: str,
+    sex: str = "not_stated",
+    age_band: str = "",
+) -> Concern:
     """Record a disclosure or concern from a session in one step and tell the designated lead at once (by
     e-mail, and in their list of concerns). Without a protocol, every member who may handle concerns is told,
     with the default deadlines: a disclosure is never held back for want of configuration."""

@@ -60,9 +60,18 @@ class IndexView(PreventionView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(selectors.facilitator_home(user=self.request.user, organisation=self.request.organisation))
-        for name in ("add_sessiondelivery", "add_surveyround", "add_school", "add_programmeplan",
-                     "add_facilitator", "add_organisationcurriculum", "summarise_programmeplan",
-                     "change_safetyprotocol", "handle_concern", "add_district"):  # fmt: skip
+        for name in (
+            "add_sessiondelivery",
+            "add_surveyround",
+            "add_school",
+            "add_programmeplan",
+            "add_facilitator",
+            "add_organisationcurriculum",
+            "summarise_programmeplan",
+            "change_safetyprotocol",
+            "handle_concern",
+            "add_district",
+        ):
             ctx[f"can_{name}"] = self.perm(f"prevention.{name}")
         ctx["schools"] = selectors.schools(user=self.request.user, organisation=self.request.organisation)[:200]
         return ctx
@@ -164,8 +173,11 @@ class FacilitatorsView(OrganisationPermissionMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        services.facilitator_save(organisation=self.request.organisation, membership=form.cleaned_data["membership"],
-                                  schools=form.cleaned_data["schools"])  # fmt: skip
+        services.facilitator_save(
+            organisation=self.request.organisation,
+            membership=form.cleaned_data["membership"],
+            schools=form.cleaned_data["schools"],
+        )
         messages.success(self.request, _("Facilitator saved."))
         return redirect("prevention:facilitators")
 
@@ -198,8 +210,9 @@ class CurriculaView(OrganisationPermissionMixin, FormView):
         ctx = super().get_context_data(**kwargs)
         ctx["choices"] = [(c, c.title(_language())) for c in definitions.curriculum_choices(self.request.organisation)]
         ctx["language"] = _language()
-        ctx["can_upload"] = has_perm(self.request.user, "prevention.add_organisationcurriculum",
-                                     self.request.organisation)  # fmt: skip
+        ctx["can_upload"] = has_perm(
+            self.request.user, "prevention.add_organisationcurriculum", self.request.organisation
+        )
         ctx["problems"] = getattr(self, "problems", [])
         return ctx
 
@@ -213,9 +226,12 @@ class CurriculaView(OrganisationPermissionMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         try:
-            services.curriculum_upload(organisation=self.request.organisation, user=self.request.user,
-                                       data=upload.read(services.CURRICULUM_MAX_BYTES + 1),
-                                       file_label=upload.name)  # fmt: skip
+            services.curriculum_upload(
+                organisation=self.request.organisation,
+                user=self.request.user,
+                data=upload.read(services.CURRICULUM_MAX_BYTES + 1),
+                file_label=upload.name,
+            )
         except services.CurriculumRejected as exc:
             self.problems = exc.problems
             return self.form_invalid(form)
@@ -278,9 +294,14 @@ class PlanCreateView(OrganisationPermissionMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            plan = services.plan_create(organisation=self.request.organisation, school=data["school"],
-                                        curriculum_key=data["curriculum"], questionnaire_id=data["questionnaire"],
-                                        starts_on=data["starts_on"], ends_on=data["ends_on"])  # fmt: skip
+            plan = services.plan_create(
+                organisation=self.request.organisation,
+                school=data["school"],
+                curriculum_key=data["curriculum"],
+                questionnaire_id=data["questionnaire"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
         except services.PreventionError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
@@ -333,8 +354,9 @@ class ResponsesUploadView(PlanObjectMixin, View):
             return redirect("prevention:plan_detail", pk=plan.pk)
         upload = form.cleaned_data["file"]
         try:
-            report = services.responses_upload(user=request.user, plan=plan,
-                                               data=upload.read(services.CSV_MAX_BYTES + 1), source=upload.name)  # fmt: skip
+            report = services.responses_upload(
+                user=request.user, plan=plan, data=upload.read(services.CSV_MAX_BYTES + 1), source=upload.name
+            )
         except services.PreventionError as exc:
             messages.error(request, exc.message)
             return redirect("prevention:plan_detail", pk=plan.pk)
@@ -352,8 +374,9 @@ class PlanAnalysisView(PlanObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        return _analysis_context(ctx, selectors.plan_responses(self.plan), self.plan.questionnaire_id,
-                                 title=str(self.plan))  # fmt: skip
+        return _analysis_context(
+            ctx, selectors.plan_responses(self.plan), self.plan.questionnaire_id, title=str(self.plan)
+        )
 
 
 class ProgrammeAnalysisView(PreventionView):
@@ -373,9 +396,13 @@ class ProgrammeAnalysisView(PreventionView):
         school = self.request.GET.get("school")
         if school and school.isdigit():
             responses = responses.filter(school_id=int(school))
-        ctx.update(questionnaires=questionnaires, chosen=chosen, programme=True,
-                   schools=selectors.schools(user=self.request.user, organisation=self.request.organisation),
-                   school=school or "")  # fmt: skip
+        ctx.update(
+            questionnaires=questionnaires,
+            chosen=chosen,
+            programme=True,
+            schools=selectors.schools(user=self.request.user, organisation=self.request.organisation),
+            school=school or "",
+        )
         return _analysis_context(ctx, responses, chosen, title=str(_("Whole programme")))
 
 
@@ -408,8 +435,7 @@ def _analysis_context(ctx, responses, questionnaire_id: str, *, title: str):
         ),
         k=result.k,
     )
-    audit_record(action="view", object_type="prevention.analysis", object_id=questionnaire.id,
-                 note="analysis read")  # fmt: skip
+    audit_record(action="view", object_type="prevention.analysis", object_id=questionnaire.id, note="analysis read")
     return ctx
 
 
@@ -460,10 +486,14 @@ class SessionLogView(OrganisationPermissionMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            delivery = services.session_log(user=self.request.user, plan=data["plan"],
-                                            module_session=data["module_session"],
-                                            delivered_on=data["delivered_on"], class_label=data["class_label"],
-                                            attendance=form.attendance())  # fmt: skip
+            delivery = services.session_log(
+                user=self.request.user,
+                plan=data["plan"],
+                module_session=data["module_session"],
+                delivered_on=data["delivered_on"],
+                class_label=data["class_label"],
+                attendance=form.attendance(),
+            )
         except services.PreventionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.form_invalid(form)
@@ -510,14 +540,18 @@ class RoundOpenView(OrganisationPermissionMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        return {"plan": self.request.GET.get("plan"), "phase": self.request.GET.get("phase", "pre"),
-                "class_label": self.request.GET.get("class", "")}  # fmt: skip
+        return {
+            "plan": self.request.GET.get("plan"),
+            "phase": self.request.GET.get("phase", "pre"),
+            "class_label": self.request.GET.get("class", ""),
+        }
 
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            survey_round = services.round_open(user=self.request.user, plan=data["plan"], phase=data["phase"],
-                                               class_label=data["class_label"])  # fmt: skip
+            survey_round = services.round_open(
+                user=self.request.user, plan=data["plan"], phase=data["phase"], class_label=data["class_label"]
+            )
         except services.PreventionError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
@@ -577,8 +611,9 @@ class ConcernCreateView(OrganisationPermissionMixin, View):
         form = forms.ConcernForm(request.POST, bands=curriculum.age_bands if curriculum else ())
         if not form.is_valid():
             view = SessionDetailView(request=request, kwargs={"pk": pk}, args=())
-            return render(request, SessionDetailView.template_name,
-                          view.get_context_data(pk=pk, concern_form=form), status=400)  # fmt: skip
+            return render(
+                request, SessionDetailView.template_name, view.get_context_data(pk=pk, concern_form=form), status=400
+            )
         services.concern_record(user=request.user, session=delivery, **form.cleaned_data)
         messages.success(request, _("The concern was sent to the designated lead. Thank you."))
         return redirect("prevention:session_detail", pk=pk)
@@ -682,9 +717,13 @@ class ProtocolView(OrganisationPermissionMixin, FormView):
         p = self.protocol
         if p is None:
             return {"acknowledge_within_hours": 4, "close_within_hours": 72}
-        return {"designated_lead": p.designated_lead, "steps": "\n".join(p.steps),
-                "acknowledge_within_hours": p.acknowledge_within_hours, "close_within_hours": p.close_within_hours,
-                "mandatory_reporting": p.mandatory_reporting}  # fmt: skip
+        return {
+            "designated_lead": p.designated_lead,
+            "steps": "\n".join(p.steps),
+            "acknowledge_within_hours": p.acknowledge_within_hours,
+            "close_within_hours": p.close_within_hours,
+            "mandatory_reporting": p.mandatory_reporting,
+        }
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -702,11 +741,14 @@ class ProtocolView(OrganisationPermissionMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            services.protocol_save(organisation=self.request.organisation, designated_lead=data["designated_lead"],
-                                   steps=data["steps"].splitlines(),
-                                   acknowledge_within_hours=data["acknowledge_within_hours"],
-                                   close_within_hours=data["close_within_hours"],
-                                   mandatory_reporting=data["mandatory_reporting"])  # fmt: skip
+            services.protocol_save(
+                organisation=self.request.organisation,
+                designated_lead=data["designated_lead"],
+                steps=data["steps"].splitlines(),
+                acknowledge_within_hours=data["acknowledge_within_hours"],
+                close_within_hours=data["close_within_hours"],
+                mandatory_reporting=data["mandatory_reporting"],
+            )
         except services.PreventionError as exc:
             form.add_error(exc.field, exc.message)
             return self.form_invalid(form)
@@ -796,8 +838,11 @@ class PublicView(View):
         latest: dict[int, PublishedSummary] = {}
         for summary in summaries.order_by("-published_at"):
             latest.setdefault(summary.organisation_id, summary)
-        return render(request, "prevention/public.html", {"summaries": list(latest.values()),
-                                                          "sex_labels": dict(forms.SEX_COLUMNS)})  # fmt: skip
+        return render(
+            request,
+            "prevention/public.html",
+            {"summaries": list(latest.values()), "sex_labels": dict(forms.SEX_COLUMNS)},
+        )
 
 
 class CurriculumDownloadView(OrganisationPermissionMixin, View):
@@ -809,7 +854,8 @@ class CurriculumDownloadView(OrganisationPermissionMixin, View):
         upload = get_object_or_404(
             OrganisationCurriculum.objects.restrict(request.user, "view", request.organisation), pk=pk
         )
-        response = HttpResponse(json.dumps(upload.content, ensure_ascii=False, indent=2),
-                                content_type="application/json; charset=utf-8")  # fmt: skip
+        response = HttpResponse(
+            json.dumps(upload.content, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{upload.curriculum_id}-{upload.version}.json"'
         return response
