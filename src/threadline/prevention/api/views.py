@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -37,8 +38,17 @@ class SurveyRoundViewSet(RestrictedReadOnlyViewSet):
     serializer_class = SurveyRoundSerializer
 
 
+class _OneObjectSchema(AutoSchema):
+    """The aggregates are one object, not a list, although the router calls the action ``list``."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class AggregatesViewSet(viewsets.ViewSet):
     """Coverage, sessions per module and the HTYPE indicator rows, suppressed (k = 11)."""
+
+    schema = _OneObjectSchema()
 
     permission_required = "prevention.summarise_programmeplan"
 
