@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0005_alter_invitation_role_alter_membership_role"),
+        ("accounts", "0004_merge_20261204_1615"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
