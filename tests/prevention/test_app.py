@@ -264,3 +264,25 @@ def test_curriculum_upload_names_file_path_and_reason(org, make_user):
         ends_on=timezone.localdate(),
     )
     assert plan.curriculum_id == "our-programme" and plan.curriculum_upload == upload
+
+
+def test_api_never_serves_codes_or_responses(org, make_user, api_client):
+    coordinator = make_user(org, "prevention_coordinator")
+    survey_round = f.survey_round(org, coordinator)
+    api = api_client(coordinator, org)
+    body = api.get(f"/api/v1/prevention/survey-rounds/{survey_round.pk}/").json()
+    assert "code" not in body and survey_round.code not in str(body)
+    from django.urls import get_resolver
+
+    names = {str(p.pattern) for p in get_resolver().url_patterns}
+    assert not any("responses" in n for n in names)
+    aggregates = api.get("/api/v1/prevention/aggregates/").json()
+    assert aggregates["k"] == 11 and "pair_key" not in str(aggregates)
+
+
+def test_hidden_categories_hide_a_small_group_and_its_complement():
+    from threadline.engines.prevention.analysis import hidden_categories
+
+    assert hidden_categories({"female": 40, "male": 35}) == set()
+    hidden = hidden_categories({"female": 40, "male": 35, "other": 3})
+    assert "other" in hidden and len(hidden) == 2
