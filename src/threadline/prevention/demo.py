@@ -65,8 +65,14 @@ def load_prevention_demo(ctx: DemoContext) -> str:
                         pupils_total=450,
                     )
                 )
-        services.facilitator_save(
+        trained = services.facilitator_save(
             organisation=org, membership=Membership.objects.get(organisation=org, user=facilitator), schools=schools[:3]
+        )
+        services.training_add(
+            facilitator=trained,
+            course="Safeguarding and the school safety protocol",
+            completed_on=date.today() - timedelta(days=180),
+            hours=6,
         )
         start = date.today() - timedelta(days=150)
         for index, school in enumerate(schools):

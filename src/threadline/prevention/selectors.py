@@ -257,17 +257,24 @@ def _unit(q, scale) -> str:
 
 
 def _complement(rows: list[dict[str, Any]]) -> None:
-    """Complementary suppression within a breakdown: when one group is hidden, hide the next smallest too."""
-    hidden = [r for r in rows if r["suppressed"]]
-    if len(hidden) != 1:
-        return
-    shown = sorted((r for r in rows if not r["suppressed"]), key=lambda r: min(r["n_pre"], r["n_post"]))
-    if shown:
-        target = shown[0]
-        for key in list(target):
-            if key not in ("category",):
-                target[key] = None
-        target["suppressed"] = True
+    """Complementary suppression within a breakdown by the disclosure engine: the pupils a row describes (the
+    smaller of before and after) decide; a hidden group cannot be worked out from the total and the others."""
+    counts = {r["category"]: _count(r) for r in rows}
+    hidden = hidden_categories(counts, k=K)
+    for row in rows:
+        if row["category"] in hidden and not row["suppressed"]:
+            for key in list(row):
+                if key != "category":
+                    row[key] = None
+            row["suppressed"] = True
+
+
+def _count(row: dict[str, Any]) -> int:
+    if row["suppressed"]:
+        return 1  # already below k: any count from 1 to k - 1 gives the same pattern
+    n_pre, n_post = row["n_pre"] or 0, row["n_post"] or 0
+    low = min(n_pre, n_post)
+    return low if low > 0 else max(n_pre, n_post)
 
 
 def concern_handling(*, organisation) -> dict[str, Any]:
