@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from threadline.engines.disclosure.suppression import DEFAULT_K
@@ -396,9 +396,10 @@ HTYPE_COLUMNS = [
 ]
 
 
-def htype_rows(*, organisation) -> list[dict[str, Any]]:
-    """The organisation's figures in the shape of the HTYPE performance indicators, one row per figure."""
-    data = dashboard(organisation=organisation)
+def htype_rows(*, organisation, data: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The organisation's figures in the shape of the HTYPE performance indicators, one row per figure
+    (``data``: the organisation's :func:`dashboard`, when the caller already has it)."""
+    data = data or dashboard(organisation=organisation)
     cov = data["coverage"]
     period = _period_label(organisation)
     rows: list[dict[str, Any]] = []
@@ -483,21 +484,12 @@ def _round(value):
 
 
 def _period_label(organisation) -> str:
-    first = (
-        SessionDelivery.objects.filter(organisation=organisation)
-        .order_by("delivered_on")
-        .values_list("delivered_on", flat=True)
-        .first()
+    span = SessionDelivery.objects.filter(organisation=organisation).aggregate(
+        first=Min("delivered_on"), last=Max("delivered_on")
     )
-    last = (
-        SessionDelivery.objects.filter(organisation=organisation)
-        .order_by("-delivered_on")
-        .values_list("delivered_on", flat=True)
-        .first()
-    )
-    if not first:
+    if not span["first"]:
         return ""
-    return f"{first:%Y-%m-%d}/{last:%Y-%m-%d}"
+    return f"{span['first']:%Y-%m-%d}/{span['last']:%Y-%m-%d}"
 
 
 def facilitator_home(*, user, organisation) -> dict[str, Any]:

@@ -55,12 +55,12 @@ class AggregatesViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: AggregatesSerializer})
     def list(self, request):
         organisation = api_organisation(request)
-        cov = selectors.coverage(organisation=organisation)
+        figures = selectors.dashboard(organisation=organisation)
         data = {
             "k": selectors.K,
-            "districts": cov["districts"],
-            "pupils_reached": cov["pupils_total"],
-            "modules": selectors.sessions_per_module(organisation=organisation),
-            "indicators": selectors.htype_rows(organisation=organisation),
+            "districts": figures["coverage"]["districts"],
+            "pupils_reached": figures["coverage"]["pupils_total"],
+            "modules": figures["modules"],
+            "indicators": selectors.htype_rows(organisation=organisation, data=figures),
         }
         return Response(AggregatesSerializer(data).data)
