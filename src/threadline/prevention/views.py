@@ -771,6 +771,9 @@ class DashboardView(PreventionView):
             [(m["title"], m["sessions"]) for m in data["modules"]], title=str(_("Sessions per module"))
         )
         ctx["sex_labels"] = dict(forms.SEX_COLUMNS)
+        for outcome in data["outcomes"]:
+            for row in outcome["sex"]:
+                row["label"] = ctx["sex_labels"].get(row["category"], row["category"])
         ctx["can_publish"] = self.perm("prevention.add_publishedsummary")
         ctx["summaries"] = PublishedSummary.objects.restrict(self.request.user, "view", self.request.organisation)[:5]
         return ctx
