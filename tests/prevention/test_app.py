@@ -190,9 +190,11 @@ def test_concern_goes_to_the_designated_lead_and_is_tracked(org, make_user, djan
             category="disclosure_exploitation",
             urgency="immediate",
             note="Said an older friend offered work abroad.",
+            site="https://threadline.example/",
         )
     assert [m.to for m in mail.outbox] == [["lead@harbour.example"]]
     assert "offered work" not in mail.outbox[0].body  # the e-mail holds no detail
+    assert f"https://threadline.example/prevention/concerns/{concern.pk}/" in mail.outbox[0].body
     assert concern.lead.user == lead and concern.acknowledge_due_at <= concern.received_at + timezone.timedelta(hours=1)
     stored = Concern.objects.values_list("note", flat=True).get()  # decrypted by the field; raw is ciphertext:
     from django.db import connection

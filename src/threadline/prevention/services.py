@@ -610,6 +610,7 @@ def concern_record(
     note: str,
     sex: str = "not_stated",
     age_band: str = "",
+    site: str = "",
 ) -> Concern:
     """Record a disclosure or concern from a session in one step and tell the designated lead at once (by
     e-mail, and in their list of concerns). Without a protocol, every member who may handle concerns is told,
@@ -644,11 +645,11 @@ def concern_record(
         close_due_at=now + timedelta(hours=close_hours),
     )
     recipients = [protocol.designated_lead] if protocol else list(_handlers(session.organisation))
-    transaction.on_commit(lambda: _notify(concern, recipients))
+    transaction.on_commit(lambda: _notify(concern, recipients, site))
     return concern
 
 
-def _notify(concern: Concern, recipients) -> None:
+def _notify(concern: Concern, recipients, site: str = "") -> None:
     """E-mail the lead that a concern is waiting: where to look and by when, never what was said."""
     from django.urls import reverse
 
@@ -661,7 +662,7 @@ def _notify(concern: Concern, recipients) -> None:
     ) % {
         "urgency": concern.get_urgency_display(),
         "due": f"{concern.acknowledge_due_at:%Y-%m-%d %H:%M}",
-        "path": reverse("prevention:concern_detail", kwargs={"pk": concern.pk}),
+        "path": site.rstrip("/") + reverse("prevention:concern_detail", kwargs={"pk": concern.pk}),
     }
     for membership in recipients:
         try:

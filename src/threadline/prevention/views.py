@@ -614,7 +614,9 @@ class ConcernCreateView(OrganisationPermissionMixin, View):
             return render(
                 request, SessionDetailView.template_name, view.get_context_data(pk=pk, concern_form=form), status=400
             )
-        services.concern_record(user=request.user, session=delivery, **form.cleaned_data)
+        services.concern_record(
+            user=request.user, session=delivery, site=request.build_absolute_uri("/"), **form.cleaned_data
+        )
         messages.success(request, _("The concern was sent to the designated lead. Thank you."))
         return redirect("prevention:session_detail", pk=pk)
 
