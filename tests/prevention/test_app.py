@@ -288,3 +288,11 @@ def test_hidden_categories_hide_a_small_group_and_its_complement():
     assert hidden_categories({"female": 40, "male": 35}) == set()
     hidden = hidden_categories({"female": 40, "male": 35, "other": 3})
     assert "other" in hidden and len(hidden) == 2
+
+
+def test_a_whole_class_behind_one_address_can_enter_the_right_code(org, make_user, client):
+    user = make_user(org, "prevention_coordinator")
+    survey_round = f.survey_round(org, user)
+    for _pupil in range(40):
+        response = client.post("/survey/", {"code": survey_round.code})
+        assert response.status_code == 302

@@ -1,8 +1,8 @@
 """The pupils' survey: public pages, no account, nothing identifying kept.
 
 A pupil enters the session code the facilitator shows; the round is remembered in the session (the only
-cookies are the session and CSRF ones); the answers are recorded without an address or a time of day. Code
-attempts are limited per client (counted in the cache under a keyed hash of the address, never stored).
+cookies are the session and CSRF ones); the answers are recorded without an address or a time of day. Wrong
+codes are limited per client (counted in the cache under a keyed hash of the address, never stored).
 """
 
 from __future__ import annotations
@@ -27,18 +27,25 @@ ATTEMPTS = 20
 WINDOW_SECONDS = 600
 
 
-def _limited(request) -> bool:
-    """True when this client tried too many codes in the last ten minutes."""
+def _attempts_key(request) -> str:
     who = salted_hmac("threadline.prevention.survey", client_ip(request) or "unknown").hexdigest()[:32]
-    key = f"prevention-survey-attempts:{who}"
-    count = cache.get_or_set(key, 0, WINDOW_SECONDS)
-    if count >= ATTEMPTS:
-        return True
+    return f"prevention-survey-failures:{who}"
+
+
+def _limited(request) -> bool:
+    """True when this client typed too many wrong codes in the last ten minutes. Only failures count: a
+    class behind one school address enters the right code many times."""
+    return (cache.get(_attempts_key(request)) or 0) >= ATTEMPTS
+
+
+def _failed(request) -> None:
+    key = _attempts_key(request)
+    if cache.add(key, 1, WINDOW_SECONDS):
+        return
     try:
         cache.incr(key)
     except ValueError:
         cache.set(key, 1, WINDOW_SECONDS)
-    return False
 
 
 def _survey_language(request) -> str:
@@ -71,6 +78,7 @@ class SurveyStartView(View):
             if survey_round is not None:
                 request.session[SESSION_ROUND] = survey_round.pk
                 return redirect("survey:answer")
+            _failed(request)
             form.add_error("code", _("This code does not work. Check it with your facilitator: codes expire."))
         return render(request, "prevention/survey_start.html", {"form": form, "language": language}, status=400)
 
