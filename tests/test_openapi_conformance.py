@@ -172,6 +172,24 @@ def _online(org, make_user, client):
     return api
 
 
+def _prevention(org, make_user, client):
+    from tests.prevention import factories as pv
+
+    coordinator = make_user(org, "prevention_coordinator")
+    school = pv.school(org)
+    session = pv.session(org, coordinator, pv.plan(org, school))
+    survey_round = pv.survey_round(org, coordinator, session.plan)
+    api = client(coordinator, org)
+    api.get(f"{API}/prevention/schools/")
+    api.get(f"{API}/prevention/schools/{school.pk}/")
+    api.get(f"{API}/prevention/sessions/")
+    api.get(f"{API}/prevention/sessions/{session.pk}/")
+    api.get(f"{API}/prevention/survey-rounds/")
+    api.get(f"{API}/prevention/survey-rounds/{survey_round.pk}/")
+    api.get(f"{API}/prevention/aggregates/")
+    return api
+
+
 # scenario -> the paths it owns (by prefix under /api/v1/)
 SCENARIOS = {
     "accounts": (_accounts, ("/organisations/", "/members/")),
@@ -182,6 +200,7 @@ SCENARIOS = {
         ("/cases/", "/case-services/", "/consents/", "/referrals/", "/incoming-referrals/", "/referral-partners/"),
     ),
     "online": (_online, ("/online/",)),
+    "prevention": (_prevention, ("/prevention/",)),
 }
 
 

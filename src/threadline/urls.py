@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("threadline.cases.urls")),
     path("online/", include("threadline.online.urls")),
     path("insights/", include("threadline.insights.urls")),
+    path("prevention/", include("threadline.prevention.urls")),
+    path("survey/", include("threadline.prevention.survey_urls")),
     path("api/v1/", include(("threadline.api_urls", "api"), namespace="api")),
     path("", include("threadline.core.urls")),
 ]

@@ -275,7 +275,10 @@ def user_create(
     org: Annotated[str, typer.Option("--org", help="Organisation name or short name.")],
     role: Annotated[
         str,
-        typer.Option(help="administrator, supervisor, caseworker, online_analyst, data_officer or auditor"),
+        typer.Option(
+            help="administrator, supervisor, caseworker, online_analyst, data_officer, auditor, "
+            "prevention_coordinator or facilitator"
+        ),
     ],
     email: Annotated[str, typer.Option(help="Sign-in email address.")],
     password_file: Annotated[

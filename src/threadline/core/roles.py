@@ -52,6 +52,8 @@ CASEWORKER = "caseworker"
 ONLINE_ANALYST = "online_analyst"
 DATA_OFFICER = "data_officer"
 AUDITOR = "auditor"
+PREVENTION_COORDINATOR = "prevention_coordinator"
+FACILITATOR = "facilitator"
 
 ROLES: dict[str, Role] = {
     ADMINISTRATOR: Role(
@@ -65,6 +67,10 @@ ROLES: dict[str, Role] = {
     ONLINE_ANALYST: Role(ONLINE_ANALYST, _("Online analyst"), True, frozenset(ORG_SELF | TASKS_OWN)),
     DATA_OFFICER: Role(DATA_OFFICER, _("Data officer"), True, frozenset(ORG_SELF | TASKS_OWN)),
     AUDITOR: Role(AUDITOR, _("Read-only auditor"), True, frozenset(ORG_SELF | AUDIT_READ)),
+    PREVENTION_COORDINATOR: Role(
+        PREVENTION_COORDINATOR, _("Prevention coordinator"), True, frozenset(ORG_SELF | TASKS_OWN)
+    ),
+    FACILITATOR: Role(FACILITATOR, _("Prevention facilitator"), True, frozenset(ORG_SELF)),
 }
 
 ROLE_CHOICES = [(role.key, role.label) for role in ROLES.values()]

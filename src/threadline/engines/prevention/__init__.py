@@ -20,6 +20,7 @@ from .definitions import (
     load_definition,
 )
 from .responses import Responses, ResponsesError, RowProblem, check_table, read_responses
+from .scoring import answer_problems, item_score, scale_scores
 from .synth import generate_responses, write_responses
 
 __all__ = [
@@ -34,14 +35,17 @@ __all__ = [
     "RowProblem",
     "UnknownDefinition",
     "analyse",
+    "answer_problems",
     "check_table",
     "generate_responses",
     "get_curriculum",
     "get_questionnaire",
     "installed_curricula",
     "installed_questionnaires",
+    "item_score",
     "load_definition",
     "read_responses",
+    "scale_scores",
     "texts",
     "write_responses",
 ]

@@ -204,6 +204,15 @@ def _hidden(counts: np.ndarray, categories: tuple[str, ...], k: int, field_name:
     return {c.key[0] for c in table.cells if c.value is None and not c.is_total}
 
 
+def hidden_categories(counts: dict[str, int], *, k: int = DEFAULT_K) -> set[str]:
+    """Categories of one breakdown whose counts must not be shown: primary and complementary suppression by
+    the disclosure engine (a count of 1 to k - 1, and what would let it be worked out from the total)."""
+    if not counts:
+        return set()
+    names = tuple(counts)
+    return _hidden(np.asarray([counts[c] for c in names]), names, k, "category")
+
+
 def _margin(cells: np.ndarray, group: str, bands: int) -> np.ndarray:
     """Sums per sex x age band cell added up to the groups of one breakdown."""
     grid = cells.reshape(-1, bands)
