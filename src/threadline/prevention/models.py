@@ -37,7 +37,7 @@ class FacilitatorScopedQuerySet(RestrictedQuerySet):
     school_path = "school"
 
     def restrict(self, user, action: str = "view", organisation=None):
-        from threadline.accounts.permissions import organisations_granting
+        from threadline.core.permissions import organisations_granting
 
         base = super().restrict(user, action, organisation)
         if user is None or not user.is_authenticated:
@@ -406,7 +406,7 @@ class ConcernQuerySet(RestrictedQuerySet):
     concerns they reported."""
 
     def restrict(self, user, action: str = "view", organisation=None):
-        from threadline.accounts.permissions import organisations_granting
+        from threadline.core.permissions import organisations_granting
 
         base = super().restrict(user, action, organisation)
         if user is None or not user.is_authenticated:

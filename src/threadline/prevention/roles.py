@@ -1,4 +1,4 @@
-"""This area's permissions, added to the role table (see threadline.accounts.roles).
+"""This area's permissions, added to the role table (see threadline.core.roles).
 
 Prevention coordinators run the programme (schools, facilitators, curricula, plans, surveys, the safety
 protocol, exports and the public summary) and handle safeguarding concerns. Facilitators log sessions, open
@@ -7,7 +7,7 @@ Supervisors and administrators may be designated leads (they handle concerns); d
 (dashboard, analyses, exports) but no concern and no raw response.
 """
 
-from threadline.accounts.roles import (
+from threadline.core.roles import (
     ADMINISTRATOR,
     DATA_OFFICER,
     FACILITATOR,

@@ -569,7 +569,7 @@ def protocol_save(
     close_within_hours: int,
     mandatory_reporting: str,
 ) -> SafetyProtocol:
-    from threadline.accounts.permissions import has_perm
+    from threadline.core.permissions import has_perm
 
     if designated_lead.organisation_id != organisation.pk or not designated_lead.is_active:
         raise PreventionError(_("Choose an active member of this organisation."), "designated_lead")
@@ -594,7 +594,7 @@ def protocol_save(
 
 def _handlers(organisation):
     from threadline.accounts.models import Membership
-    from threadline.accounts.roles import ROLES
+    from threadline.core.roles import ROLES
 
     roles = [key for key, role in ROLES.items() if "prevention.handle_concern" in role.permissions]
     return Membership.objects.filter(organisation=organisation, is_active=True, role__in=roles).select_related("user")
