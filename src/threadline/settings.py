@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralKindEnum": "threadline.cases.models.Referral.Kind",
         "ReferralStatusEnum": "threadline.cases.models.Referral.Status",
         "ScreeningStatusEnum": "threadline.screening.models.Screening.Status",
+        "ProtectionMethodEnum": "threadline.insights.models.Method",
     },
 }
 
