@@ -13,7 +13,7 @@ Public API (all importable from ``threadline.engines.insights``; heavy modules l
     connect(store=None, *, persist=False) -> duckdb.DuckDBPyConnection   # with a ``records`` view
     encode_identifiers(rows, key) -> pyarrow.Table     # HMAC + Bloom-filter encodings, no raw values
     Encoder(key).encode(given_name, family_name, date_of_birth) -> dict
-    Store(root=None)                                   # default $THREADLINE_DATA_DIR/insights
+    Store(root)                                        # a store directory, always given by the caller
     generate(n, agencies=3, seed=0, *, dup_rate=0.3, error_rate=1.0) -> SyntheticData
     write_agency_files(data, out, *, raw=False) -> list[Path]
 
@@ -25,6 +25,9 @@ or None). Imports are lenient by default: an unreadable value is set to missing 
 reported, an unreadable row is quarantined; ``strict=True`` stores nothing on any problem. The
 :class:`ValidationReport` lists every problem as (file, row, column, value, reason, action); the value only
 for controlled columns, never for identifiers. Vocabulary and field maps: ``engines/insights/formats/``.
+
+Every function that reads or writes a store takes its directory (or a :class:`Store`): the engine reads no
+environment variable and no settings; the web app and the command line resolve where data lives.
 
 Store layout, canonical schema and the linkage model are described in ``docs/insights-engine.md`` and in
 :mod:`threadline.engines.insights.store` / :mod:`threadline.engines.insights.schema`.
@@ -50,7 +53,6 @@ _EXPORTS = {
     "records_table": "store",
     "connect": "store",
     "Store": "store",
-    "default_store": "store",
     "encode_identifiers": "encoding",
     "Encoder": "encoding",
     "generate": "synthetic",
