@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -120,7 +121,7 @@ class ImportViewSet(_ReadCreateViewSet):
 def _conflict():
     from rest_framework.exceptions import ValidationError
 
-    return ValidationError({"non_field_errors": ["This import has started or ended: it cannot be validated again."]})
+    return ValidationError({"non_field_errors": [_("This import has started or ended: it cannot be validated again.")]})
 
 
 class LinkageRunViewSet(_ReadCreateViewSet):
