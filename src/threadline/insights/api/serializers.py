@@ -88,7 +88,9 @@ class LinkageRunSerializer(serializers.ModelSerializer):
 
     def get_status(self, obj) -> str:
         """The background task's status: queued, running, succeeded, failed or cancelled."""
-        return obj.task.status if obj.task_id else "queued"
+        if obj.task_id:
+            return obj.task.status
+        return "succeeded" if obj.report else "queued"  # the task record was cleaned up (or not made yet)
 
 
 class LinkageStartSerializer(serializers.Serializer):
