@@ -3,14 +3,14 @@
 Public API (all importable from ``threadline.engines.insights``; heavy modules load on first use)::
 
     validate_file(path, fmt, *, mapping=None, key=None, source="validate", strict=False) -> ValidationReport
-    import_file(path, fmt, source, store=None, mapping=None, *, key=None, strict=False, rejects=None) -> ImportReport
-    link(store=None, backend="duckdb", *, threshold=0.9, truth=None, seed=42,
+    import_file(path, fmt, source, store, mapping=None, *, key=None, strict=False, rejects=None) -> ImportReport
+    link(store, backend="duckdb", *, threshold=0.9, truth=None, seed=42,
          max_training_pairs=5e5, tf_adjustments=True, max_pairs_per_rule=None) -> LinkReport
     evaluate_clusters(store, truth) -> dict            # pairwise precision / recall / F1 vs ground truth
     export_ctdc(store, out, fmt="ctdc", *, dedupe=False) -> int   # rows written (ctdc, ctdc-synthetic, htcds...)
     export_htcds(store, out, *, spreadsheet=False, dedupe=False) -> int   # HTCDS 2.0 CSV or Excel template
-    records_table(store=None, columns=None) -> pyarrow.Table      # canonical schema + cluster_id
-    connect(store=None, *, persist=False) -> duckdb.DuckDBPyConnection   # with a ``records`` view
+    records_table(store, columns=None) -> pyarrow.Table   # canonical schema + cluster_id
+    connect(store, *, persist=False) -> duckdb.DuckDBPyConnection   # with a ``records`` view
     encode_identifiers(rows, key) -> pyarrow.Table     # HMAC + Bloom-filter encodings, no raw values
     Encoder(key).encode(given_name, family_name, date_of_birth) -> dict
     Store(root)                                        # a store directory, always given by the caller
