@@ -111,3 +111,12 @@ def test_a_linkage_run_is_started_and_followed(api, loaded):
     run = response.json()
     assert run["threshold"] == 0.95 and run["status"] in {"queued", "running", "succeeded", "failed"}
     assert [r["id"] for r in api.get(f"{API}/linkage-runs/").json()["results"]] == [run["id"]]
+
+
+def test_an_import_that_ended_cannot_be_validated_again(api):
+    job = _upload(api, plan_rows()[:20])
+    api.post(f"{API}/imports/{job['id']}/cancel/", format="json")
+    response = api.post(f"{API}/imports/{job['id']}/validate/", {}, format="json")
+    assert response.status_code == 400
+    assert "cannot be validated again" in response.json()["errors"]["non_field_errors"][0]
+    assert ImportJob.objects.get(pk=job["id"]).status == ImportJob.Status.CANCELLED

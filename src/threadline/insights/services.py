@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 INLINE_MAX_BYTES = 2_000_000
 MAX_ISSUES_KEPT = 500
 OWN_CASES_SOURCE = "own-cases"
+#: An import may be (re)validated, with a new mapping, until it is accepted or cancelled.
+VALIDATABLE = (ImportJob.Status.UPLOADED, ImportJob.Status.VALID, ImportJob.Status.INVALID)
 IGNORE = ""
 
 
@@ -191,6 +193,8 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     records is refused here: it could never be linked, and every person in it would be counted again."""
     from threadline.engines.insights import validate_file
 
+    if job.status not in VALIDATABLE:
+        raise ValidationError(_("This import has started or ended: it cannot be validated again."))
     report = validate_file(
         _upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source, strict=job.strict
     )

@@ -114,7 +114,7 @@ class _JobActionView(OrganisationPermissionMixin, View):
 class ImportMappingView(_JobActionView):
     def post(self, request, pk):
         job = self.job(request, pk)
-        if job.status in (ImportJob.Status.IMPORTED, ImportJob.Status.IMPORTING):
+        if job.status not in services.VALIDATABLE:
             return redirect("insights:import_detail", pk=job.pk)
         form = MappingForm(request.POST, header=job.header, mapping=job.mapping, targets=services.mapping_targets())
         if form.is_valid():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -77,10 +76,8 @@ class ImportViewSet(_ReadCreateViewSet):
     @action(detail=True, methods=["post"])
     def validate(self, request, pk=None):
         """Validate the file with a column mapping (HTCDS; the proposed one when none is given). Nothing is
-        stored: the report says what an import would do."""
+        stored: the report says what an import would do. Refused (400) once the import was accepted or cancelled."""
         job = self.get_object()
-        if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.VALID, ImportJob.Status.INVALID):
-            raise _conflict()
         body = s.ImportMappingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         mapping = body.validated_data.get("mapping", job.mapping)
@@ -116,12 +113,6 @@ class ImportViewSet(_ReadCreateViewSet):
         response = HttpResponse(data, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="rejects.csv"'
         return response
-
-
-def _conflict():
-    from rest_framework.exceptions import ValidationError
-
-    return ValidationError({"non_field_errors": [_("This import has started or ended: it cannot be validated again.")]})
 
 
 class LinkageRunViewSet(_ReadCreateViewSet):
