@@ -242,7 +242,7 @@ def _linkage_key_issue(job: ImportJob) -> dict | None:
 @transaction.atomic
 def import_cancel(*, job: ImportJob) -> ImportJob:
     """The officer cancels after reading the report: the upload is deleted and nothing is stored."""
-    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.VALID, ImportJob.Status.INVALID):
+    if job.status not in VALIDATABLE:
         raise ValidationError(_("Only an import that has not started can be cancelled."))
     _discard_upload(job)
     job.status = ImportJob.Status.CANCELLED
