@@ -190,6 +190,38 @@ def _prevention(org, make_user, client):
     return api
 
 
+def _insights(org, make_user, client):
+    from tests.insights.conftest import csv_upload, plan_rows
+
+    api = client(make_user(org, "data_officer"), org)
+    imports = f"{API}/insights/imports/"
+    job = api.post(imports, {"file": csv_upload(plan_rows()), "format": "htcds", "source": "partner-a"},
+                   multipart=True).json()  # fmt: skip
+    assert job["status"] == "uploaded"  # an HTCDS file: the proposed column mapping is confirmed next
+    job = api.post(f"{imports}{job['id']}/validate/", {"mapping": job["mapping"]}, expect=200).json()
+    assert job["status"] == "valid"
+    api.get(f"{imports}{job['id']}/rejects/")
+    assert api.post(f"{imports}{job['id']}/accept/", None, expect=202).json()["status"] == "imported"
+    api.get(imports)
+    api.get(f"{imports}{job['id']}/")
+    other = api.post(imports, {"file": csv_upload(plan_rows()[:5], name="b.csv"), "format": "htcds",
+                               "source": "partner-b"}, multipart=True).json()  # fmt: skip
+    assert api.post(f"{imports}{other['id']}/cancel/", None, expect=200).json()["status"] == "cancelled"
+    run = api.post(f"{API}/insights/linkage-runs/", {"threshold": 0.9}, expect=202).json()
+    api.get(f"{API}/insights/linkage-runs/")
+    api.get(f"{API}/insights/linkage-runs/{run['id']}/")
+    api.get(f"{API}/insights/dashboards/")
+    assert api.get(f"{API}/insights/dashboards/by_year/").json()["tables"]
+    api.get(f"{API}/insights/dashboards/by_year/?method=dp")
+    release = api.post(f"{API}/insights/releases/", {"title": "By gender", "fields": ["gender"],
+                                                     "method": "suppression", "k": 11}).json()  # fmt: skip
+    api.get(f"{API}/insights/releases/")
+    api.get(f"{API}/insights/releases/{release['id']}/")
+    api.post(f"{API}/insights/releases/{release['id']}/publish/", {"published": True, "unlinked_acknowledged": True},
+             expect=200)  # fmt: skip
+    return api
+
+
 # scenario -> the paths it owns (by prefix under /api/v1/)
 SCENARIOS = {
     "accounts": (_accounts, ("/organisations/", "/members/")),
@@ -201,6 +233,7 @@ SCENARIOS = {
     ),
     "online": (_online, ("/online/",)),
     "prevention": (_prevention, ("/prevention/",)),
+    "insights": (_insights, ("/insights/",)),
 }
 
 
@@ -216,6 +249,7 @@ def _owned(prefixes) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_real_exchanges_match_the_document(name, org, make_user, contract_client, settings, tmp_path):
     settings.ONLINE_DATA_DIR = str(tmp_path / "online")
+    settings.INSIGHTS_STORE_ROOT = str(tmp_path / "insights")
     scenario, prefixes = SCENARIOS[name]
     api = scenario(org, make_user, contract_client)
     missing = sorted(_owned(prefixes) - api.seen)

@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralKindEnum": "threadline.cases.models.Referral.Kind",
         "ReferralStatusEnum": "threadline.cases.models.Referral.Status",
         "ScreeningStatusEnum": "threadline.screening.models.Screening.Status",
+        "ProtectionMethodEnum": "threadline.insights.models.Method",
     },
 }
 

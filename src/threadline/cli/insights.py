@@ -1,9 +1,11 @@
 """``threadline insights`` (import, validate, link, export) and ``threadline synth records``.
 
-Never imports Django at module level; engine modules are imported inside each command, and only ``withdraw``
-(which acts on the web app's imports and writes the audit log) sets Django up. Bad arguments exit with code 2; a file
-that fails validation exits with code 1 after printing every problem (file, row, column, reason; never the
-offending value) and stores nothing.
+Never imports Django: engine modules are imported inside each command, and the group's one platform command
+(``withdraw``, which acts on the web app's imports and writes the audit log) lives in
+:mod:`threadline.cli.insights_platform`. The store directory is resolved here (``--store``, else
+``$THREADLINE_DATA_DIR/insights``) and passed to the engine. Bad arguments exit with code 2; a file that fails
+validation exits with code 1 after printing every problem (file, row, column, reason; never the offending
+value) and stores nothing.
 """
 
 from __future__ import annotations
@@ -59,6 +61,14 @@ def _read_key(path: Path | None) -> bytes | None:
     if len(key) < 16:
         fail("the linkage key must be at least 16 bytes")
     return key
+
+
+def _store(store: Path | None) -> Path:
+    """The store directory: ``--store``, else ``$THREADLINE_DATA_DIR/insights`` (``./data/insights``). The
+    command line resolves it; the engine is always given a directory."""
+    if store is not None:
+        return store
+    return Path(os.environ.get("THREADLINE_DATA_DIR") or (Path.cwd() / "data")) / "insights"
 
 
 def _write_report(path: Path | None, data: dict) -> None:
@@ -117,7 +127,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                 file,
                 fmt,
                 source,
-                store,
+                _store(store),
                 _read_mapping(mapping),
                 key=_read_key(key_file),
                 strict=strict,
@@ -180,11 +190,11 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         """Link records across sources on their encodings and estimate how many distinct victims there are."""
         try:
             if backend == "spark":
-                result = _link_on_spark(store, threshold=threshold, truth=truth)
+                result = _link_on_spark(_store(store), threshold=threshold, truth=truth)
             else:
                 from threadline.engines.insights.linkage import link
 
-                result = link(store, backend, threshold=threshold, truth=truth)
+                result = link(_store(store), backend, threshold=threshold, truth=truth)
         except (ValueError, NotImplementedError) as exc:
             fail(str(exc))
         if as_json:
@@ -208,44 +218,10 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from threadline.engines.insights.export import export_ctdc
 
         try:
-            rows = export_ctdc(store, out, fmt, dedupe=dedupe)
+            rows = export_ctdc(_store(store), out, fmt, dedupe=dedupe)
         except ValueError as exc:
             fail(str(exc))
         typer.echo(f"wrote {rows} records to {out}")
-
-    @insights.command("withdraw")
-    def withdraw_cmd(
-        import_id: Annotated[str, typer.Argument(help="The import's id (shown on its page in the web app).")],
-        by: Annotated[str, typer.Option("--by", help="Email of the data officer withdrawing it (audited).")],
-    ) -> None:
-        """Withdraw an import made in the web app: remove its records from the organisation's store (audited)."""
-        import uuid
-
-        from threadline.cli.platform import _cli_context, django_setup
-
-        django_setup()
-        from django.core.exceptions import ValidationError
-
-        from threadline.accounts.models import User
-        from threadline.core.permissions import has_perm
-        from threadline.insights.models import ImportJob
-        from threadline.insights.services import import_withdraw
-
-        try:
-            job = ImportJob.objects.select_related("organisation").filter(pk=uuid.UUID(import_id)).first()
-        except ValueError:
-            job = None
-        if job is None:
-            fail(f"no import with id {import_id}")
-        user = User.objects.filter(email__iexact=by, is_active=True).first()
-        if user is None or not has_perm(user, "insights.change_importjob", job.organisation):
-            fail(f"{by} may not withdraw imports of {job.organisation.name}")
-        with _cli_context():
-            try:
-                import_withdraw(job=job, user=user)
-            except ValidationError as exc:
-                fail(" ".join(exc.messages))
-        typer.echo(f"withdrew import {job.pk} ({job.rows} records from {job.source}); run linkage again")
 
     @synth.command("records")
     def synth_records(
@@ -277,3 +253,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             f"wrote {data.table.num_rows} records for {len(paths)} agencies, truth.csv and the demo "
             f"linkage.key to {out}"
         )
+
+    # ``withdraw`` acts on the web app's imports (database, audit log): a platform command that starts Django,
+    # kept in its own module so that this one never does.
+    from threadline.cli import insights_platform
+
+    insights_platform.register(app, groups)

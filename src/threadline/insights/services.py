@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 INLINE_MAX_BYTES = 2_000_000
 MAX_ISSUES_KEPT = 500
 OWN_CASES_SOURCE = "own-cases"
+#: An import may be (re)validated, with a new mapping, until it is accepted or cancelled.
+VALIDATABLE = (ImportJob.Status.UPLOADED, ImportJob.Status.VALID, ImportJob.Status.INVALID)
 IGNORE = ""
 
 
@@ -85,6 +87,7 @@ def report_dict(report, file_name: str) -> dict:
         "issue_count": len(report.issues),
         "issues": issues,
         "columns": dict(report.columns),
+        "key_ids": {key: list(where) for key, where in report.key_ids.items()},
     }
 
 
@@ -190,9 +193,13 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     records is refused here: it could never be linked, and every person in it would be counted again."""
     from threadline.engines.insights import validate_file
 
+    if job.status not in VALIDATABLE:
+        raise ValidationError(_("This import has started or ended: it cannot be validated again."))
     report = validate_file(
         _upload_path(job), job.format, mapping=_engine_mapping(job), source=job.source, strict=job.strict
     )
+    if report.header:  # the file was read: its quarantined rows are served as they are until accept or cancel
+        report.write_rejects(_rejects_path(job))
     job.report = report_dict(report, job.file_name)
     job.rows = report.rows
     keeps_rows = report.ok and report.stored_rows > 0
@@ -211,45 +218,12 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def _file_key_ids(job: ImportJob) -> dict[str, tuple[int, str]]:
-    """The linkage-key fingerprints (``enc_key_id``) in an uploaded file: fingerprint -> (first row, column)."""
-    import pyarrow.compute as pc
-
-    from threadline.engines.insights.importers.base import Reader
-
-    mapping = _engine_mapping(job)
-    if mapping is not None:
-        columns = [col for col, target in mapping.items() if target == "enc_key_id"]
-    else:
-        columns = [col for col in job.header if col.strip().lower() == "enc_key_id"]
-    if not columns:
-        return {}
-    reader = Reader(_upload_path(job), [], labels=_labels_for(job))
-    reader.read_header()
-    found: dict[str, tuple[int, str]] = {}
-    for batch in reader.batches():
-        for column in columns:
-            values = pc.utf8_lower(pc.utf8_trim_whitespace(batch.columns[column]))
-            for value in pc.unique(values).to_pylist():
-                if value and value not in found:
-                    first = pc.index(values, value).as_py()
-                    found[value] = (int(batch.rows[first]), column)
-    return found
-
-
 def _linkage_key_issue(job: ImportJob) -> dict | None:
-    """A validation issue when the file's encodings cannot be linked with the store's records, else None."""
-    in_file = _file_key_ids(job)
-    if not in_file:
+    """A validation issue when the file's encodings cannot be linked with the store's records, else None.
+    (A file mixing keys is refused by the engine's validation itself; its report names the file's keys.)"""
+    in_file = job.report.get("key_ids") or {}
+    if len(in_file) != 1:
         return None
-    if len(in_file) > 1:
-        (_first, _at), (second, (row, column)) = sorted(in_file.items(), key=lambda item: item[1][0])[:2]
-        reason = _(
-            "the rows were encoded with {n} different linkage keys (fingerprint {key} first appears here): "
-            "records under different keys cannot be linked. Ask the partner to encode every row with the "
-            "one shared key."
-        ).format(n=len(in_file), key=second)
-        return {"file": job.file_name, "row": row, "column": column, "reason": reason}
     from threadline.insights.selectors import store_key_ids
 
     in_store = store_key_ids(organisation=job.organisation)
@@ -268,29 +242,32 @@ def _linkage_key_issue(job: ImportJob) -> dict | None:
 @transaction.atomic
 def import_cancel(*, job: ImportJob) -> ImportJob:
     """The officer cancels after reading the report: the upload is deleted and nothing is stored."""
-    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.VALID, ImportJob.Status.INVALID):
+    if job.status not in VALIDATABLE:
         raise ValidationError(_("Only an import that has not started can be cancelled."))
-    _upload_path(job).unlink(missing_ok=True)
+    _discard_upload(job)
     job.status = ImportJob.Status.CANCELLED
     job.save()
     return job
 
 
+def _rejects_path(job: ImportJob) -> Path:
+    return _upload_path(job).with_name(f"{job.stored_name or 'missing'}.rejects.csv")
+
+
+def _discard_upload(job: ImportJob) -> None:
+    """The upload and its quarantined rows: nothing of them is kept once the officer accepted or cancelled."""
+    _upload_path(job).unlink(missing_ok=True)
+    _rejects_path(job).unlink(missing_ok=True)
+
+
 def import_rejects_csv(*, job: ImportJob) -> bytes:
-    """The rows an import would quarantine (row, reason, their cells), read again from the upload: nothing
-    of them is kept once the officer has accepted or cancelled (the upload is then deleted)."""
-    import tempfile
-
-    from threadline.engines.insights import validate_file
-
-    path = _upload_path(job)
-    if not path.exists():
-        raise ValidationError(_("The uploaded file is no longer kept."))
-    report = validate_file(path, job.format, mapping=_engine_mapping(job), source=job.source, strict=job.strict)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "rejects.csv"
-        report.write_rejects(out)
-        return out.read_bytes()
+    """The rows an import would quarantine (row, reason, their cells), as the last validation wrote them
+    (atomically, beside the upload): the file is not read again. Raises ValidationError once the officer has
+    accepted or cancelled (they are deleted with the upload) or before the file was validated."""
+    try:
+        return _rejects_path(job).read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(_("The quarantined rows are no longer kept (or the file was not checked yet).")) from None
 
 
 def _labels_for(job: ImportJob):
@@ -359,7 +336,7 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
     if result.stored:
         job.status = ImportJob.Status.IMPORTED
         job.batch_id = result.batch_id or ""
-        _upload_path(job).unlink(missing_ok=True)  # the store holds the converted records now
+        _discard_upload(job)  # the store holds the converted records now
     else:
         job.status = ImportJob.Status.FAILED
     job.save()

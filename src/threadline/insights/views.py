@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -115,7 +114,7 @@ class _JobActionView(OrganisationPermissionMixin, View):
 class ImportMappingView(_JobActionView):
     def post(self, request, pk):
         job = self.job(request, pk)
-        if job.status in (ImportJob.Status.IMPORTED, ImportJob.Status.IMPORTING):
+        if job.status not in services.VALIDATABLE:
             return redirect("insights:import_detail", pk=job.pk)
         form = MappingForm(request.POST, header=job.header, mapping=job.mapping, targets=services.mapping_targets())
         if form.is_valid():
@@ -558,7 +557,3 @@ class PublicReleaseCsvView(View):
 class PublicSyntheticCsvView(View):
     def get(self, request, pk):
         return _synthetic_csv_response(get_object_or_404(selectors.public_synthetic(), pk=pk))
-
-
-def dashboard_url(section: str) -> str:
-    return reverse("insights:dashboard", kwargs={"section": section})

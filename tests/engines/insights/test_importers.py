@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from threadline.engines.insights import import_file, records_table, validate_file
 from threadline.engines.insights.importers import ImportError_
+from threadline.engines.insights.importers.base import QUARANTINED
 from threadline.engines.insights.schema import CTDC_COLUMNS, CTDC_SYNTHETIC_COLUMNS
 from threadline.engines.insights.store import Store
 
@@ -267,12 +268,26 @@ def test_export_roundtrip_ctdc(tmp_path):
     assert validate_file(tmp_path / "syn.csv", "ctdc-synthetic").ok
 
 
-def test_duplicate_case_ids_are_reported(tmp_path):
+def test_duplicate_case_ids_are_quarantined_keeping_the_first_row(tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("case_id,gender\nA,Female\nB,Male\nA,Male\nA,Female\n")
-    rep = import_file(path, "htcds", "ngo", tmp_path / "store")
-    assert not rep.stored
-    assert [(i.row, i.column) for i in rep.validation.issues] == [(4, "case_id"), (5, "case_id")]
+    rep = import_file(path, "htcds", "ngo", tmp_path / "store", rejects=tmp_path / "rejects.csv")
+    assert rep.stored and (rep.rows, rep.stored_rows, rep.quarantined) == (4, 2, 2)
+    issues = [(i.row, i.action, i.reason) for i in rep.validation.issues]
+    assert issues == [(r, QUARANTINED, "the case id appears earlier in the file (row 2)") for r in (4, 5)]
+    assert records_table(tmp_path / "store", ["source_row", "gender"]).to_pylist() == [
+        {"source_row": 2, "gender": "Female"},
+        {"source_row": 3, "gender": "Male"},
+    ]
+    rejects = (tmp_path / "rejects.csv").read_text().splitlines()
+    assert rejects[0] == "row,reason,case_id,gender" and [r.split(",")[0] for r in rejects[1:]] == ["4", "5"]
+
+
+def test_duplicate_case_ids_refuse_a_strict_import_and_earlier_batches_count(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("case_id,gender\nA,Female\nB,Male\nA,Male\n")
+    rep = import_file(path, "htcds", "ngo", tmp_path / "store", strict=True)
+    assert not rep.stored and [(i.row, i.action) for i in rep.validation.issues] == [(4, "refused")]
     path.write_text("case_id,gender\nA,Female\nB,Male\n")
     assert import_file(path, "htcds", "ngo", tmp_path / "store").stored
     path.write_text("case_id,gender\nC,Female\nB,Male\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -16,6 +17,7 @@ from threadline.engines.insights import (
 )
 from threadline.engines.insights.linkage import build_settings
 from threadline.engines.insights.linkage.backends import DuckDBBackend, get_backend
+from threadline.engines.insights.store import Store
 from threadline.engines.insights.synthetic import generate, write_agency_files
 
 
@@ -70,9 +72,13 @@ def test_exact_duplicates_are_linked_perfectly(tmp_path):
 def test_records_under_different_keys_are_not_compared(tmp_path):
     a = generate(300, 1, seed=1)
     b = generate(300, 1, seed=2)  # the synthetic demo key depends on the seed
+    store = Store(tmp_path / "store").ensure()
     for data, name in ((a, "one"), (b, "two")):
         files = write_agency_files(data, tmp_path / name)
-        assert import_file(files[0], "htcds", name, tmp_path / "store").stored
+        assert import_file(files[0], "htcds", name, tmp_path / name / "store").stored
+        # (an import refuses a file under another key than the store's: such a store is put together by hand)
+        for batch in (tmp_path / name / "store" / "batches").glob("*.*"):
+            shutil.copy(batch, store.batches_dir / batch.name)
     with pytest.raises(ValueError, match="different linkage keys"):
         link(tmp_path / "store")
 

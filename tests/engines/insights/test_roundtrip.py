@@ -205,3 +205,28 @@ def test_synthetic_export_writes_the_codebook_forms(tmp_path):
     )
     assert row["traffickMonths"] == "0--12 (0-1 yr)"
     assert set(SYNTHETIC_MEANS_COLS) <= set(row)
+
+
+@_PROPERTY
+@given(RECORDS)
+def test_the_columnar_htcds_export_writes_what_the_record_by_record_one_writes(records):
+    """The store's export converts whole batches (Arrow); the cases' export converts one record at a time
+    (``htcds_row``): both give the same cells."""
+    from threadline.engines.insights.htcds_export import header, htcds_row, store_row_lists
+
+    batch = pa.RecordBatch.from_pylist(records, schema=CANONICAL_SCHEMA)
+    columnar = list(store_row_lists([batch]))
+    by_record = [[htcds_row(r)[c] for c in header()] for r in batch.to_pylist()]
+    assert [list(row) for row in columnar] == by_record
+
+
+def test_spreadsheet_cells_are_escaped_and_stripped_of_control_characters(tmp_path):
+    import openpyxl
+
+    from threadline.engines.insights.htcds_export import write_row_lists
+
+    path = tmp_path / "out.xlsx"
+    assert write_row_lists([['a<b & "c"\x01', ""], ["", "Other"]], path, ["x", "y"], spreadsheet=True) == 2
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    assert cells[2:] == [[1, 'a<b & "c"', None], [2, None, "Other"]]

@@ -192,13 +192,13 @@ def export_htcds(
     ``spreadsheet``): the standard's columns and Threadline's extension columns, never identifiers or
     encodings (see :mod:`threadline.engines.insights.htcds_export`). Importing the file with
     ``fmt="htcds"`` gives the same records."""
-    from threadline.engines.insights.htcds_export import store_rows, write_htcds
+    from threadline.engines.insights.htcds_export import header, store_row_lists, write_row_lists
 
     con = connect(as_store(store))
     try:
         con.execute("SET enable_progress_bar = false").fetchall()  # a bar on the terminal of a long export
         sql = f"SELECT * FROM ({_base_query(dedupe)}) r ORDER BY r.record_id"  # noqa: S608
         reader = con.sql(sql).to_arrow_reader(65536)
-        return write_htcds(store_rows(reader), out, spreadsheet=spreadsheet)
+        return write_row_lists(store_row_lists(reader), out, header(), spreadsheet=spreadsheet)
     finally:
         con.close()

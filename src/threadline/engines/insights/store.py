@@ -27,14 +27,14 @@ import pyarrow as pa
 from threadline.engines.insights.schema import CANONICAL_SCHEMA
 
 
-def default_store() -> Path:
-    """``$THREADLINE_DATA_DIR/insights`` (``./data/insights`` when the variable is unset)."""
-    return Path(os.environ.get("THREADLINE_DATA_DIR") or (Path.cwd() / "data")) / "insights"
-
-
 class Store:
-    def __init__(self, root: str | os.PathLike[str] | None = None):
-        self.root = Path(root) if root is not None else default_store()
+    """A store directory. The engine never decides where data lives: the web app (its settings) and the command
+    line (``--store`` or ``$THREADLINE_DATA_DIR``) resolve the directory and pass it in."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        if root is None:
+            raise ValueError("no insights store directory given")
+        self.root = Path(root)
 
     @property
     def batches_dir(self) -> Path:
@@ -85,6 +85,7 @@ class Store:
 
 
 def as_store(store: Store | str | os.PathLike[str] | None) -> Store:
+    """``store`` as a :class:`Store`; a missing one is an error (the caller resolves the directory)."""
     return store if isinstance(store, Store) else Store(store)
 
 

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from threadline.engines.insights.importers.base import (
     COLUMN_IGNORED,
     KEPT_AS_OTHER,
+    KEY_IDS_KEPT,
     QUARANTINED,
     REFUSED,
     SET_MISSING,
@@ -182,6 +183,7 @@ class _Converter:
         self.encoded_rows = 0
         self.quarantined = 0
         self.header: list[str] = []
+        self.case_rows: dict[str, int] = {}  # record id -> the row it first appeared in (duplicate case ids)
         if any(c in plan.special for c in IDENTIFIER_COLUMNS):
             if key is None:
                 # Without the agencies' key names cannot be encoded: a strict import refuses the file, a
@@ -227,11 +229,14 @@ class _Converter:
             else:
                 self._issue_rows(invalid, rows, cp.source, cp.reason, SET_MISSING, quoted)
             out[cp.target] = typed
+            if cp.target == "enc_key_id":
+                self._note_keys(typed, rows, cp.source)
         self._lists(raw, rows, out)
         if self.encoder is not None:
             self._encode(raw, rows, out)
         keep = self._identified(raw, rows)
         record_id = self._record_ids(raw, rows)
+        keep = self._first_occurrences(raw, rows, record_id, keep)
         meta = {
             "record_id": record_id,
             "source": pa.array(np.full(n, self.source, dtype=object), pa.string()),
@@ -251,6 +256,36 @@ class _Converter:
             else:
                 arrays.append(pa.nulls(n, f.type))
         return pa.RecordBatch.from_arrays(arrays, schema=CANONICAL_SCHEMA), keep
+
+    def _note_keys(self, keys: pa.Array, rows: np.ndarray, column: str) -> None:
+        """Remember where each linkage-key fingerprint first appears (a file must use one key)."""
+        found = self.report.key_ids
+        for value in pc.unique(keys).to_pylist():
+            if value is not None and value not in found and len(found) < KEY_IDS_KEPT:
+                found[value] = (int(rows[pc.index(keys, value).as_py()]), column)
+
+    def _quarantine(self, raw: dict[str, pa.Array], i: int, row: int, reason: str) -> None:
+        self.quarantined += 1
+        self.report.issues.append(Issue(self.name, row, "", reason, QUARANTINED))
+        self.report.rejects.append(Reject(row, reason, [raw[h][i].as_py() or "" for h in self.header]))
+
+    def _first_occurrences(
+        self, raw: dict[str, pa.Array], rows: np.ndarray, record_id: pa.Array, keep: pa.Array
+    ) -> pa.Array:
+        """A case id may appear once in a file: the first row with it is kept, every later one quarantined
+        (naming the row it repeats). Only files with a case id column can repeat one."""
+        if "case_id" not in self.plan.special:
+            return keep
+        seen = self.case_rows
+        mask = keep.to_pylist()
+        for i, (rid, kept) in enumerate(zip(record_id.to_pylist(), mask, strict=True)):
+            if not kept:
+                continue
+            first = seen.setdefault(rid, int(rows[i]))
+            if first != int(rows[i]):
+                mask[i] = False
+                self._quarantine(raw, i, int(rows[i]), f"the case id appears earlier in the file (row {first})")
+        return pa.array(mask, pa.bool_())
 
     def _lists(self, raw: dict[str, pa.Array], rows: np.ndarray, out: dict[str, pa.Array]) -> None:
         """Multi-valued columns (HTCDS picklists) as flags."""
@@ -281,12 +316,8 @@ class _Converter:
         if "case_id" not in self.plan.special:
             return pa.array(np.ones(n, dtype=bool))
         keep = pc.is_valid(clean(raw[self.plan.special["case_id"]]))
-        reason = "no case id in this row"
         for i in invalid_rows(pc.invert(keep)):
-            self.quarantined += 1
-            self.report.issues.append(Issue(self.name, int(rows[i]), "", reason, QUARANTINED))
-            cells = [raw[h][i].as_py() or "" for h in self.header]
-            self.report.rejects.append(Reject(int(rows[i]), reason, cells))
+            self._quarantine(raw, int(i), int(rows[i]), "no case id in this row")
         return keep
 
     def _record_ids(self, raw: dict[str, pa.Array], rows: np.ndarray) -> pa.Array:
@@ -382,7 +413,23 @@ def _run(
         if batch.num_rows:
             sink(batch)
     report.rows += len(report.rejects) - conv.quarantined  # rows the reader could not split into cells
+    _mixed_keys(report)
     return _finish(report, strict), conv.encoded_rows
+
+
+def _mixed_keys(report: ValidationReport) -> None:
+    """Rows encoded with different linkage keys can never be linked with each other: the file is refused at
+    the row where the second key first appears."""
+    if len(report.key_ids) < 2:
+        return
+    (_first, _where), (second, (row, column)) = sorted(report.key_ids.items(), key=lambda item: item[1][0])[:2]
+    more = "" if len(report.key_ids) < KEY_IDS_KEPT else " or more"
+    reason = (
+        f"the rows were encoded with {len(report.key_ids)}{more} different linkage keys (fingerprint {second} "
+        "first appears here): records under different keys cannot be linked; encode every row with the one "
+        "shared key"
+    )
+    report.issues.append(Issue(Path(report.file).name, row, column, reason, REFUSED))
 
 
 def _finish(report: ValidationReport, strict: bool) -> ValidationReport:
@@ -457,7 +504,7 @@ def import_file(
         writer[0].close()
     result = ImportReport(str(path), fmt, source, False, report.rows, validation=report, encoded_rows=encoded)
     if report.ok and writer:
-        _check_duplicate_ids(tmp, st, path.name, report)
+        _check_against_store(tmp, st, path.name, report)
     if not report.ok or not writer:
         tmp.unlink(missing_ok=True)
         if report.ok:
@@ -490,35 +537,39 @@ def import_file(
     return result
 
 
-def _check_duplicate_ids(tmp: Path, store: Store, name: str, report: ValidationReport) -> None:
-    """A case id may appear once per source: within the file, and across earlier imports of the store."""
+def _check_against_store(tmp: Path, store: Store, name: str, report: ValidationReport) -> None:
+    """What only the store can tell: a case id this source imported in an earlier batch (the file is refused:
+    it is most likely imported twice), and a linkage key other than the one the store's records were encoded
+    with (its people could never be linked with the store's, so each would be counted again)."""
     import duckdb
 
     from threadline.engines.insights.store import _sql_str
 
+    old_files = store.batch_files()
+    if not old_files:
+        return
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false").fetchall()
         new = f"read_parquet({_sql_str(str(tmp))})"
-        dupes = con.execute(
-            f"SELECT source_row FROM (SELECT source_row, "  # noqa: S608
-            f"row_number() OVER (PARTITION BY record_id ORDER BY source_row) rn FROM {new}) "
-            "WHERE rn > 1 ORDER BY 1"
+        old = "read_parquet([" + ", ".join(_sql_str(str(p)) for p in old_files) + "], union_by_name = true)"
+        again = con.execute(
+            f"SELECT n.source_row FROM {new} n SEMI JOIN {old} o USING (record_id) ORDER BY 1"  # noqa: S608
         ).fetchall()
-        rows = [r[0] for r in dupes]
-        for row in rows:
-            report.issues.append(Issue(name, int(row), "case_id", "the case id appears earlier in the file"))
-        old_files = store.batch_files()
-        if old_files:
-            old = "[" + ", ".join(_sql_str(str(p)) for p in old_files) + "]"
-            again = con.execute(
-                f"SELECT n.source_row FROM {new} n SEMI JOIN read_parquet({old}) o USING (record_id) "  # noqa: S608
-                "ORDER BY 1"
-            ).fetchall()
-            for (row,) in again:
-                report.issues.append(
-                    Issue(name, int(row), "case_id", "this source already imported the case id (earlier batch)")
-                )
+        for (row,) in again:
+            report.issues.append(
+                Issue(name, int(row), "case_id", "this source already imported the case id (earlier batch)")
+            )
+        keys_sql = f"SELECT DISTINCT enc_key_id FROM {old} WHERE enc_key_id IS NOT NULL"  # noqa: S608
+        stored = {r[0] for r in con.execute(keys_sql).fetchall()}
     finally:
         con.close()
+    foreign = sorted((where, key) for key, where in report.key_ids.items() if stored and key not in stored)
+    if foreign:
+        (row, column), key = foreign[0]
+        reason = (
+            f"encoded with a different linkage key (fingerprint {key}) from the records already in the store "
+            f"(fingerprint {', '.join(sorted(stored))}): its people could never be linked with them"
+        )
+        report.issues.append(Issue(name, row, column, reason))
     report.issues.sort(key=lambda i: (i.row, i.column))

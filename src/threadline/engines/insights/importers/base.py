@@ -23,7 +23,6 @@ import pyarrow.csv as pacsv
 
 from threadline.engines import archives
 from threadline.engines.insights.importers.vocabulary import NORMAL_PATTERN, country_extras, enum_synonyms
-from threadline.engines.insights.schema import CANONICAL_SCHEMA
 
 MISSING_TOKENS = ["", "-99", "-99.0", "unknown", "na", "n/a", "null", "none"]
 _FLAG_VALUES = {
@@ -48,6 +47,7 @@ KEPT_AS_OTHER = "kept as Other"
 QUARANTINED = "row quarantined"
 COLUMN_IGNORED = "column ignored"
 VALUE_MAX = 40
+KEY_IDS_KEPT = 20
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,8 @@ class ValidationReport:
     strict: bool = False
     rejects: list[Reject] = field(default_factory=list)
     header: list[str] = field(default_factory=list)  # the file's columns as read (for the rejects file)
+    #: linkage-key fingerprints (``enc_key_id``) in the file -> (first row, column); at most KEY_IDS_KEPT
+    key_ids: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -128,6 +130,7 @@ class ValidationReport:
             "bad_rows": self.bad_rows,
             "counts": self.counts(),
             "columns": self.columns,
+            "key_ids": {key: list(where) for key, where in self.key_ids.items()},
             "issues": [dataclasses.asdict(i) for i in self.issues],
         }
 
@@ -586,7 +589,3 @@ def _csv_reason(exc: Exception) -> str:
     if "UTF8" in text or "utf-8" in text.lower() or isinstance(exc, UnicodeDecodeError):
         return "text is not valid UTF-8"
     return "the CSV could not be parsed (unbalanced quotes?)"
-
-
-def empty_canonical(n: int) -> dict[str, pa.Array]:
-    return {f.name: pa.nulls(n, f.type) for f in CANONICAL_SCHEMA}

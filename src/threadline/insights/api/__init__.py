@@ -1,0 +1,1 @@
+"""API of the insights area: imports, linkage runs, releases and the dashboards' protected tables."""
