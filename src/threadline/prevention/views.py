@@ -21,8 +21,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from threadline.accounts.models import Membership
-from threadline.core.permissions import has_perm
 from threadline.audit.services import audit_object, audit_record
+from threadline.core.permissions import has_perm
 from threadline.core.views import OrganisationPermissionMixin, ScopedListView
 from threadline.prevention import charts, definitions, forms, selectors, services
 from threadline.prevention.models import (
