@@ -19,19 +19,14 @@ from threadline.cases import forms, selectors, services
 from threadline.cases import vocabulary as v
 from threadline.cases.models import Approval, Case, ChildView, Consent, IncomingReferral, PlanTask, Referral, Service
 from threadline.cases.pagination import CappedPaginator
-from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView, ScopedTemplateView
-
-
-def _form_errors(form, exc: Exception) -> None:
-    """Put a service's refusal on the form, without echoing any submitted value."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc) or _("You may not do this."))
-
+from threadline.core.errors import show_errors
+from threadline.core.views import (
+    OrganisationPermissionMixin,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedTemplateView,
+)
 
 LIST_LABELS = {
     "status": v.Status.choices,
@@ -82,14 +77,16 @@ class DashboardView(ScopedTemplateView):
         return ctx
 
 
-class CaseOpenView(OrganisationPermissionMixin, FormView):
+class CaseOpenView(ScopedFormView):
     permission_required = "cases.add_case"
     template_name = "cases/form.html"
     form_class = forms.CaseOpenForm
+    success_message = _("Case opened. The recovery and reflection period has started.")
 
-    def form_valid(self, form):
-        case = services.case_open(organisation=self.request.organisation, user=self.request.user, **form.cleaned_data)
-        messages.success(self.request, _("Case opened. The recovery and reflection period has started."))
+    def perform(self, data):
+        return services.case_open(organisation=self.request.organisation, user=self.request.user, **data)
+
+    def performed(self, case):
         return redirect("cases:detail", pk=case.pk)
 
     def get_context_data(self, **kwargs):
@@ -188,23 +185,15 @@ class CaseObjectMixin(OrganisationPermissionMixin):
         return redirect(reverse("cases:detail", kwargs={"pk": self.case.pk}) + (f"#{anchor}" if anchor else ""))
 
 
-class CaseFormView(CaseObjectMixin, FormView):
+class CaseFormView(CaseObjectMixin, ScopedFormView):
     """Validate, call one service, go back to the case. Service refusals (consent, rules) show on the form."""
 
     template_name = "cases/form.html"
+    success_message = _("Saved.")
     anchor = ""
     title = ""
 
-    def perform(self, data: dict) -> None:
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.perform(form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
+    def performed(self, result):
         return self.done(self.anchor)
 
 
@@ -323,7 +312,7 @@ class ServiceAddView(CaseFormView):
         services.service_add(case=self.case, user=self.request.user, **data)
 
 
-class ServiceEditView(OrganisationPermissionMixin, FormView):
+class ServiceEditView(ScopedFormView):
     permission_required = "cases.change_service"
     form_class = forms.ServiceUpdateForm
     template_name = "cases/form.html"
@@ -339,8 +328,10 @@ class ServiceEditView(OrganisationPermissionMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(case=self.service.case, title=_("Update a service"), **kwargs)
 
-    def form_valid(self, form):
-        services.service_update(service=self.service, user=self.request.user, **form.cleaned_data)
+    def perform(self, data):
+        services.service_update(service=self.service, user=self.request.user, **data)
+
+    def performed(self, result):
         return redirect(reverse("cases:detail", kwargs={"pk": self.service.case_id}) + "#services")
 
 
@@ -381,10 +372,12 @@ class ApprovalRequestView(CaseFormView):
         services.approval_request(case=self.case, user=self.request.user, **data)
 
 
-class ApprovalDecideView(OrganisationPermissionMixin, FormView):
+class ApprovalDecideView(ScopedFormView):
     permission_required = "cases.approve_case"
     form_class = forms.ApprovalDecideForm
     template_name = "cases/form.html"
+    success_message = _("Decision recorded.")
+    refusals = (ValidationError,)
 
     @cached_property
     def approval(self) -> Approval:
@@ -400,18 +393,12 @@ class ApprovalDecideView(OrganisationPermissionMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            services.approval_decide(
-                approval=self.approval,
-                user=self.request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Decision recorded."))
+    def perform(self, data):
+        services.approval_decide(
+            approval=self.approval, user=self.request.user, approve=data["decision"] == "approve", note=data["note"]
+        )
+
+    def performed(self, result):
         return redirect(reverse("cases:detail", kwargs={"pk": self.approval.case_id}) + "#approvals")
 
 
@@ -463,7 +450,7 @@ class ReferralWithdrawView(OrganisationPermissionMixin, FormView):
         try:
             services.referral_withdraw(referral=referral, user=self.request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            messages.error(self.request, " ".join(exc.messages))
+            show_errors(self.request, exc)
         return redirect(reverse("cases:detail", kwargs={"pk": referral.case_id}) + "#referrals")
 
 
@@ -533,7 +520,7 @@ class IncomingAnswerView(OrganisationPermissionMixin, FormView):
                 return redirect("cases:detail", pk=new_case.pk)
             services.referral_reject(referral=referral, user=self.request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            messages.error(self.request, " ".join(exc.messages))
+            show_errors(self.request, exc)
         return redirect("cases:incoming_detail", pk=referral.pk)
 
     def form_invalid(self, form):
@@ -635,10 +622,12 @@ class StatisticsExportView(ScopedTemplateView):
         return super().get_context_data(columns=STATISTICS_COLUMNS, partners=partners, **kwargs)
 
 
-class SettingsView(OrganisationPermissionMixin, FormView):
+class SettingsView(ScopedFormView):
     permission_required = "cases.change_casesettings"
     form_class = forms.CaseSettingsForm
     template_name = "cases/settings.html"
+    success_message = _("Saved.")
+    refusals = (ValidationError,)
 
     def get_initial(self):
         current = services.case_settings_for(organisation=self.request.organisation)
@@ -660,15 +649,10 @@ class SettingsView(OrganisationPermissionMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            services.case_settings_save(
-                organisation=self.request.organisation, user=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
+    def perform(self, data):
+        services.case_settings_save(organisation=self.request.organisation, user=self.request.user, **data)
+
+    def performed(self, result):
         return redirect("cases:settings")
 
 
