@@ -17,7 +17,17 @@ from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object
 from threadline.cases import forms, selectors, services
 from threadline.cases import vocabulary as v
-from threadline.cases.models import Approval, Case, ChildView, Consent, IncomingReferral, PlanTask, Referral, Service
+from threadline.cases.models import (
+    DETAIL_FIELDS,
+    Approval,
+    Case,
+    ChildView,
+    Consent,
+    IncomingReferral,
+    PlanTask,
+    Referral,
+    Service,
+)
 from threadline.cases.pagination import CappedPaginator
 from threadline.core.errors import show_errors
 from threadline.core.views import (
@@ -207,7 +217,7 @@ class CaseDetailsEditView(CaseFormView):
         return {**super().get_form_kwargs(), "instance": self.case}
 
     def perform(self, data):
-        services.case_update(case=self.case, user=self.request.user, **{n: data[n] for n in forms.DETAIL_FIELDS})
+        services.case_update(case=self.case, user=self.request.user, **{n: data[n] for n in DETAIL_FIELDS})
 
 
 class CaseIdentityView(CaseFormView):
