@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from threadline.online import charts
+from threadline.core import charts
 from threadline.online import workspace as ws_mod
 from threadline.online.evidence import CATEGORY_LABELS, annotate, link_reasons
 from threadline.online.models import (

@@ -20,9 +20,10 @@ from django.views.generic import FormView, TemplateView
 from threadline.accounts.permissions import has_perm
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object, audit_record
+from threadline.core import charts
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
 from threadline.engines.screening import outcome_label
-from threadline.screening import charts, selectors, services
+from threadline.screening import selectors, services
 from threadline.screening.forms import ReferralContactForm, SafetyForm, StartForm, UploadForm
 from threadline.screening.labels import ANSWER_LABELS, STRENGTH_LABELS
 from threadline.screening.models import OrganisationInstrument, Outcome, ReferralContact, Screening
