@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView
 
 from threadline.accounts.permissions import has_perm
 from threadline.cases import forms, services
 from threadline.core.views import (
-    OrganisationPermissionMixin,
+    ScopedActionView,
     ScopedFormView,
     ScopedTemplateView,
 )
@@ -107,36 +106,32 @@ class SettingsView(ScopedFormView):
         return redirect("cases:settings")
 
 
-class PartnerAddView(OrganisationPermissionMixin, FormView):
+class PartnerAddView(ScopedActionView):
     permission_required = "cases.add_referralpartner"
-    form_class = forms.PartnerForm
-    http_method_names = ["post"]
 
-    def get_form_kwargs(self):
+    def act(self, request):
         from threadline.accounts.models import Organisation
 
-        others = Organisation.objects.filter(is_active=True).exclude(pk=self.request.organisation.pk)
-        return {**super().get_form_kwargs(), "organisations": others}
-
-    def form_valid(self, form):
+        others = Organisation.objects.filter(is_active=True).exclude(pk=request.organisation.pk)
+        form = forms.PartnerForm(request.POST, organisations=others)
+        if not form.is_valid():
+            raise ValidationError(_("Choose an organisation."))
         services.referral_partner_add(
-            organisation=self.request.organisation, user=self.request.user, partner=form.cleaned_data["partner"]
+            organisation=request.organisation, user=request.user, partner=form.cleaned_data["partner"]
         )
-        return redirect("cases:settings")
 
-    def form_invalid(self, form):
-        messages.error(self.request, _("Choose an organisation."))
-        return redirect("cases:settings")
+    def get_redirect_url(self) -> str:
+        return reverse("cases:settings")
 
 
-class PartnerRemoveView(OrganisationPermissionMixin, FormView):
+class PartnerRemoveView(ScopedActionView):
     permission_required = "cases.delete_referralpartner"
-    form_class = forms.WithdrawForm
-    http_method_names = ["post"]
+    refusals = ()
 
-    def form_valid(self, form):
+    def act(self, request, pk):
         from threadline.cases.models import ReferralPartner
 
-        qs = ReferralPartner.objects.restrict(self.request.user, "delete", self.request.organisation)
-        services.referral_partner_remove(item=get_object_or_404(qs, pk=self.kwargs["pk"]), user=self.request.user)
-        return redirect("cases:settings")
+        services.referral_partner_remove(item=self.scoped_object(ReferralPartner, "delete", pk=pk), user=request.user)
+
+    def get_redirect_url(self) -> str:
+        return reverse("cases:settings")

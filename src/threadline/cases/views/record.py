@@ -3,14 +3,12 @@ services, plan, approvals, cooperation, the person's own record and erasure."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.generic import FormView
 
 from threadline.accounts.permissions import has_perm
 from threadline.audit.services import audit_object
@@ -25,7 +23,7 @@ from threadline.cases.models import (
 )
 from threadline.cases.views.case import CaseFormView, views_beside
 from threadline.core.views import (
-    OrganisationPermissionMixin,
+    ScopedActionView,
     ScopedFormView,
 )
 
@@ -100,20 +98,20 @@ class ConsentAddView(CaseFormView):
         services.consent_record(case=self.case, user=self.request.user, **data)
 
 
-class ConsentRevokeView(OrganisationPermissionMixin, FormView):
+class ConsentRevokeView(ScopedActionView):
     permission_required = "cases.change_consent"
-    form_class = forms.RevokeForm
-    http_method_names = ["post"]
+    success_message = _("Consent revoked.")
+    refusals = ()
 
-    def form_valid(self, form):
-        qs = Consent.objects.restrict(self.request.user, "change", self.request.organisation)
-        consent = get_object_or_404(qs, pk=self.kwargs["pk"])
-        services.consent_revoke(consent=consent, user=self.request.user, note=form.cleaned_data["note"])
-        messages.success(self.request, _("Consent revoked."))
-        return redirect(reverse("cases:detail", kwargs={"pk": consent.case_id}) + "#consent")
+    def act(self, request, pk):
+        form = forms.RevokeForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        self.consent = self.scoped_object(Consent, "change", pk=pk)
+        services.consent_revoke(consent=self.consent, user=request.user, note=form.cleaned_data["note"])
 
-    def form_invalid(self, form):
-        raise Http404
+    def get_redirect_url(self) -> str:
+        return reverse("cases:detail", kwargs={"pk": self.consent.case_id}) + "#consent"
 
 
 class AssessmentView(CaseFormView):
@@ -179,16 +177,16 @@ class PlanTaskAddView(CaseFormView):
         services.plan_task_add(case=self.case, user=self.request.user, **data)
 
 
-class PlanTaskDoneView(OrganisationPermissionMixin, FormView):
+class PlanTaskDoneView(ScopedActionView):
     permission_required = "cases.change_plantask"
-    form_class = forms.WithdrawForm
-    http_method_names = ["post"]
+    refusals = ()
 
-    def form_valid(self, form):
-        qs = PlanTask.objects.restrict(self.request.user, "change", self.request.organisation)
-        item = get_object_or_404(qs, pk=self.kwargs["pk"])
-        services.plan_task_complete(item=item, user=self.request.user)
-        return redirect(reverse("cases:detail", kwargs={"pk": item.case_id}) + "#plan")
+    def act(self, request, pk):
+        self.item = self.scoped_object(PlanTask, "change", pk=pk)
+        services.plan_task_complete(item=self.item, user=request.user)
+
+    def get_redirect_url(self) -> str:
+        return reverse("cases:detail", kwargs={"pk": self.item.case_id}) + "#plan"
 
 
 class ApprovalRequestView(CaseFormView):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView
 
 from threadline.accounts.permissions import has_perm
 from threadline.audit.mixins import AuditReadMixin
@@ -19,9 +18,8 @@ from threadline.cases.models import (
     Referral,
 )
 from threadline.cases.views.case import CaseFormView
-from threadline.core.errors import show_errors
 from threadline.core.views import (
-    OrganisationPermissionMixin,
+    ScopedActionView,
     ScopedDetailView,
     ScopedListView,
 )
@@ -50,19 +48,18 @@ class ReferralCreateView(CaseFormView):
         services.referral_create(case=self.case, user=self.request.user, **data)
 
 
-class ReferralWithdrawView(OrganisationPermissionMixin, FormView):
+class ReferralWithdrawView(ScopedActionView):
     permission_required = "cases.change_referral"
-    form_class = forms.WithdrawForm
-    http_method_names = ["post"]
 
-    def form_valid(self, form):
-        qs = Referral.objects.restrict(self.request.user, "change", self.request.organisation)
-        referral = get_object_or_404(qs, pk=self.kwargs["pk"])
-        try:
-            services.referral_withdraw(referral=referral, user=self.request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            show_errors(self.request, exc)
-        return redirect(reverse("cases:detail", kwargs={"pk": referral.case_id}) + "#referrals")
+    def act(self, request, pk):
+        self.referral = self.scoped_object(Referral, "change", pk=pk)
+        form = forms.WithdrawForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.referral_withdraw(referral=self.referral, user=request.user, reason=form.cleaned_data["reason"])
+
+    def get_redirect_url(self) -> str:
+        return reverse("cases:detail", kwargs={"pk": self.referral.case_id}) + "#referrals"
 
 
 class IncomingListView(ScopedListView):
@@ -113,27 +110,22 @@ class IncomingDetailView(AuditReadMixin, ScopedDetailView):
         return ctx
 
 
-class IncomingAnswerView(OrganisationPermissionMixin, FormView):
+class IncomingAnswerView(ScopedActionView):
+    """Accept (a case opens here) or reject what another organisation referred."""
+
     permission_required = "cases.change_incomingreferral"
-    form_class = forms.AnswerForm
-    template_name = "cases/form.html"
-    http_method_names = ["post"]
 
-    def form_valid(self, form):
-        qs = IncomingReferral.objects.restrict(self.request.user, "change", self.request.organisation)
-        referral = get_object_or_404(qs, pk=self.kwargs["pk"])
-        try:
-            if form.cleaned_data["decision"] == "accept":
-                new_case = services.referral_accept(
-                    referral=referral, user=self.request.user, reason=form.cleaned_data["reason"]
-                )
-                messages.success(self.request, _("Accepted. A case has been opened in your organisation."))
-                return redirect("cases:detail", pk=new_case.pk)
-            services.referral_reject(referral=referral, user=self.request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            show_errors(self.request, exc)
-        return redirect("cases:incoming_detail", pk=referral.pk)
+    def act(self, request, pk):
+        form = forms.AnswerForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose accept or reject."))
+        referral = self.scoped_object(IncomingReferral, "change", pk=pk)
+        reason = form.cleaned_data["reason"]
+        if form.cleaned_data["decision"] == "accept":
+            new_case = services.referral_accept(referral=referral, user=request.user, reason=reason)
+            messages.success(request, _("Accepted. A case has been opened in your organisation."))
+            return redirect("cases:detail", pk=new_case.pk)
+        services.referral_reject(referral=referral, user=request.user, reason=reason)
 
-    def form_invalid(self, form):
-        messages.error(self.request, _("Choose accept or reject."))
-        return redirect("cases:incoming_detail", pk=self.kwargs["pk"])
+    def get_redirect_url(self) -> str:
+        return reverse("cases:incoming_detail", kwargs={"pk": self.kwargs["pk"]})
