@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -126,16 +124,12 @@ class InvestigationViewSet(
 
 
 class _ScopedInvestigationMixin:
+    """A service's refusal (``ValidationError``) answers 400 in the API's one error shape (``core/api/errors``)."""
+
     def _investigation(self, investigation):
         """The investigation a write names: labelling or drafting a notice changes it, so "view" is not enough."""
         queryset = Investigation.objects.restrict(self.request.user, "change", self.organisation)
         return get_object_or_404(queryset, pk=getattr(investigation, "pk", investigation))
-
-    def _call(self, func, **kwargs):
-        try:
-            return func(**kwargs)
-        except DjangoValidationError as exc:
-            raise ApiValidationError({"non_field_errors": exc.messages}) from exc
 
 
 @extend_schema_view(
@@ -174,8 +168,8 @@ class LabelViewSet(
         if network is None:
             raise NotFound
         anchor = ws_mod.network_ads(ws, network_id, limit=1)
-        serializer.instance = self._call(
-            services.network_label, investigation=investigation, network_id=network_id,
+        serializer.instance = services.network_label(
+            investigation=investigation, network_id=network_id,
             label=serializer.validated_data["label"], user=self.request.user,
             anchor_ad_id=anchor[0]["ad_id"] if anchor else "", risk_score=network.get("risk_score"),
         )  # fmt: skip
@@ -184,8 +178,8 @@ class LabelViewSet(
         review = self.get_object()
         params = LabelUpdateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        review = self._call(services.network_label, investigation=review.investigation, network_id=review.network_id,
-                            label=params.validated_data["label"], user=request.user)  # fmt: skip
+        review = services.network_label(investigation=review.investigation, network_id=review.network_id,
+                                        label=params.validated_data["label"], user=request.user)  # fmt: skip
         return Response(LabelSerializer(review, context=self.get_serializer_context()).data)
 
 
@@ -213,8 +207,8 @@ class NoticeViewSet(
         if ws is None or ws_mod.network_get(ws, data["network_id"]) is None:
             raise NotFound
         ads = ws_mod.network_ads(ws, data["network_id"], limit=100_000)
-        serializer.instance = self._call(
-            services.notice_create, investigation=investigation, network_id=data["network_id"],
+        serializer.instance = services.notice_create(
+            investigation=investigation, network_id=data["network_id"],
             platform=data["platform"], reason=data.get("reason", ""), user=self.request.user,
             ad_urls=[a["url"] for a in ads if a.get("site") == data["platform"] and a.get("url")],
         )  # fmt: skip
@@ -223,8 +217,8 @@ class NoticeViewSet(
         notice = self.get_object()
         params = NoticeStatusSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        notice = self._call(services.notice_set_status, notice=notice, status=params.validated_data["status"],
-                            at=params.validated_data.get("at"), user=request.user)  # fmt: skip
+        notice = services.notice_set_status(notice=notice, status=params.validated_data["status"],
+                                            at=params.validated_data.get("at"), user=request.user)  # fmt: skip
         return Response(NoticeSerializer(notice, context=self.get_serializer_context()).data)
 
 
