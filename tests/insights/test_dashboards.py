@@ -73,7 +73,7 @@ def test_downloads_in_every_format(officer_client, loaded):
 def test_png_chart_draws_bars_suppressed_outlines_and_arabic_labels():
     from PIL import Image
 
-    from threadline.insights.charts import MUTED, PALETTE, WIDTH, render_png
+    from threadline.core.charts import MUTED, PALETTE, WIDTH, render_png
     from threadline.insights.dashboards import ChartData, Point
 
     rows = [("2022", [Point(120.0), Point(None)]), ("نيجيريا", [Point(40.0, 5.0), Point(15.0)])]

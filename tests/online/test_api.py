@@ -41,3 +41,13 @@ def test_api_refuses_other_organisations_investigations(investigation, other_org
                                                    "label": "spam_scam"}, format="json")  # fmt: skip
     assert response.status_code in (400, 404)
     assert api.get("/api/v1/online/investigations/").json()["count"] == 0
+
+
+def test_a_service_refusal_is_a_400_in_the_one_error_shape(investigation, analyst, org, api_client, top):
+    api = api_client(analyst, org)
+    body = {"investigation": investigation.pk, "network_id": top["network_id"], "platform": "no-such-site.example",
+            "reason": "review"}  # fmt: skip
+    refused = api.post("/api/v1/online/notices/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"non_field_errors": ["The network has no ad addresses on that platform."]}
+    assert refused.json()["request_id"]

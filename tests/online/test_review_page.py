@@ -38,9 +38,9 @@ def test_a_mild_label_needs_no_confirmation(investigation, analyst, signed_in, o
 
 
 def test_ads_come_in_pages_with_their_label_forms_collapsed(investigation, analyst, signed_in, org, top, monkeypatch):
-    from threadline.online import views
+    from threadline.online import selectors
 
-    monkeypatch.setattr(views, "ADS_PER_PAGE", 2)
+    monkeypatch.setattr(selectors, "ADS_PER_PAGE", 2)
     client = signed_in(analyst, org)
     url = reverse("online:network", args=[investigation.pk, top["network_id"]])
     first = client.get(url).content.decode()

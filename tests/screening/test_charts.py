@@ -1,4 +1,4 @@
-from threadline.screening.charts import bar_chart
+from threadline.core.charts import bar_chart
 
 
 def test_bar_chart_is_inline_svg_without_style_attributes_and_escapes_labels():

@@ -194,23 +194,32 @@ def test_open_case_needs_a_completed_screening_with_indicators(org, worker):
 
 
 def test_open_case_hands_the_screening_to_the_cases_area(org, worker, monkeypatch):
-    import sys
-    import types
-
-    from threadline.screening import services
+    from threadline.screening import handoff, services
 
     calls = []
-    fake = types.ModuleType("threadline.cases.services")
-    fake.case_open_from_screening = lambda *, screening, user, safety_concerns: (
-        calls.append((screening, user, safety_concerns)) or "case"
+    fake = handoff.CaseHandoff(
+        open=lambda *, screening, user, safety_concerns: calls.append((screening, user, safety_concerns)) or "case",
+        opened=lambda *, screening, user: [],
+        flag_safety=lambda *, screening, user, concerns: None,
     )
-    monkeypatch.setitem(sys.modules, "threadline.cases.services", fake)
+    monkeypatch.setattr(handoff, "_registered", [fake])
     screening = factories.completed(org, worker)
     assert services.cases_available()
     assert services.screening_open_case(screening=screening, user=worker) == "case"
     assert calls == [(screening, worker, [])]
     for name in ("organisation", "is_child", "instrument_id", "outcome", "pk"):
         assert hasattr(screening, name)
+
+
+def test_without_case_management_a_screening_opens_no_case(org, worker, monkeypatch):
+    from threadline.screening import handoff, selectors, services
+
+    monkeypatch.setattr(handoff, "_registered", [])
+    screening = factories.completed(org, worker)
+    assert not services.cases_available()
+    assert selectors.screening_cases(screening=screening, user=worker) == []
+    with pytest.raises(services.ScreeningError, match="not installed"):
+        services.screening_open_case(screening=screening, user=worker)
 
 
 def test_api_style_create_validates_answers(org, worker):

@@ -9,7 +9,17 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from threadline.cases import roles  # noqa: F401 - adds this area's permissions to the role table
+        from threadline.cases.services import screening as from_screening
         from threadline.core.navigation import Section, register_section
+        from threadline.screening import handoff
+
+        handoff.register(
+            handoff.CaseHandoff(
+                open=from_screening.screening_case_open,
+                opened=from_screening.screening_cases,
+                flag_safety=from_screening.screening_safety_flag,
+            )
+        )
 
         register_section(
             Section(

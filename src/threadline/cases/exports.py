@@ -10,7 +10,16 @@ from datetime import date, datetime
 import pyzipper
 from django.utils import timezone
 
-from threadline.cases.models import Approval, Case, ChildView, Consent, PlanTask, Referral, Service
+from threadline.cases.models import (
+    ACCESS_EXPORT_FIELDS,
+    Approval,
+    Case,
+    ChildView,
+    Consent,
+    PlanTask,
+    Referral,
+    Service,
+)
 from threadline.cases.selectors import STATISTICS_COLUMNS, case_statistics_rows
 from threadline.engines import csvsafe
 
@@ -31,40 +40,10 @@ def access_record(*, case: Case) -> dict:
             out[name] = display() if callable(display) else _plain(getattr(obj, name))
         return out
 
-    case_fields = [
-        "code",
-        "status",
-        "opened_on",
-        "closed_on",
-        "full_name",
-        "date_of_birth",
-        "contact",
-        "address",
-        "child_status",
-        "gender",
-        "age_at_registration",
-        "citizenship",
-        "guardian_name",
-        "guardian_contact",
-        "guardian_role",
-        "recruitment",
-        "recruiter_relation",
-        "exploitation",
-        "country_of_exploitation",
-        "transit_countries",
-        "route_notes",
-        "identification_method",
-        "identified_on",
-        "screening_instrument",
-        "screening_outcome",
-        "best_interests",
-        "reflection_start",
-        "reflection_end",
-    ]
     record = {
         "organisation": case.organisation.name,
         "exported_at": timezone.now().isoformat(timespec="seconds"),
-        "case": row(case, case_fields),
+        "case": row(case, ACCESS_EXPORT_FIELDS),
         "means_of_control": list(case.means_of_control),
         "other_exploitation": list(case.other_exploitation),
         "views_and_wishes": [

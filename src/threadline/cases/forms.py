@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from threadline.cases import consent_rules
 from threadline.cases import vocabulary as v
-from threadline.cases.models import Approval, Case, ChildView, Consent, Cooperation, Service
+from threadline.cases.models import (
+    DETAIL_FIELDS,
+    SENSITIVE_FIELDS,
+    Approval,
+    Case,
+    ChildView,
+    Consent,
+    Cooperation,
+    Service,
+)
 from threadline.core.validators import validate_country_code
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -37,40 +46,6 @@ class CaseFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
 
 
-DETAIL_FIELDS = [
-    "child_status",
-    "gender",
-    "age_at_registration",
-    "citizenship",
-    "guardian_role",
-    "guardian_appointed_on",
-    "recruitment",
-    "recruiter_relation",
-    "means_of_control",
-    "exploitation",
-    "other_exploitation",
-    "country_of_exploitation",
-    "transit_countries",
-    "identification_method",
-    "identified_on",
-    "screening_instrument",
-    "screening_outcome",
-    "reflection_start",
-    "reflection_end",
-]
-IDENTITY_FORM_FIELDS = [
-    "full_name",
-    "date_of_birth",
-    "contact",
-    "address",
-    "guardian_name",
-    "guardian_contact",
-    "route_notes",
-    "best_interests",
-    "best_interests_on",
-]
-
-
 class CaseDetailsForm(forms.ModelForm):
     """Non-identifying HTCDS details."""
 
@@ -83,7 +58,7 @@ class CaseDetailsForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = DETAIL_FIELDS
+        fields = list(DETAIL_FIELDS)
         widgets = {
             "guardian_appointed_on": DATE,
             "identified_on": DATE,
@@ -114,7 +89,7 @@ class CaseIdentityForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = IDENTITY_FORM_FIELDS
+        fields = list(SENSITIVE_FIELDS)
         widgets = {
             "full_name": forms.TextInput,
             "date_of_birth": forms.TextInput(attrs={"placeholder": "YYYY-MM-DD"}),

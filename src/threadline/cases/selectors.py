@@ -22,9 +22,8 @@ from threadline.cases.models import (
     PlanTask,
     Service,
 )
-from threadline.cases.models.case import IDENTITY_FIELDS
+from threadline.cases.models.case import IDENTITY_FIELDS, NARRATIVE_FIELDS
 
-NARRATIVE_FIELDS = ("route_notes", "best_interests")
 LIST_DEFERRED = (*IDENTITY_FIELDS, *NARRATIVE_FIELDS)
 
 

@@ -1,20 +1,30 @@
 """Base views: every page declares the permission it needs, and its queryset is restricted once, here.
 
-``permission_required`` is checked in the current organisation (403 when missing). ``get_queryset`` returns
-only the current organisation's rows the user may act on, so another organisation's object is a 404.
+``permission_required`` is checked in the current organisation (403 when missing, and the refusal is audited).
+``get_queryset`` and ``scoped_object`` return only the current organisation's rows the user may act on, so
+another organisation's object is a 404. Every area builds its pages from four shapes:
+
+- ``ScopedListView`` / ``ScopedDetailView``: a restricted list or object (add ``AuditReadMixin`` for a
+  sensitive record, so the read is audited);
+- ``ScopedFormView``: validate, call one service in ``perform``, redirect; a refusal shows on the form;
+- ``ScopedActionView``: a POST that calls one service in ``act`` and redirects; a refusal becomes a message;
+- ``ScopedTemplateView``: a page whose context comes from selectors.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from threadline.core import auditing
+from threadline.core.errors import form_errors, show_errors
 from threadline.core.models import Task
 from threadline.core.permissions import has_perm
 from threadline.core.tasks import request_cancel
@@ -38,6 +48,18 @@ class OrganisationPermissionMixin(LoginRequiredMixin):
         base = super().get_queryset()
         return base.restrict(self.request.user, self.queryset_action, self.request.organisation)
 
+    def scoped(self, model, action: str | None = None):
+        """``model``'s rows in the current organisation that the user may ``action`` (deny by default)."""
+        return model.objects.restrict(self.request.user, action or self.queryset_action, self.request.organisation)
+
+    def scoped_object(self, model, action: str | None = None, *, select_related=(), **lookup):
+        """One of ``model``'s rows the user may ``action`` here; 404 otherwise (including another
+        organisation's)."""
+        queryset = self.scoped(model, action)
+        if select_related:
+            queryset = queryset.select_related(*select_related)
+        return get_object_or_404(queryset, **lookup)
+
 
 class ScopedListView(OrganisationPermissionMixin, ListView):
     paginate_by = 50
@@ -49,6 +71,56 @@ class ScopedDetailView(OrganisationPermissionMixin, DetailView):
 
 class ScopedTemplateView(OrganisationPermissionMixin, TemplateView):
     pass
+
+
+class ScopedFormView(OrganisationPermissionMixin, FormView):
+    """Validate, call one service (``perform``), then ``performed`` answers (by default a redirect to
+    ``get_success_url``). A refusal from the service shows on the form, which is rendered again."""
+
+    success_message: str | None = None
+    refusals: tuple[type[Exception], ...] = (ValidationError, PermissionDenied)
+
+    def perform(self, data: dict):
+        raise NotImplementedError(f"{type(self).__name__} must define perform().")
+
+    def performed(self, result):
+        return redirect(self.get_success_url())
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form.cleaned_data)
+        except self.refusals as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return self.performed(result)
+
+
+class ScopedActionView(OrganisationPermissionMixin, View):
+    """A POST that calls one service (``act``) and redirects to ``get_redirect_url``; ``act`` may return its
+    own response instead. A refusal (``refusals``) becomes error messages on the page redirected to."""
+
+    http_method_names = ["post"]
+    success_message: str | None = None
+    refusals: tuple[type[Exception], ...] = (ValidationError,)
+
+    def act(self, request, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define act().")
+
+    def get_redirect_url(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must define get_redirect_url().")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            response = self.act(request, *args, **kwargs)
+        except self.refusals as exc:
+            show_errors(request, exc)
+            response = None
+        else:
+            if self.success_message:
+                messages.success(request, self.success_message)
+        return response or redirect(self.get_redirect_url())
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -103,11 +175,12 @@ class TaskDetailView(ScopedDetailView):
         return ["core/task_detail.html"]
 
 
-class TaskCancelView(OrganisationPermissionMixin, View):
+class TaskCancelView(ScopedActionView):
     permission_required = "core.change_task"
     queryset_action = "change"
 
-    def post(self, request, pk):
-        record = get_object_or_404(Task.objects.restrict(request.user, "change", request.organisation), pk=pk)
-        request_cancel(record)
-        return redirect("core:task", pk=record.pk)
+    def act(self, request, pk):
+        request_cancel(self.scoped_object(Task, pk=pk))
+
+    def get_redirect_url(self) -> str:
+        return reverse("core:task", kwargs={"pk": self.kwargs["pk"]})

@@ -12,8 +12,8 @@ import logging
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from threadline.core.charts import DEJAVU
 from threadline.engines import csvsafe
-from threadline.insights.charts import DEJAVU
 from threadline.insights.dashboards import ChartData
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def workbook(charts: list[ChartData], *, title: str, protection: str) -> bytes:
 def pdf_report(charts: list[ChartData], *, title: str, organisation: str, protection: str) -> bytes:
     from fpdf import FPDF
 
-    from threadline.insights.charts import render_svg
+    from threadline.core.charts import render_svg
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)

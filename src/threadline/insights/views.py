@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from threadline.core.charts import render_png, render_public_svg, render_svg
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView
 from threadline.insights import selectors, services
-from threadline.insights.charts import render_png, render_public_svg, render_svg
 from threadline.insights.dashboards import (
     CHARTS_BY_SLUG,
     CHILD,

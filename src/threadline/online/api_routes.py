@@ -3,7 +3,13 @@
 
 def register(router) -> None:
     """Register this area's viewsets on the shared router."""
-    from threadline.online.api import InvestigationViewSet, LabelViewSet, NoticeViewSet, PackageViewSet, ScanViewSet
+    from threadline.online.api.views import (
+        InvestigationViewSet,
+        LabelViewSet,
+        NoticeViewSet,
+        PackageViewSet,
+        ScanViewSet,
+    )
 
     router.register("online/investigations", InvestigationViewSet, basename="online-investigation")
     router.register("online/labels", LabelViewSet, basename="online-label")

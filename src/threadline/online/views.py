@@ -1,4 +1,4 @@
-"""Pages of the online area. Thin: services write, selectors and the workspace module read."""
+"""Pages of the online area, on the shared scoped views of ``core.views``: services write, selectors read."""
 
 from __future__ import annotations
 
@@ -7,46 +7,40 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView
 
 from threadline.accounts.models import User
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_record
-from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
+from threadline.core.views import (
+    OrganisationPermissionMixin,
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedTemplateView,
+)
 from threadline.engines import csvsafe
-from threadline.online import charts, forms, packages, selectors, services
+from threadline.online import forms, packages, selectors, services
 from threadline.online import workspace as ws_mod
-from threadline.online.evidence import CATEGORY_LABELS, annotate, link_reasons
 from threadline.online.models import (
-    AdLabel,
     CustodyEvent,
     EvidencePackage,
     Investigation,
     Label,
-    NetworkReview,
     PlatformNotice,
-    ReviewNote,
     Scan,
     SourceFile,
     WeightProposal,
 )
 
-PAGE_SIZE = 50
-ADS_PER_PAGE = 20  # a network page lists its ads in pages: a 59-ad network was a 25,700-px page
 DEFAULT_MIN_ADS = "2"  # the network list hides single ads unless the analyst asks for them
-
-
-def _errors(request, exc: ValidationError | PermissionDenied) -> None:
-    for message in getattr(exc, "messages", None) or [str(exc)]:
-        messages.error(request, message)
 
 
 class InvestigationMixin(OrganisationPermissionMixin):
@@ -56,10 +50,9 @@ class InvestigationMixin(OrganisationPermissionMixin):
 
     @cached_property
     def investigation(self) -> Investigation:
-        queryset = Investigation.objects.restrict(
-            self.request.user, self.investigation_action, self.request.organisation
+        return self.scoped_object(
+            Investigation, self.investigation_action, select_related=["current_scan"], pk=self.kwargs["pk"]
         )
-        return get_object_or_404(queryset.select_related("current_scan"), pk=self.kwargs["pk"])
 
     @cached_property
     def workspace(self) -> ws_mod.Workspace:
@@ -77,6 +70,16 @@ class InvestigationMixin(OrganisationPermissionMixin):
     def network_url(self) -> str:
         return reverse("online:network", args=[self.investigation.pk, self.kwargs["network_id"]])
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(investigation=self.investigation, **kwargs)
+
+
+class InvestigationActionView(InvestigationMixin, ScopedActionView):
+    """A POST on an investigation that goes back to the investigation's page."""
+
+    def get_redirect_url(self) -> str:
+        return reverse("online:investigation", args=[self.investigation.pk])
+
 
 # ---------------------------------------------------------------------------------------------- investigations
 class InvestigationListView(ScopedListView):
@@ -89,15 +92,15 @@ class InvestigationListView(ScopedListView):
         return super().get_queryset().select_related("current_scan", "created_by")
 
 
-class InvestigationCreateView(OrganisationPermissionMixin, FormView):
+class InvestigationCreateView(ScopedFormView):
     permission_required = "online.add_investigation"
     form_class = forms.InvestigationForm
     template_name = "online/investigation_form.html"
 
-    def form_valid(self, form):
-        investigation = services.investigation_create(
-            organisation=self.request.organisation, user=self.request.user, **form.cleaned_data
-        )
+    def perform(self, data):
+        return services.investigation_create(organisation=self.request.organisation, user=self.request.user, **data)
+
+    def performed(self, investigation):
         return redirect("online:investigation", pk=investigation.pk)
 
 
@@ -108,246 +111,173 @@ class InvestigationDetailView(AuditReadMixin, ScopedDetailView):
     context_object_name = "investigation"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        inv = self.object
-        ctx.update(
-            sources=inv.sources.all(),
-            scans=inv.scans.select_related("task")[:10],
+        return super().get_context_data(
+            **selectors.investigation_overview(investigation=self.object),
             upload_form=forms.UploadForm(),
             path_form=forms.ServerPathForm(),
             import_roots=services.import_roots(),
-            running=inv.scans.filter(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING]).first(),
-            packages=inv.packages.select_related("created_by")[:20],
-            notices=inv.notices.all()[:20],
-            n_reviews=inv.reviews.exclude(label="").count(),
+            **kwargs,
         )
-        return ctx
 
 
-class SourceUploadView(InvestigationMixin, View):
+class SourceUploadView(InvestigationActionView):
     permission_required = "online.add_sourcefile"
+    success_message = _("File added.")
 
-    def post(self, request, pk):
+    def act(self, request, pk):
         form = forms.UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.source_upload(
-                    investigation=self.investigation, user=request.user, uploaded=form.cleaned_data["file"]
-                )
-                messages.success(request, _("File added."))
-            except ValidationError as exc:
-                _errors(request, exc)
-        else:
-            for error in form.errors.get("file", [_("Choose a file to upload.")]):
-                messages.error(request, error)
-        return redirect("online:investigation", pk=self.investigation.pk)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("file", [_("Choose a file to upload.")]))
+        services.source_upload(investigation=self.investigation, user=request.user, uploaded=form.cleaned_data["file"])
 
 
-class SourcePathView(InvestigationMixin, View):
+class SourcePathView(InvestigationActionView):
     permission_required = "online.add_sourcefile"
 
-    def post(self, request, pk):
+    def act(self, request, pk):
         form = forms.ServerPathForm(request.POST)
         if form.is_valid():
-            try:
-                services.source_add_path(
-                    investigation=self.investigation, user=request.user, path=form.cleaned_data["path"]
-                )
-                messages.success(request, _("Server path added."))
-            except ValidationError as exc:
-                _errors(request, exc)
-        return redirect("online:investigation", pk=self.investigation.pk)
+            services.source_add_path(
+                investigation=self.investigation, user=request.user, path=form.cleaned_data["path"]
+            )
+            messages.success(request, _("Server path added."))
 
 
-class SourceRemoveView(InvestigationMixin, View):
+class SourceRemoveView(InvestigationActionView):
     permission_required = "online.delete_sourcefile"
 
-    def post(self, request, pk, source_pk):
-        source = get_object_or_404(
-            SourceFile.objects.restrict(request.user, "delete", request.organisation),
-            pk=source_pk,
-            investigation=self.investigation,
-        )
+    def act(self, request, pk, source_pk):
+        source = self.scoped_object(SourceFile, "delete", pk=source_pk, investigation=self.investigation)
         services.source_remove(source=source)
-        return redirect("online:investigation", pk=self.investigation.pk)
 
 
-class ScanStartView(InvestigationMixin, View):
+class ScanStartView(InvestigationActionView):
     permission_required = "online.add_scan"
+    success_message = _("Scan queued.")
 
-    def post(self, request, pk):
-        try:
-            services.scan_start(investigation=self.investigation, user=request.user)
-            messages.success(request, _("Scan queued."))
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect("online:investigation", pk=self.investigation.pk)
+    def act(self, request, pk):
+        services.scan_start(investigation=self.investigation, user=request.user)
 
 
-class ScanProgressView(OrganisationPermissionMixin, View):
+class ScanProgressView(ScopedTemplateView):
     """The scan's progress fragment; the investigation page polls it with htmx while the scan runs."""
 
     permission_required = "online.view_scan"
 
-    def get(self, request, scan_pk):
-        scan = get_object_or_404(
-            Scan.objects.restrict(request.user, "view", request.organisation).select_related(
-                "task", "investigation__current_scan"
-            ),
-            pk=scan_pk,
+    @cached_property
+    def scan(self) -> Scan:
+        return self.scoped_object(
+            Scan, select_related=["task", "investigation__current_scan"], pk=self.kwargs["scan_pk"]
         )
+
+    def get_template_names(self):
+        return ["online/_scan_progress.html" if self.request.htmx else "online/scan_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        scan, htmx = self.scan, self.request.htmx
         ctx = {"scan": scan, "investigation": scan.investigation}
-        if request.htmx and scan.status not in (Scan.Status.QUEUED, Scan.Status.RUNNING):
+        if htmx and scan.status not in (Scan.Status.QUEUED, Scan.Status.RUNNING):
             # The last poll of the investigation page: refresh what the finished scan changed on it (its tabs,
             # the summary with "Review networks" and the scans table) out of band, without a reload.
-            investigation = scan.investigation
-            page = reverse("online:investigation", args=[investigation.pk])
-            if (request.htmx.current_url_abs_path or "").split("?")[0] == page:
-                ctx.update(
-                    investigation=investigation,
-                    refresh_page=True,
-                    scans=investigation.scans.select_related("task")[:10],
-                    n_reviews=investigation.reviews.exclude(label="").count(),
-                )
-        template = "online/_scan_progress.html" if request.htmx else "online/scan_detail.html"
-        return render(request, template, ctx)
+            page = reverse("online:investigation", args=[scan.investigation.pk])
+            if (htmx.current_url_abs_path or "").split("?")[0] == page:
+                ctx.update(selectors.scan_finished_refresh(investigation=scan.investigation))
+        return ctx
 
 
-class ScanCancelView(OrganisationPermissionMixin, View):
+class ScanCancelView(ScopedActionView):
     permission_required = "online.change_scan"
+    success_message = _("Cancelling the scan; finished batches are kept for a later run.")
 
-    def post(self, request, scan_pk):
-        scan = get_object_or_404(Scan.objects.restrict(request.user, "change", request.organisation), pk=scan_pk)
-        services.scan_cancel(scan=scan)
-        messages.success(request, _("Cancelling the scan; finished batches are kept for a later run."))
-        return redirect("online:investigation", pk=scan.investigation_id)
+    def act(self, request, scan_pk):
+        self.scan = self.scoped_object(Scan, "change", pk=scan_pk)
+        services.scan_cancel(scan=self.scan)
+
+    def get_redirect_url(self) -> str:
+        return reverse("online:investigation", args=[self.scan.investigation_id])
 
 
 # ---------------------------------------------------------------------------------------------- networks
-class NetworkListView(InvestigationMixin, View):
+class NetworkListView(InvestigationMixin, ScopedTemplateView):
     permission_required = "online.view_networkreview"
+    template_name = "online/network_list.html"
 
-    def get(self, request, pk):
+    def get(self, request, *args, **kwargs):
         if selectors.investigation_workspace(self.investigation) is None:
             messages.error(request, _("Scan the investigation's inputs first."))
             return redirect("online:investigation", pk=self.investigation.pk)
-        ws = self.workspace
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        request, ws = self.request, self.workspace
         facets = ws_mod.facets(ws)
         params = request.GET.copy()
         params.setdefault("min_ads", DEFAULT_MIN_ADS)  # an explicitly empty box shows single ads too
         form = forms.NetworkFilterForm(params, sites=facets["sites"], cities=facets["cities"])
         data = form.cleaned_data if form.is_valid() else {}
-        include, exclude = selectors.review_filter_ids(
-            investigation=self.investigation, status=data.get("review") or "", user=request.user
-        )
-        if data.get("q"):
-            found = ws_mod.search_networks(ws, data["q"])
-            include = found if include is None else [n for n in include if n in set(found)]
-        flt = ws_mod.NetworkFilter(
-            category=data.get("category") or "", city=data.get("city") or "", site=data.get("site") or "",
-            min_ads=data.get("min_ads"), max_ads=data.get("max_ads"), date_from=data.get("date_from"),
-            date_to=data.get("date_to"), include_ids=include, exclude_ids=exclude,
-        )  # fmt: skip
         try:
             number = max(int(request.GET.get("page", "1")), 1)
         except ValueError:
             number = 1
-        rows, total = ws_mod.network_page(
-            ws, flt, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, overrides=self.investigation.risk_weights
-        )
-        reviews = selectors.reviews_for(self.investigation, [r["network_id"] for r in rows])
-        for row in rows:
-            row["review"] = reviews.get(row["network_id"])
-            row["category_labels"] = [CATEGORY_LABELS.get(c, c) for c in row["indicator_categories"]]
-        paginator = Paginator(range(total), PAGE_SIZE)
-        page = Page(rows, min(number, max(paginator.num_pages, 1)), paginator)
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, "online/network_list.html", {
-            "investigation": self.investigation, "form": form, "networks": rows, "total": total,
-            "page_obj": page, "is_paginated": paginator.num_pages > 1, "query": query.urlencode(),
+        return {
+            "investigation": self.investigation, "form": form, "query": query.urlencode(),
             "cities": facets["cities"], "searched": bool(data.get("q")),
-        })  # fmt: skip
+            **selectors.network_list_page(investigation=self.investigation, ws=ws, data=data, user=request.user,
+                                          number=number),
+        }  # fmt: skip
 
 
-class NetworkDetailView(InvestigationMixin, View):
+def _online_analysts(organisation):
+    return User.objects.filter(
+        memberships__organisation=organisation, memberships__is_active=True,
+        memberships__role="online_analyst", is_active=True,
+    ).order_by("email")  # fmt: skip
+
+
+class NetworkDetailView(InvestigationMixin, ScopedTemplateView):
     permission_required = "online.view_networkreview"
+    template_name = "online/network_detail.html"
 
-    def get(self, request, pk, network_id):
+    def get_context_data(self, **kwargs):
+        network_id, inv = self.kwargs["network_id"], self.investigation
         network = self.network_or_404(network_id)
-        inv = self.investigation
         audit_record(action="view", object_type="online.network", object_id=network_id,
                      organisation_id=inv.organisation_id)  # fmt: skip
-        ws = self.workspace
-        ads = ws_mod.network_ads(ws, network_id)
-        indicators = ws_mod.network_indicators(ws, network_id)
-        entities = ws_mod.network_entities(ws, network_id)
-        review = NetworkReview.objects.filter(investigation=inv, network_id=network_id).select_related(
-            "labelled_by", "confirmed_by", "assigned_to").first()  # fmt: skip
-        ad_labels = dict(AdLabel.objects.filter(investigation=inv, network_id=network_id).values_list("ad_id", "label"))
-        cities: dict[tuple, int] = {}
-        for ad in ads:
-            key = (ad.get("city") or "?", ad.get("country") or "")
-            cities[key] = cities.get(key, 0) + 1
-        shared: dict[tuple, set] = {}
-        for e in entities:
-            if e["kind"] in ("phone", "email", "handle", "image", "url", "name"):
-                shared.setdefault((e["kind"], e["value"]), set()).add(e["ad_id"])
-        explanation = ws_mod.explain(network, inv.risk_weights)
-        colleagues = User.objects.filter(
-            memberships__organisation=inv.organisation, memberships__is_active=True,
-            memberships__role="online_analyst", is_active=True,
-        ).order_by("email")  # fmt: skip
-        platforms = sorted({a["site"] for a in ads if a.get("site") and a.get("url")})
-        ads_page = Paginator(ads, ADS_PER_PAGE).get_page(request.GET.get("ads_page"))
-        page_ads = list(ads_page.object_list)
-        annotated = annotate(page_ads, indicators, entities)
-        reasons = link_reasons(ws_mod.network_links(ws, network_id))
-        corrections = selectors.ad_corrections(investigation=inv, ad_ids=[a["ad_id"] for a in page_ads])
-        for ad in annotated:
-            ad["label"] = ad_labels.get(ad["ad_id"], "")
-            ad["why"] = reasons.get(ad["ad_id"], [])
-            ad["correction"] = corrections.get(ad["ad_id"])
-        return render(request, "online/network_detail.html", {
-            "investigation": inv, "network": network, "ads": annotated, "n_ads_shown": len(ads),
-            "ads_page": ads_page, "graph_kinds": sorted({e["kind"] for e in entities} & set(charts.GRAPH_KINDS)),
-            "review": review, "label_form": forms.LabelForm(initial={"label": review.label if review else ""}),
-            "note_form": forms.NoteForm(), "ad_label_choices": Label.choices,
-            "assign_form": forms.AssignForm(colleagues=colleagues,
-                                            initial={"assignee": review.assigned_to_id if review else ""}),
-            "notice_form": forms.NoticeForm(platforms=platforms),
-            "notes": ReviewNote.objects.filter(investigation=inv, network_id=network_id).select_related("author"),
-            "cities": sorted(cities.items(), key=lambda x: -x[1]),
-            "shared": sorted(((k, len(v)) for k, v in shared.items()), key=lambda x: (-x[1], x[0])),
-            "explanation": explanation, "explanation_chart": charts.bars(
-                [(e["label"], e["points"]) for e in explanation], label=_("Risk score contributions (points)")),
-            "timeline": charts.timeline(ads), "graph": charts.graph(ads, entities),
-            "categories": [CATEGORY_LABELS.get(c, c) for c in network.get("indicator_categories") or []],
-            "packages": inv.packages.filter(network_id=network_id),
-            "notices": inv.notices.filter(network_id=network_id),
-        })  # fmt: skip
+        ctx = selectors.network_detail(investigation=inv, ws=self.workspace, network=network,
+                                       ads_page=self.request.GET.get("ads_page"))  # fmt: skip
+        review = ctx["review"]
+        ctx.update(
+            label_form=forms.LabelForm(initial={"label": review.label if review else ""}),
+            note_form=forms.NoteForm(),
+            ad_label_choices=Label.choices,
+            assign_form=forms.AssignForm(colleagues=_online_analysts(inv.organisation),
+                                         initial={"assignee": review.assigned_to_id if review else ""}),
+            notice_form=forms.NoticeForm(platforms=ctx.pop("platforms")),
+        )  # fmt: skip
+        return ctx
 
 
-class NetworkActionView(InvestigationMixin, View):
+class NetworkActionView(InvestigationMixin, ScopedActionView):
     """Base of the review actions on a network: each is a POST that redirects back to the network."""
 
     permission_required = "online.change_networkreview"
+    refusals = (ValidationError, PermissionDenied)
 
     def post(self, request, pk, network_id):
-        network = self.network_or_404(network_id)
+        self.network = self.network_or_404(network_id)
         anchor = ws_mod.network_ads(self.workspace, network_id, limit=1)
         self.anchor = anchor[0]["ad_id"] if anchor else ""
-        try:
-            self.act(request, network)
-        except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
-        return redirect(self.network_url())
+        return super().post(request, self.network)
 
-    def act(self, request, network):  # pragma: no cover - overridden
-        raise NotImplementedError
+    def get_redirect_url(self) -> str:
+        return self.network_url()
 
 
 class NetworkLabelView(NetworkActionView):
+    success_message = _("Label saved.")
+
     def act(self, request, network):
         form = forms.LabelForm(request.POST)
         if not form.is_valid():
@@ -355,10 +285,11 @@ class NetworkLabelView(NetworkActionView):
         services.network_label(investigation=self.investigation, network_id=network["network_id"],
                                label=form.cleaned_data["label"], user=request.user, anchor_ad_id=self.anchor,
                                risk_score=network.get("risk_score"))  # fmt: skip
-        messages.success(request, _("Label saved."))
 
 
 class NetworkAssignView(NetworkActionView):
+    success_message = _("Assignment saved.")
+
     def act(self, request, network):
         assignee_id = request.POST.get("assignee") or ""
         assignee = None
@@ -369,17 +300,18 @@ class NetworkAssignView(NetworkActionView):
                 raise ValidationError(_("That colleague is not in this organisation."))
         services.network_assign(investigation=self.investigation, network_id=network["network_id"],
                                 assignee=assignee, user=request.user, anchor_ad_id=self.anchor)  # fmt: skip
-        messages.success(request, _("Assignment saved."))
 
 
 class NetworkConfirmView(NetworkActionView):
+    success_message = _("Label confirmed.")
+
     def act(self, request, network):
         services.network_confirm(investigation=self.investigation, network_id=network["network_id"], user=request.user)
-        messages.success(request, _("Label confirmed."))
 
 
 class NoteAddView(NetworkActionView):
     permission_required = "online.add_reviewnote"
+    success_message = _("Note added.")
 
     def act(self, request, network):
         form = forms.NoteForm(request.POST)
@@ -387,11 +319,11 @@ class NoteAddView(NetworkActionView):
             raise ValidationError(_("Write a note first."))
         services.note_add(investigation=self.investigation, network_id=network["network_id"],
                           text=form.cleaned_data["text"], user=request.user)  # fmt: skip
-        messages.success(request, _("Note added."))
 
 
 class AdLabelView(NetworkActionView):
     permission_required = "online.change_adlabel"
+    success_message = _("Ad label saved.")
 
     def act(self, request, network):
         form = forms.AdLabelForm(request.POST)
@@ -402,7 +334,6 @@ class AdLabelView(NetworkActionView):
             raise Http404
         services.ad_label(investigation=self.investigation, ad_id=ad_id, network_id=network["network_id"],
                           label=form.cleaned_data["label"], user=request.user)  # fmt: skip
-        messages.success(request, _("Ad label saved."))
 
 
 class NetworkCorrectView(NetworkActionView):
@@ -412,10 +343,7 @@ class NetworkCorrectView(NetworkActionView):
 
     def act(self, request, network):
         nid = network["network_id"]
-        ws = self.workspace
-        members = {a["ad_id"] for a in ws_mod.network_ads(ws, nid, limit=100_000)}
-        reasons = link_reasons(ws_mod.network_links(ws, nid))
-        evidence = {ad: [r["kind"] for r in rs] for ad, rs in reasons.items()}
+        members, evidence = selectors.network_evidence(ws=self.workspace, network_id=nid)
         action = request.POST.get("action", "")
         services.network_correct(investigation=self.investigation, network_id=nid,
                                  ad_ids=request.POST.getlist("ad_ids"), action=action, user=request.user,
@@ -425,132 +353,129 @@ class NetworkCorrectView(NetworkActionView):
 
 class NoticeCreateView(NetworkActionView):
     permission_required = "online.add_platformnotice"
+    success_message = _("Notice drafted.")
 
     def act(self, request, network):
         ads = ws_mod.network_ads(self.workspace, network["network_id"], limit=100_000)
-        platforms = sorted({a["site"] for a in ads if a.get("site") and a.get("url")})
-        form = forms.NoticeForm(request.POST, platforms=platforms)
+        form = forms.NoticeForm(request.POST, platforms=selectors.network_platforms(ads))
         if not form.is_valid():
             raise ValidationError(_("Choose a platform and give a reason."))
         platform = form.cleaned_data["platform"]
-        notice = services.notice_create(
+        self.notice = services.notice_create(
             investigation=self.investigation, network_id=network["network_id"], platform=platform,
             ad_urls=[a["url"] for a in ads if a.get("site") == platform and a.get("url")],
             reason=form.cleaned_data["reason"], user=request.user,
         )  # fmt: skip
-        self.notice = notice
-        messages.success(request, _("Notice drafted."))
 
-    def post(self, request, pk, network_id):
-        response = super().post(request, pk, network_id)
+    def get_redirect_url(self) -> str:
         notice = getattr(self, "notice", None)
-        return redirect("online:notice", notice_pk=notice.pk) if notice else response
+        return reverse("online:notice", kwargs={"notice_pk": notice.pk}) if notice else self.network_url()
 
 
 class PackageCreateView(NetworkActionView):
     permission_required = "online.add_evidencepackage"
+    success_message = _("Evidence package created.")
+    refusals = ()
 
-    def post(self, request, pk, network_id):
-        self.network_or_404(network_id)
-        package = packages.package_create(investigation=self.investigation, network_id=network_id, user=request.user)
-        messages.success(request, _("Evidence package created."))
-        return redirect("online:package", package_pk=package.pk)
+    def act(self, request, network):
+        self.package = packages.package_create(investigation=self.investigation, network_id=network["network_id"],
+                                               user=request.user)  # fmt: skip
+
+    def get_redirect_url(self) -> str:
+        return reverse("online:package", kwargs={"package_pk": self.package.pk})
 
 
 # ---------------------------------------------------------------------------------------------- packages
-class PackageDetailView(OrganisationPermissionMixin, View):
+class PackageDetailView(ScopedTemplateView):
     permission_required = "online.view_evidencepackage"
+    template_name = "online/package_detail.html"
 
-    def get(self, request, package_pk):
-        package = get_object_or_404(
-            EvidencePackage.objects.restrict(request.user, "view", request.organisation).select_related(
-                "investigation", "created_by"), pk=package_pk)  # fmt: skip
-        packages.custody_record(package=package, action=CustodyEvent.Action.VIEWED, user=request.user)
-        return render(request, "online/package_detail.html", {
-            "package": package, "custody": package.custody.select_related("actor"), "verify_form": forms.VerifyForm(),
-        })  # fmt: skip
+    def get_context_data(self, **kwargs):
+        package = self.scoped_object(EvidencePackage, select_related=["investigation", "created_by"],
+                                     pk=self.kwargs["package_pk"])  # fmt: skip
+        packages.custody_record(package=package, action=CustodyEvent.Action.VIEWED, user=self.request.user)
+        return {
+            "package": package,
+            "custody": package.custody.select_related("actor"),
+            "verify_form": forms.VerifyForm(),
+        }
 
 
 class PackageDownloadView(OrganisationPermissionMixin, View):
     permission_required = "online.export_evidencepackage"
 
     def get(self, request, package_pk):
-        package = get_object_or_404(
-            EvidencePackage.objects.restrict(request.user, "view", request.organisation), pk=package_pk
-        )
+        package = self.scoped_object(EvidencePackage, "view", pk=package_pk)
         packages.custody_record(package=package, action=CustodyEvent.Action.EXPORTED, user=request.user)
         return FileResponse(open(package.path, "rb"), as_attachment=True,
                             filename=f"evidence-{package.network_id}-{str(package.pk)[:8]}.zip")  # fmt: skip
 
 
-class PackageVerifyView(OrganisationPermissionMixin, View):
+class PackageVerifyView(ScopedFormView):
     """Check an uploaded package against its manifest, and whether it is one this organisation created."""
 
     permission_required = "online.view_evidencepackage"
+    form_class = forms.VerifyForm
+    template_name = "online/package_verify.html"
 
-    def get(self, request):
-        return render(request, "online/package_verify.html", {"form": forms.VerifyForm()})
+    def perform(self, data):
+        result = packages.package_verify(data["package"])
+        known = self.scoped(EvidencePackage, "view").filter(sha256=result.sha256).first()
+        if known is not None:
+            packages.custody_record(package=known, action=CustodyEvent.Action.VERIFIED, user=self.request.user,
+                                    detail="intact" if result.ok else "altered")  # fmt: skip
+        return result, known
 
-    def post(self, request):
-        form = forms.VerifyForm(request.POST, request.FILES)
-        result = known = None
-        if form.is_valid():
-            result = packages.package_verify(form.cleaned_data["package"])
-            known = EvidencePackage.objects.restrict(request.user, "view", request.organisation).filter(
-                sha256=result.sha256).first()  # fmt: skip
-            if known is not None:
-                packages.custody_record(package=known, action=CustodyEvent.Action.VERIFIED, user=request.user,
-                                        detail="intact" if result.ok else "altered")  # fmt: skip
-        return render(request, "online/package_verify.html", {"form": form, "result": result, "known": known})
+    def performed(self, found):
+        result, known = found
+        return self.render_to_response(self.get_context_data(result=result, known=known))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form, result=None, known=None))
 
 
-class SignalsView(InvestigationMixin, View):
+class SignalsView(InvestigationMixin, ScopedFormView):
     """Keyed hashes of the labelled networks' identifiers for a partner holding the same key."""
 
     permission_required = "online.export_investigation"
+    form_class = forms.SignalsForm
+    template_name = "online/signals.html"
 
-    def get(self, request, pk):
-        return render(request, "online/signals.html", {"investigation": self.investigation,
-                                                       "form": forms.SignalsForm()})  # fmt: skip
+    def perform(self, data):
+        network_ids = selectors.signal_network_ids(investigation=self.investigation, scope=data["scope"])
+        return packages.signals_export(investigation=self.investigation, network_ids=network_ids,
+                                       key=data["key"].encode(), user=self.request.user)  # fmt: skip
 
-    def post(self, request, pk):
-        form = forms.SignalsForm(request.POST)
-        if not form.is_valid():
-            return render(request, "online/signals.html", {"investigation": self.investigation, "form": form})
-        reviews = NetworkReview.objects.filter(investigation=self.investigation).exclude(label="")
-        if form.cleaned_data["scope"] == "relevant":
-            reviews = reviews.filter(label__in=["likely_trafficking", "possible_minor"])
-        data = packages.signals_export(investigation=self.investigation,
-                                       network_ids=list(reviews.values_list("network_id", flat=True)),
-                                       key=form.cleaned_data["key"].encode(), user=request.user)  # fmt: skip
+    def performed(self, data):
         response = HttpResponse(data, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="signals-{self.investigation.pk}.csv"'
         return response
 
 
 # ---------------------------------------------------------------------------------------------- notices
-class NoticeDetailView(OrganisationPermissionMixin, View):
+class NoticeMixin(OrganisationPermissionMixin):
     permission_required = "online.view_platformnotice"
+    notice_action = "view"
 
-    def get(self, request, notice_pk):
-        notice = get_object_or_404(
-            PlatformNotice.objects.restrict(request.user, "view", request.organisation).select_related("investigation"),
-            pk=notice_pk,
-        )
-        return render(request, "online/notice_detail.html", {
-            "notice": notice, "text": selectors.notice_text(notice), "form": forms.NoticeStatusForm(),
-        })  # fmt: skip
+    @cached_property
+    def notice(self) -> PlatformNotice:
+        return self.scoped_object(PlatformNotice, self.notice_action, select_related=["investigation"],
+                                  pk=self.kwargs["notice_pk"])  # fmt: skip
 
 
-class NoticeExportView(OrganisationPermissionMixin, View):
+class NoticeDetailView(NoticeMixin, ScopedTemplateView):
+    template_name = "online/notice_detail.html"
+
+    def get_context_data(self, **kwargs):
+        notice = self.notice
+        return {"notice": notice, "text": selectors.notice_text(notice), "form": forms.NoticeStatusForm()}
+
+
+class NoticeExportView(NoticeMixin, View):
     """The notice as plain text or PDF, to send to the platform; every export is audited."""
 
-    permission_required = "online.view_platformnotice"
-
     def get(self, request, notice_pk, fmt):
-        notice = get_object_or_404(
-            PlatformNotice.objects.restrict(request.user, "view", request.organisation), pk=notice_pk
-        )
+        notice = self.notice
         if fmt not in ("txt", "pdf"):
             raise Http404
         text = selectors.notice_text(notice)
@@ -559,136 +484,115 @@ class NoticeExportView(OrganisationPermissionMixin, View):
         if fmt == "txt":
             response = HttpResponse(text.plain(), content_type="text/plain; charset=utf-8")
         else:
-            from threadline.core.pdf import Document
-
-            doc = Document()
-            doc.title(_("Notice to %(platform)s") % {"platform": notice.platform})
-            doc.line(f"{request.organisation.name} · {timezone.localdate():%Y-%m-%d}")
-            doc.space()
-            for paragraph in (text.greeting, text.reason, text.intro):
-                doc.line(paragraph)
-                doc.space(2)
-            for url in text.urls:
-                doc.line(f"- {url}")
-            response = HttpResponse(doc.output(), content_type="application/pdf")
+            response = HttpResponse(
+                _notice_pdf(notice, text, request.organisation.name), content_type="application/pdf"
+            )
         response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.{fmt}"'
         return response
 
 
-class NoticeStatusView(OrganisationPermissionMixin, View):
-    permission_required = "online.change_platformnotice"
+def _notice_pdf(notice: PlatformNotice, text: selectors.NoticeText, organisation_name: str) -> bytes:
+    from threadline.core.pdf import Document
 
-    def post(self, request, notice_pk):
-        notice = get_object_or_404(
-            PlatformNotice.objects.restrict(request.user, "change", request.organisation), pk=notice_pk
-        )
+    doc = Document()
+    doc.title(_("Notice to %(platform)s") % {"platform": notice.platform})
+    doc.line(f"{organisation_name} · {timezone.localdate():%Y-%m-%d}")
+    doc.space()
+    for paragraph in (text.greeting, text.reason, text.intro):
+        doc.line(paragraph)
+        doc.space(2)
+    for url in text.urls:
+        doc.line(f"- {url}")
+    return doc.output()
+
+
+class NoticeStatusView(NoticeMixin, ScopedActionView):
+    permission_required = "online.change_platformnotice"
+    notice_action = "change"
+
+    def act(self, request, notice_pk):
         form = forms.NoticeStatusForm(request.POST)
-        if form.is_valid():
-            at = form.cleaned_data.get("at")
-            if at is not None and timezone.is_naive(at):
-                at = timezone.make_aware(at)
-            try:
-                services.notice_set_status(notice=notice, status=form.cleaned_data["status"], at=at, user=request.user)
-                messages.success(request, _("Status updated."))
-            except ValidationError as exc:
-                _errors(request, exc)
-        else:
-            messages.error(request, _("Choose a status."))
-        return redirect("online:notice", notice_pk=notice.pk)
+        if not form.is_valid():
+            raise ValidationError(_("Choose a status."))
+        at = form.cleaned_data.get("at")
+        if at is not None and timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        services.notice_set_status(notice=self.notice, status=form.cleaned_data["status"], at=at, user=request.user)
+        messages.success(request, _("Status updated."))
+
+    def get_redirect_url(self) -> str:
+        return reverse("online:notice", kwargs={"notice_pk": self.notice.pk})
 
 
 class PlatformMixin(OrganisationPermissionMixin):
     permission_required = "online.view_platformnotice"
 
     def notices(self):
-        return PlatformNotice.objects.restrict(self.request.user, "view", self.request.organisation)
+        return self.scoped(PlatformNotice, "view")
 
 
-class PlatformListView(PlatformMixin, View):
-    def get(self, request):
+class PlatformListView(PlatformMixin, ScopedTemplateView):
+    template_name = "online/platform_list.html"
+
+    def get_context_data(self, **kwargs):
         stats = selectors.platform_stats(self.notices())
-        return render(request, "online/platform_list.html", {
-            "stats": stats,
-            "chart_removed": charts.bars([(s["platform"], s["share_removed"] or 0.0) for s in stats if s["sent"]],
-                                         label=_("Share of notices sent that led to removal"), unit="%", maximum=1),
-            "chart_median": charts.bars([(s["platform"], s["median_days"]) for s in stats
-                                         if s["median_days"] is not None],
-                                        label=_("Median days from notice to removal"), unit=" d"),
-        })  # fmt: skip
+        return {"stats": stats, **selectors.platform_charts(stats)}
 
 
-class PlatformDetailView(PlatformMixin, View):
-    def get(self, request, platform):
+class PlatformDetailView(PlatformMixin, ScopedTemplateView):
+    template_name = "online/platform_detail.html"
+
+    def get_context_data(self, **kwargs):
+        platform = self.kwargs["platform"]
         notices = list(self.notices().filter(platform=platform).select_related("investigation"))
         if not notices:
             raise Http404
         stats = selectors.platform_stats(notices)[0]
-        return render(request, "online/platform_detail.html", {
-            "platform": platform, "stats": stats, "notices": notices,
-            "histogram": charts.histogram(stats["days_to_removal"], label=_("Notices by days to removal")),
-        })  # fmt: skip
+        return {"platform": platform, "stats": stats, "notices": notices, **selectors.platform_detail_charts(stats)}
 
 
 class PlatformCsvView(PlatformMixin, View):
-    permission_required = "online.view_platformnotice"
-
     def get(self, request):
-        stats = selectors.platform_stats(self.notices())
+        rows = selectors.platform_csv_rows(selectors.platform_stats(self.notices()))
         audit_record(action="export", object_type="online.platformnotice", note="platform accountability csv")
         buf = io.StringIO()
-        writer = csvsafe.writer(buf)
-        columns = ["platform", "notices", "sent", "removed", "refused", "no_response", "share_removed",
-                   "median_days", "p90_days", "due", "still_online_7d"]  # fmt: skip
-        writer.writerow(columns)
-        for row in stats:
-            writer.writerow([("" if row[c] is None else (round(row[c], 3) if isinstance(row[c], float) else row[c]))
-                             for c in columns])  # fmt: skip
+        csvsafe.writer(buf).writerows(rows)
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="platforms-{datetime.now():%Y%m%d}.csv"'
         return response
 
 
 # ---------------------------------------------------------------------------------------------- calibration
-class CalibrationView(InvestigationMixin, View):
+class CalibrationView(InvestigationMixin, ScopedTemplateView):
     permission_required = "online.view_weightproposal"
+    template_name = "online/calibration.html"
 
-    def get(self, request, pk):
-        inv = self.investigation
-        report = selectors.calibration_report(investigation=inv)
-        weights = ws_mod.effective_weights(inv.risk_weights)["features"]
-        proposals = WeightProposal.objects.restrict(request.user, "view", request.organisation).filter(
-            investigation=inv
-        )
-        return render(request, "online/calibration.html", {
-            "investigation": inv, "report": report, "weights": weights, "proposals": proposals[:10],
-            "open": proposals.filter(status=WeightProposal.Status.PROPOSED).first(),
-        })  # fmt: skip
+    def get_context_data(self, **kwargs):
+        proposals = self.scoped(WeightProposal, "view").filter(investigation=self.investigation)
+        return {"investigation": self.investigation,
+                **selectors.calibration_overview(investigation=self.investigation, proposals=proposals)}  # fmt: skip
 
 
-class CalibrationProposeView(InvestigationMixin, View):
+class CalibrationProposeView(InvestigationMixin, ScopedActionView):
     permission_required = "online.add_weightproposal"
+    success_message = _("Weights proposed. Nothing changes until you accept them.")
 
-    def post(self, request, pk):
-        try:
-            services.proposal_create(investigation=self.investigation, user=request.user)
-            messages.success(request, _("Weights proposed. Nothing changes until you accept them."))
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect("online:calibration", pk=self.investigation.pk)
+    def act(self, request, pk):
+        services.proposal_create(investigation=self.investigation, user=request.user)
+
+    def get_redirect_url(self) -> str:
+        return reverse("online:calibration", args=[self.investigation.pk])
 
 
-class ProposalDecideView(OrganisationPermissionMixin, View):
+class ProposalDecideView(ScopedActionView):
     permission_required = "online.change_weightproposal"
 
-    def post(self, request, proposal_pk):
-        proposal = get_object_or_404(
-            WeightProposal.objects.restrict(request.user, "change", request.organisation), pk=proposal_pk
-        )
+    def act(self, request, proposal_pk):
+        self.proposal = self.scoped_object(WeightProposal, "change", pk=proposal_pk)
         accept = request.POST.get("decision") == "accept"
-        try:
-            services.proposal_decide(proposal=proposal, accept=accept, user=request.user)
-            messages.success(request, _("Weights accepted: the ranking uses them now.") if accept
-                             else _("Proposal rejected."))  # fmt: skip
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect("online:calibration", pk=proposal.investigation_id)
+        services.proposal_decide(proposal=self.proposal, accept=accept, user=request.user)
+        messages.success(request, _("Weights accepted: the ranking uses them now.") if accept
+                         else _("Proposal rejected."))  # fmt: skip
+
+    def get_redirect_url(self) -> str:
+        return reverse("online:calibration", args=[self.proposal.investigation_id])

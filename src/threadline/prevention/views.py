@@ -22,9 +22,10 @@ from django.views.generic import FormView, TemplateView
 
 from threadline.accounts.models import Membership
 from threadline.audit.services import audit_object, audit_record
+from threadline.core import charts
 from threadline.core.permissions import has_perm
 from threadline.core.views import OrganisationPermissionMixin, ScopedListView
-from threadline.prevention import charts, definitions, forms, selectors, services
+from threadline.prevention import definitions, forms, selectors, services
 from threadline.prevention.models import (
     Concern,
     District,

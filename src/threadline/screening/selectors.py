@@ -21,6 +21,7 @@ from threadline.engines.screening import (
     installed_instruments,
     load_instrument,
 )
+from threadline.screening import handoff
 from threadline.screening.labels import STRENGTH_LABELS
 from threadline.screening.models import OrganisationInstrument, ReferralContact, Screening
 
@@ -277,12 +278,8 @@ def dimension_names(language: str) -> dict[str, str]:
     return names
 
 
-def screening_cases(*, screening: Screening, user):
-    """Protection cases already opened from this screening that the user may see (none without cases)."""
-    try:
-        from threadline.cases.models import Case
-    except ImportError:
-        return []
-    if not any(f.name == "screening" for f in Case._meta.get_fields()):
-        return []
-    return list(Case.objects.restrict(user, "view", screening.organisation).filter(screening=screening))
+def screening_cases(*, screening: Screening, user) -> list:
+    """Protection cases already opened from this screening that the user may see (none without case
+    management)."""
+    cases = handoff.current()
+    return cases.opened(screening=screening, user=user) if cases is not None else []

@@ -9,10 +9,12 @@ import re
 import secrets
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError as Refusal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from threadline.core.errors import error_text
 from threadline.engines.screening import (
     ANSWERS,
     Instrument,
@@ -22,7 +24,7 @@ from threadline.engines.screening import (
     installed_instruments,
     load_instrument_text,
 )
-from threadline.screening import selectors
+from threadline.screening import handoff, selectors
 from threadline.screening.models import OrganisationInstrument, ReferralContact, Screening
 
 MAX_UPLOAD_BYTES = 512 * 1024
@@ -261,49 +263,29 @@ def screening_record_safety(*, screening: Screening, user, answers: Mapping[str,
     screening.safety = cleaned
     screening.save()
     alarms = selectors.safety_alarms(screening)
-    if alarms and _already_opened(screening):
-        # Answers recorded after the case opened still reach it (the cases area ignores ones it already has).
-        from threadline.cases.services import case_flag_safety
-
-        for case in screening.cases.all():
-            case_flag_safety(case=case, user=user, concerns=alarms)
+    cases = handoff.current()
+    if alarms and cases is not None:
+        cases.flag_safety(screening=screening, user=user, concerns=alarms)
     return screening
 
 
 def cases_available() -> bool:
-    """Whether the cases area offers opening a protection case from a screening."""
-    try:
-        from threadline.cases.services import case_open_from_screening  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether a case-management area offers opening a protection case from a screening."""
+    return handoff.current() is not None
 
 
 def screening_open_case(*, screening: Screening, user):
-    """Open a protection case from a completed screening with indicators (the cases area keeps the link)."""
-    from threadline.core.permissions import has_perm
-
+    """Open a protection case from a completed screening with indicators; the case-management area opens it and
+    keeps the link (``threadline.screening.handoff``)."""
     if not screening.is_completed or not screening.is_possible_victim:
         raise ScreeningError(_("A protection case opens from a completed screening with indicators."))
-    if not has_perm(user, "cases.add_case", screening.organisation):
-        raise ScreeningError(_("Your role cannot open protection cases here."))
-    if _already_opened(screening):
-        raise ScreeningError(_("A protection case was already opened from this screening."))
+    cases = handoff.current()
+    if cases is None:
+        raise ScreeningError(_("Case management is not installed here."))
     try:
-        from threadline.cases.services import case_open_from_screening
-    except ImportError as exc:
-        raise ScreeningError(_("Case management is not installed here.")) from exc
-    return case_open_from_screening(screening=screening, user=user, safety_concerns=selectors.safety_alarms(screening))
-
-
-def _already_opened(screening: Screening) -> bool:
-    try:
-        from threadline.cases.models import Case
-    except ImportError:
-        return False
-    if not any(f.name == "screening" for f in Case._meta.get_fields()):
-        return False
-    return Case.objects.filter(screening=screening).exists()
+        return cases.open(screening=screening, user=user, safety_concerns=selectors.safety_alarms(screening))
+    except Refusal as exc:
+        raise ScreeningError(error_text(exc)) from exc
 
 
 # -- referral contacts ---------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ from django.views.generic import FormView, TemplateView
 
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object, audit_record
+from threadline.core import charts
 from threadline.core.permissions import has_perm
-from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
+from threadline.core.views import OrganisationPermissionMixin, ScopedActionView, ScopedDetailView, ScopedListView
 from threadline.engines.screening import outcome_label
-from threadline.screening import charts, selectors, services
+from threadline.screening import selectors, services
 from threadline.screening.forms import ReferralContactForm, SafetyForm, StartForm, UploadForm
 from threadline.screening.labels import ANSWER_LABELS, STRENGTH_LABELS
 from threadline.screening.models import OrganisationInstrument, Outcome, ReferralContact, Screening
@@ -131,8 +132,7 @@ class ScreeningObjectMixin(OrganisationPermissionMixin):
 
     @cached_property
     def screening(self) -> Screening:
-        scoped = Screening.objects.restrict(self.request.user, self.queryset_action, self.request.organisation)
-        return get_object_or_404(scoped.select_related("instrument_upload"), pk=self.kwargs["pk"])
+        return self.scoped_object(Screening, select_related=["instrument_upload"], pk=self.kwargs["pk"])
 
     @cached_property
     def instrument(self):
@@ -298,16 +298,24 @@ class ScreeningReviewView(ScreeningObjectMixin, TemplateView):
         return ctx
 
 
-class ScreeningCompleteView(ScreeningObjectMixin, View):
+class ScreeningActionView(ScreeningObjectMixin, ScopedActionView):
+    """A POST that changes the screening and goes back to its page; a refusal shows as a message there."""
+
     permission_required = "screening.change_screening"
     queryset_action = "change"
+    refusals = (services.ScreeningError,)
+    anchor = ""
 
-    def post(self, request, pk):
+    def get_redirect_url(self) -> str:
+        return reverse("screening:detail", kwargs={"pk": self.screening.pk}) + self.anchor
+
+
+class ScreeningCompleteView(ScreeningActionView):
+    def act(self, request, pk):
         try:
             services.screening_complete(screening=self.screening, user=request.user)
-        except (services.ScreeningError, selectors.InstrumentUnavailable) as exc:
-            messages.error(request, getattr(exc, "message", _("This screening cannot be completed.")))
-        return redirect("screening:detail", pk=self.screening.pk)
+        except selectors.InstrumentUnavailable as exc:
+            raise services.ScreeningError(_("This screening cannot be completed.")) from exc
 
 
 class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
@@ -395,37 +403,26 @@ class ScreeningPdfView(ScreeningObjectMixin, View):
         return response
 
 
-class ScreeningSafetyView(ScreeningObjectMixin, View):
-    permission_required = "screening.change_screening"
-    queryset_action = "change"
+class ScreeningSafetyView(ScreeningActionView):
+    success_message = _("The safety answers were recorded.")
+    anchor = "#next-steps"
 
-    def post(self, request, pk):
+    def act(self, request, pk):
         form = SafetyForm(request.POST)
-        if form.is_valid():
-            try:
-                services.screening_record_safety(screening=self.screening, user=request.user, answers=form.cleaned_data)
-            except services.ScreeningError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The safety answers were recorded."))
-        else:
-            messages.error(request, _("Answer each safety question with yes, no or not known."))
-        return redirect(reverse("screening:detail", kwargs={"pk": self.screening.pk}) + "#next-steps")
+        if not form.is_valid():
+            raise services.ScreeningError(_("Answer each safety question with yes, no or not known."))
+        services.screening_record_safety(screening=self.screening, user=request.user, answers=form.cleaned_data)
 
 
-class ScreeningOpenCaseView(ScreeningObjectMixin, View):
-    permission_required = "screening.change_screening"
-    queryset_action = "change"
+class ScreeningOpenCaseView(ScreeningActionView):
+    """Hand the screening over to case management, which opens the linked case (``screening.handoff``)."""
 
-    def post(self, request, pk):
-        try:
-            case = services.screening_open_case(screening=self.screening, user=request.user)
-        except services.ScreeningError as exc:
-            messages.error(request, exc.message)
-            return redirect("screening:detail", pk=self.screening.pk)
-        messages.success(request, _("A protection case was opened with this screening attached."))
+    success_message = _("A protection case was opened with this screening attached.")
+
+    def act(self, request, pk):
+        case = services.screening_open_case(screening=self.screening, user=request.user)
         url = case.get_absolute_url() if hasattr(case, "get_absolute_url") else None
-        return redirect(url or reverse("screening:detail", kwargs={"pk": self.screening.pk}))
+        return redirect(url) if url else None
 
 
 # -- instruments ---------------------------------------------------------------------------------------
@@ -473,16 +470,18 @@ class InstrumentUploadView(OrganisationPermissionMixin, FormView):
         return redirect("screening:instruments")
 
 
-class InstrumentToggleView(OrganisationPermissionMixin, View):
+class InstrumentToggleView(ScopedActionView):
     permission_required = "screening.change_organisationinstrument"
     queryset_action = "change"
+    success_message = _("The instrument was updated.")
+    refusals = ()
 
-    def post(self, request, pk):
-        scoped = OrganisationInstrument.objects.restrict(request.user, "change", request.organisation)
-        upload = get_object_or_404(scoped, pk=pk)
+    def act(self, request, pk):
+        upload = self.scoped_object(OrganisationInstrument, pk=pk)
         services.instrument_set_active(instrument=upload, user=request.user, is_active=not upload.is_active)
-        messages.success(request, _("The instrument was updated."))
-        return redirect("screening:instruments")
+
+    def get_redirect_url(self) -> str:
+        return reverse("screening:instruments")
 
 
 class InstrumentDetailView(ScopedDetailView):
@@ -555,15 +554,17 @@ class ContactFormView(OrganisationPermissionMixin, FormView):
         return redirect("screening:contacts")
 
 
-class ContactDeleteView(OrganisationPermissionMixin, View):
+class ContactDeleteView(ScopedActionView):
     permission_required = "screening.delete_referralcontact"
     queryset_action = "delete"
+    success_message = _("The referral contact was removed.")
+    refusals = ()
 
-    def post(self, request, pk):
-        scoped = ReferralContact.objects.restrict(request.user, "delete", request.organisation)
-        services.referral_contact_delete(contact=get_object_or_404(scoped, pk=pk), user=request.user)
-        messages.success(request, _("The referral contact was removed."))
-        return redirect("screening:contacts")
+    def act(self, request, pk):
+        services.referral_contact_delete(contact=self.scoped_object(ReferralContact, pk=pk), user=request.user)
+
+    def get_redirect_url(self) -> str:
+        return reverse("screening:contacts")
 
 
 # -- statistics ----------------------------------------------------------------------------------------

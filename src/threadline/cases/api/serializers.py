@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from threadline.accounts.models import Organisation
 from threadline.cases import vocabulary as v
-from threadline.cases.models import Case, Consent, Cooperation, Referral, ReferralPartner, Service
+from threadline.cases.models import API_FIELDS, Case, Consent, Cooperation, Referral, ReferralPartner, Service
 from threadline.core.api.fields import RestrictedRelatedField
 from threadline.core.api.permissions import api_organisation
 
@@ -38,32 +38,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = [
-            "id",
-            "code",
-            "status",
-            "opened_on",
-            "closed_on",
-            "child_status",
-            "gender",
-            "age_at_registration",
-            "citizenship",
-            "recruitment",
-            "recruiter_relation",
-            "means_of_control",
-            "exploitation",
-            "other_exploitation",
-            "country_of_exploitation",
-            "transit_countries",
-            "identification_method",
-            "identified_on",
-            "screening_instrument",
-            "screening_outcome",
-            "reflection_start",
-            "reflection_end",
-            "reflection_days_remaining",
-            "anonymised_at",
-        ]
+        fields = list(API_FIELDS)
         read_only_fields = ["id", "code", "status", "closed_on", "anonymised_at"]
 
 

@@ -15,8 +15,88 @@ from threadline.core.fields import EncryptedTextField
 from threadline.core.querysets import RestrictedQuerySet
 from threadline.core.validators import validate_country_code, validate_country_codes
 
+# The case's field sets, declared once here and read by services, forms, serializers and exports.
+#
 # The fields that identify a person. They are encrypted, never listed, and read only through an audited view.
 IDENTITY_FIELDS = ("full_name", "date_of_birth", "contact", "address", "guardian_name", "guardian_contact")
+# Free text about the person's story and best interests: never listed, erased with the identity.
+NARRATIVE_FIELDS = ("route_notes", "best_interests")
+# The "identifying data" page: identity, narrative and the date of the best-interests determination.
+SENSITIVE_FIELDS = (*IDENTITY_FIELDS, *NARRATIVE_FIELDS, "best_interests_on")
+# The non-identifying HTCDS details (the "case details" page).
+DETAIL_FIELDS = (
+    "child_status",
+    "gender",
+    "age_at_registration",
+    "citizenship",
+    "guardian_role",
+    "guardian_appointed_on",
+    "recruitment",
+    "recruiter_relation",
+    "means_of_control",
+    "exploitation",
+    "other_exploitation",
+    "country_of_exploitation",
+    "transit_countries",
+    "identification_method",
+    "identified_on",
+    "screening_instrument",
+    "screening_outcome",
+    "reflection_start",
+    "reflection_end",
+)
+# What a service may set when it opens or updates a case.
+EDITABLE_FIELDS = frozenset({*SENSITIVE_FIELDS, *DETAIL_FIELDS, "assigned_to", "opened_on"})
+# The case's own record-keeping fields (shown everywhere the case is).
+RECORD_FIELDS = ("code", "status", "opened_on", "closed_on")
+# The case as the API gives it: record and details (the guardian's role and appointment stay on the pages).
+API_FIELDS = (
+    "id",
+    *RECORD_FIELDS,
+    *(name for name in DETAIL_FIELDS if name not in ("guardian_role", "guardian_appointed_on")),
+    "reflection_days_remaining",
+    "anonymised_at",
+)
+# The person's own record (access export), in the model's order; the multi-valued fields are given apart.
+ACCESS_EXPORT_FIELDS = (
+    *RECORD_FIELDS,
+    *IDENTITY_FIELDS[:4],
+    "child_status",
+    "gender",
+    "age_at_registration",
+    "citizenship",
+    *IDENTITY_FIELDS[4:],
+    "guardian_role",
+    "recruitment",
+    "recruiter_relation",
+    "exploitation",
+    "country_of_exploitation",
+    "transit_countries",
+    "route_notes",
+    "identification_method",
+    "identified_on",
+    "screening_instrument",
+    "screening_outcome",
+    "best_interests",
+    "reflection_start",
+    "reflection_end",
+)
+# The non-identifying summary a referral shares (with the person's consent to share a summary).
+SUMMARY_FIELDS = (
+    "child_status",
+    "gender",
+    "age_at_registration",
+    "citizenship",
+    "exploitation",
+    "other_exploitation",
+    "means_of_control",
+    "recruitment",
+    "recruiter_relation",
+    "country_of_exploitation",
+    "transit_countries",
+    "reflection_start",
+    "reflection_end",
+)
 
 
 class Case(AuditedModel, models.Model):

@@ -1,137 +1,41 @@
-"""API of the online area: investigations (their inputs, scans and ranked networks), labels, platform notices
-and evidence packages.
-
-Scoped like the pages: the token's organisation, online analysts only; another organisation's object is a 404.
-"""
+"""The online API's viewsets: the token's organisation only, the same services as the pages."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from threadline.core.api.fields import RestrictedRelatedField
 from threadline.core.api.views import RestrictedViewSetMixin
 from threadline.online import packages, selectors, services
 from threadline.online import workspace as ws_mod
+from threadline.online.api.serializers import (
+    InputSerializer,
+    InvestigationSerializer,
+    LabelSerializer,
+    LabelUpdateSerializer,
+    NetworkPageSerializer,
+    NetworkQuerySerializer,
+    NoticeSerializer,
+    NoticeStatusSerializer,
+    PackageSerializer,
+    ScanSerializer,
+    SourceFileSerializer,
+)
 from threadline.online.models import (
     CustodyEvent,
     EvidencePackage,
     Investigation,
-    Label,
     NetworkReview,
-    NoticeStatus,
     PlatformNotice,
     Scan,
-    SourceFile,
 )
-
-
-class InvestigationSerializer(serializers.ModelSerializer):
-    ads = serializers.SerializerMethodField()
-    networks = serializers.SerializerMethodField()
-    risk_weights = serializers.DictField(
-        child=serializers.FloatField(), read_only=True, help_text="Accepted weight changes: feature -> weight."
-    )
-
-    class Meta:
-        model = Investigation
-        fields = ["id", "title", "description", "created_at", "current_scan", "ads", "networks", "risk_weights"]
-        read_only_fields = ["id", "created_at", "current_scan", "ads", "networks", "risk_weights"]
-
-    def _counts(self, obj) -> dict:
-        return (obj.current_scan.summary.get("counts", {}) if obj.current_scan else {}) or {}
-
-    def get_ads(self, obj) -> int | None:
-        return self._counts(obj).get("ads")
-
-    def get_networks(self, obj) -> int | None:
-        return self._counts(obj).get("networks")
-
-
-class NetworkQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True)
-    category = serializers.CharField(required=False, allow_blank=True)
-    city = serializers.CharField(required=False, allow_blank=True)
-    site = serializers.CharField(required=False, allow_blank=True)
-    min_ads = serializers.IntegerField(required=False, min_value=1)
-    max_ads = serializers.IntegerField(required=False, min_value=1)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-    review = serializers.CharField(required=False, allow_blank=True)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
-    offset = serializers.IntegerField(required=False, min_value=0, default=0)
-
-
-class NetworkSerializer(serializers.Serializer):
-    """One ranked network as the list shows it, with its review state (never an ad's text)."""
-
-    network_id = serializers.CharField()
-    n_ads = serializers.IntegerField()
-    n_sites = serializers.IntegerField()
-    sites = serializers.ListField(child=serializers.CharField())
-    n_cities = serializers.IntegerField()
-    cities = serializers.ListField(child=serializers.CharField())
-    first_seen = serializers.DateTimeField(allow_null=True)
-    last_seen = serializers.DateTimeField(allow_null=True)
-    n_phones = serializers.IntegerField()
-    n_names = serializers.IntegerField()
-    indicator_categories = serializers.ListField(child=serializers.CharField())
-    risk_score = serializers.FloatField(help_text="An indicator for human review, never a verdict.")
-    label = serializers.CharField(help_text="The network's label, empty when unlabelled.")
-    confirmed = serializers.BooleanField()
-
-
-class NetworkPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    results = NetworkSerializer(many=True)
-
-
-class SourceFileSerializer(serializers.ModelSerializer):
-    """An input of the investigation; where it lies on the server is not shown."""
-
-    class Meta:
-        model = SourceFile
-        fields = ["id", "kind", "name", "size", "sha256", "added_at"]
-        read_only_fields = fields
-
-
-class InputSerializer(serializers.Serializer):
-    """Either ``file`` (multipart upload) or ``path`` (a server path under an import root), not both."""
-
-    file = serializers.FileField(required=False, help_text=".jsonl, .csv or .parquet, optionally gzip-compressed.")
-    path = serializers.CharField(
-        required=False, max_length=1000, help_text="A file or directory under a directory opened for scanning."
-    )
-
-    def validate(self, attrs):
-        if ("file" in attrs) == ("path" in attrs):
-            raise serializers.ValidationError(_("Give either a file or a server path."))
-        return attrs
-
-
-class ScanSerializer(serializers.ModelSerializer):
-    counts = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Scan
-        fields = ["id", "investigation", "status", "created_at", "finished_at", "counts"]
-        read_only_fields = fields
-
-    def get_counts(self, obj) -> dict[str, int]:
-        """The scan's record counts (ads read and rejected, networks, ...) once it has finished."""
-        counts = (obj.summary or {}).get("counts", {})
-        return {key: value for key, value in counts.items() if isinstance(value, int) and not isinstance(value, bool)}
-
 
 INVESTIGATION_ACTIONS = {  # action -> method -> permission; the investigation itself only needs to be visible
     "inputs": {"GET": "online.view_sourcefile", "POST": "online.add_sourcefile"},
@@ -219,33 +123,13 @@ class InvestigationViewSet(
         return Response(NetworkPageSerializer({"count": total, "results": rows}).data)
 
 
-class LabelSerializer(serializers.ModelSerializer):
-    label = serializers.ChoiceField(choices=Label.choices)
-    investigation = RestrictedRelatedField(Investigation)
-
-    class Meta:
-        model = NetworkReview
-        fields = ["id", "investigation", "network_id", "label", "labelled_by", "labelled_at", "assigned_to",
-                  "confirmed_by", "confirmed_at"]  # fmt: skip
-        read_only_fields = ["id", "labelled_by", "labelled_at", "assigned_to", "confirmed_by", "confirmed_at"]
-        validators = []  # one review per network: a second label updates it
-
-
-class LabelUpdateSerializer(serializers.Serializer):
-    label = serializers.ChoiceField(choices=Label.choices)
-
-
 class _ScopedInvestigationMixin:
+    """A service's refusal (``ValidationError``) answers 400 in the API's one error shape (``core/api/errors``)."""
+
     def _investigation(self, investigation):
         """The investigation a write names: labelling or drafting a notice changes it, so "view" is not enough."""
         queryset = Investigation.objects.restrict(self.request.user, "change", self.organisation)
         return get_object_or_404(queryset, pk=getattr(investigation, "pk", investigation))
-
-    def _call(self, func, **kwargs):
-        try:
-            return func(**kwargs)
-        except DjangoValidationError as exc:
-            raise ApiValidationError({"non_field_errors": exc.messages}) from exc
 
 
 @extend_schema_view(
@@ -284,8 +168,8 @@ class LabelViewSet(
         if network is None:
             raise NotFound
         anchor = ws_mod.network_ads(ws, network_id, limit=1)
-        serializer.instance = self._call(
-            services.network_label, investigation=investigation, network_id=network_id,
+        serializer.instance = services.network_label(
+            investigation=investigation, network_id=network_id,
             label=serializer.validated_data["label"], user=self.request.user,
             anchor_ad_id=anchor[0]["ad_id"] if anchor else "", risk_score=network.get("risk_score"),
         )  # fmt: skip
@@ -294,26 +178,9 @@ class LabelViewSet(
         review = self.get_object()
         params = LabelUpdateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        review = self._call(services.network_label, investigation=review.investigation, network_id=review.network_id,
-                            label=params.validated_data["label"], user=request.user)  # fmt: skip
+        review = services.network_label(investigation=review.investigation, network_id=review.network_id,
+                                        label=params.validated_data["label"], user=request.user)  # fmt: skip
         return Response(LabelSerializer(review, context=self.get_serializer_context()).data)
-
-
-class NoticeSerializer(serializers.ModelSerializer):
-    investigation = RestrictedRelatedField(Investigation)
-    ad_urls = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-    class Meta:
-        model = PlatformNotice
-        fields = ["id", "investigation", "network_id", "platform", "ad_urls", "reason", "status", "drafted_at",
-                  "sent_at", "acknowledged_at", "removed_at", "refused_at", "no_response_at"]  # fmt: skip
-        read_only_fields = ["id", "ad_urls", "drafted_at", "sent_at", "acknowledged_at", "removed_at", "refused_at",
-                            "no_response_at"]  # fmt: skip
-
-
-class NoticeStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=NoticeStatus.choices)
-    at = serializers.DateTimeField(required=False)
 
 
 @extend_schema_view(partial_update=extend_schema(request=NoticeStatusSerializer, responses={200: NoticeSerializer}))
@@ -340,8 +207,8 @@ class NoticeViewSet(
         if ws is None or ws_mod.network_get(ws, data["network_id"]) is None:
             raise NotFound
         ads = ws_mod.network_ads(ws, data["network_id"], limit=100_000)
-        serializer.instance = self._call(
-            services.notice_create, investigation=investigation, network_id=data["network_id"],
+        serializer.instance = services.notice_create(
+            investigation=investigation, network_id=data["network_id"],
             platform=data["platform"], reason=data.get("reason", ""), user=self.request.user,
             ad_urls=[a["url"] for a in ads if a.get("site") == data["platform"] and a.get("url")],
         )  # fmt: skip
@@ -350,8 +217,8 @@ class NoticeViewSet(
         notice = self.get_object()
         params = NoticeStatusSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        notice = self._call(services.notice_set_status, notice=notice, status=params.validated_data["status"],
-                            at=params.validated_data.get("at"), user=request.user)  # fmt: skip
+        notice = services.notice_set_status(notice=notice, status=params.validated_data["status"],
+                                            at=params.validated_data.get("at"), user=request.user)  # fmt: skip
         return Response(NoticeSerializer(notice, context=self.get_serializer_context()).data)
 
 
@@ -360,15 +227,6 @@ class ScanViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
 
     queryset = Scan.objects.all()
     serializer_class = ScanSerializer
-
-
-class PackageSerializer(serializers.ModelSerializer):
-    investigation = RestrictedRelatedField(Investigation)
-
-    class Meta:
-        model = EvidencePackage
-        fields = ["id", "investigation", "network_id", "sha256", "size", "n_files", "created_at"]
-        read_only_fields = ["id", "sha256", "size", "n_files", "created_at"]
 
 
 class PackageViewSet(
