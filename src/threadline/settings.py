@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "threadline.cases",
     "threadline.online",
     "threadline.insights",
+    "threadline.policy",
 ]
 
 MIDDLEWARE = [

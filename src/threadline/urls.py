@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/", include("threadline.cases.urls")),
     path("online/", include("threadline.online.urls")),
     path("insights/", include("threadline.insights.urls")),
+    path("policy/", include("threadline.policy.urls")),
+    path("rights/", include("threadline.policy.public_urls")),
     path("api/v1/", include(("threadline.api_urls", "api"), namespace="api")),
     path("", include("threadline.core.urls")),
 ]

@@ -39,6 +39,9 @@ CASEWORKER = "caseworker"
 ONLINE_ANALYST = "online_analyst"
 DATA_OFFICER = "data_officer"
 AUDITOR = "auditor"
+POLICY_OFFICER = "policy_officer"
+POLICY_REVIEWER = "policy_reviewer"
+POLICY_APPROVER = "policy_approver"
 
 ROLES: dict[str, Role] = {
     ADMINISTRATOR: Role(
@@ -52,6 +55,9 @@ ROLES: dict[str, Role] = {
     ONLINE_ANALYST: Role(ONLINE_ANALYST, _("Online analyst"), True, frozenset(ORG_SELF | TASKS_OWN)),
     DATA_OFFICER: Role(DATA_OFFICER, _("Data officer"), True, frozenset(ORG_SELF | TASKS_OWN)),
     AUDITOR: Role(AUDITOR, _("Read-only auditor"), True, frozenset(ORG_SELF | AUDIT_READ)),
+    POLICY_OFFICER: Role(POLICY_OFFICER, _("Policy officer"), True, frozenset(ORG_SELF | TASKS_OWN)),
+    POLICY_REVIEWER: Role(POLICY_REVIEWER, _("Policy reviewer"), True, frozenset(ORG_SELF)),
+    POLICY_APPROVER: Role(POLICY_APPROVER, _("Policy approver"), True, frozenset(ORG_SELF)),
 }
 
 ROLE_CHOICES = [(role.key, role.label) for role in ROLES.values()]
