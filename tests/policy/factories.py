@@ -48,9 +48,11 @@ def consultation(assessment, user, *, feedback=True):
     )
     if feedback:
         services.consultation_return_feedback(
-            consultation=c, user=user, feedback_summary="You told us buses are crowded. We added one.",
+            consultation=c,
+            user=user,
+            feedback_summary="You told us buses are crowded. We added one.",
             returned_on=date(2026, 3, 20),
-        )  # fmt: skip
+        )
     return c
 
 
@@ -63,8 +65,14 @@ def ready_for_review(org, user):
     consultation(a, user)
     complete(a, user, "consultation")
     for key in FOCUS:
-        services.impact_save(assessment=a, user=user, article=key, group=ImpactRating.Group.ALL, rating="positive",
-                             reasoning="Safer journeys.")  # fmt: skip
+        services.impact_save(
+            assessment=a,
+            user=user,
+            article=key,
+            group=ImpactRating.Group.ALL,
+            rating="positive",
+            reasoning="Safer journeys.",
+        )
     complete(a, user, "impact")
     complete(a, user, "options")
     services.decision_record(

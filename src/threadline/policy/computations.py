@@ -58,7 +58,7 @@ def _protected_tables(organisation) -> dict[tuple[str, ...], Any]:
     specs = [[YEAR, f] for f in FORMS]
     for by, figures in zip(
         specs, compute_suppressed_set(organisation, specs, k=K, version=dataset_version(organisation)), strict=True
-    ):  # noqa: E501
+    ):
         tables[tuple(by)] = figures
     return tables
 

@@ -96,7 +96,7 @@ def assessment_snapshot(assessment: Assessment) -> dict:
                 "rating": i.rating,
                 "reasoning": i.reasoning,
                 "mitigation": i.mitigation,
-            }  # fmt: skip
+            }
             for i in assessment.impacts.all()
         ],
         "evidence": [
@@ -106,7 +106,7 @@ def assessment_snapshot(assessment: Assessment) -> dict:
                 "source_id": e.source_id,
                 "source_version": e.source_version,
                 "figure": e.figure_value,
-            }  # fmt: skip
+            }
             for e in assessment.evidence.all()
         ],
         "consultations": [
@@ -115,7 +115,7 @@ def assessment_snapshot(assessment: Assessment) -> dict:
                 "held_on": c.held_on.isoformat(),
                 "participants": c.participants,
                 "feedback_returned": c.feedback_returned,
-            }  # fmt: skip
+            }
             for c in assessment.consultations.all()
         ],
         "decision": (

@@ -79,8 +79,16 @@ def _editable(assessment: Assessment, stage: str | None = None) -> None:
 
 # -- policies and assessments ------------------------------------------------------------------------------
 @transaction.atomic
-def policy_create(*, organisation, user, title: str, kind: str = Policy.Kind.POLICY, summary: str = "",
-                  reference: str = "", department: str = "") -> Policy:  # fmt: skip
+def policy_create(
+    *,
+    organisation,
+    user,
+    title: str,
+    kind: str = Policy.Kind.POLICY,
+    summary: str = "",
+    reference: str = "",
+    department: str = "",
+) -> Policy:
     if not title.strip():
         raise PolicyError(_("Give the policy a title."), "title")
     return Policy.objects.create(
@@ -258,8 +266,16 @@ def _participants(raw: dict) -> dict[str, int]:
 
 
 @transaction.atomic
-def consultation_record(*, assessment: Assessment, user, method: str, held_on: date, participants: dict,
-                        what_they_said: str, how_it_changed: str) -> Consultation:  # fmt: skip
+def consultation_record(
+    *,
+    assessment: Assessment,
+    user,
+    method: str,
+    held_on: date,
+    participants: dict,
+    what_they_said: str,
+    how_it_changed: str,
+) -> Consultation:
     _editable(assessment)
     if not what_they_said.strip() or not how_it_changed.strip():
         raise PolicyError(_("Say what the children said and how it changed the decision."))
@@ -288,8 +304,9 @@ def consultation_return_feedback(*, consultation: Consultation, user, feedback_s
 
 
 @transaction.atomic
-def impact_save(*, assessment: Assessment, user, article: str, group: str, rating: str, reasoning: str,
-                mitigation: str = "") -> ImpactRating:  # fmt: skip
+def impact_save(
+    *, assessment: Assessment, user, article: str, group: str, rating: str, reasoning: str, mitigation: str = ""
+) -> ImpactRating:
     _editable(assessment)
     if article not in get_convention().articles:
         raise PolicyError(_("No such article."), "article")
@@ -408,8 +425,9 @@ def publication_problems(assessment: Assessment, child_friendly_summary: str = "
 
 
 @transaction.atomic
-def assessment_publish(*, assessment: Assessment, user, summary: str, child_friendly_summary: str,
-                       language: str = "en") -> Publication:  # fmt: skip
+def assessment_publish(
+    *, assessment: Assessment, user, summary: str, child_friendly_summary: str, language: str = "en"
+) -> Publication:
     problems = publication_problems(assessment, child_friendly_summary)
     if not summary.strip():
         problems.append(str(_("Write the public summary.")))
@@ -450,9 +468,21 @@ def _add_months(day: date, months: int) -> date:
 
 
 @transaction.atomic
-def indicator_create(*, policy: Policy, user, name: str, source: str = Indicator.Source.MANUAL, unit: str = "",
-                     baseline=None, baseline_year=None, target=None, target_year=None, review_every_months: int = 6,
-                     next_review_on: date | None = None, result=None) -> Indicator:  # fmt: skip
+def indicator_create(
+    *,
+    policy: Policy,
+    user,
+    name: str,
+    source: str = Indicator.Source.MANUAL,
+    unit: str = "",
+    baseline=None,
+    baseline_year=None,
+    target=None,
+    target_year=None,
+    review_every_months: int = 6,
+    next_review_on: date | None = None,
+    result=None,
+) -> Indicator:
     if not name.strip():
         raise PolicyError(_("Name the indicator."), "name")
     if result is not None and result.policy_id != policy.pk:
@@ -528,8 +558,9 @@ def indicator_reviewed(*, indicator: Indicator, user) -> Indicator:
 
 
 @transaction.atomic
-def population_save(*, organisation, user, year: int, age_group: str, sex: str, population: int,
-                    source: str = "") -> PopulationFigure:  # fmt: skip
+def population_save(
+    *, organisation, user, year: int, age_group: str, sex: str, population: int, source: str = ""
+) -> PopulationFigure:
     if population <= 0:
         raise PolicyError(_("The population must be positive."), "population")
     row = PopulationFigure.objects.filter(organisation=organisation, year=year, age_group=age_group, sex=sex).first()
@@ -544,8 +575,17 @@ def population_save(*, organisation, user, year: int, age_group: str, sex: str, 
 
 # -- survivor advisory -------------------------------------------------------------------------------------
 @transaction.atomic
-def advisory_submit(*, organisation, about: str, area: str, answers: dict[str, str], comments: str = "",
-                    contact_consent: bool = False, contact: str = "", language: str = "en") -> AdvisorySubmission:  # fmt: skip
+def advisory_submit(
+    *,
+    organisation,
+    about: str,
+    area: str,
+    answers: dict[str, str],
+    comments: str = "",
+    contact_consent: bool = False,
+    contact: str = "",
+    language: str = "en",
+) -> AdvisorySubmission:
     """Store anonymous feedback. A contact is kept only with the explicit consent given beside it."""
     clean = {}
     for dimension in AdvisorySubmission.DIMENSIONS:
