@@ -48,8 +48,13 @@ def _import(org, user, plan, name):
 
 
 def _populations(org, user, year):
-    for age, sex, n in (("total", "total", 1_000_000), ("total", "female", 510_000), ("total", "male", 490_000),
-                        ("child", "total", 200_000), ("adult", "total", 800_000)):  # fmt: skip
+    for age, sex, n in (
+        ("total", "total", 1_000_000),
+        ("total", "female", 510_000),
+        ("total", "male", 490_000),
+        ("child", "total", 200_000),
+        ("adult", "total", 800_000),
+    ):
         services.population_save(organisation=org, user=user, year=year, age_group=age, sex=sex, population=n)
 
 
@@ -120,8 +125,8 @@ def _cases(org, user, n, *, days, cooperating=0):
     identified = date(2026, 1, 1)
     for i in range(n):
         case = new_case(org, user, identified_on=identified)
-        Service.objects.create(case=case, kind="shelter", provider="Shelter", start_on=identified + timedelta(days=days[i % len(days)]),
-                               status="ongoing")  # fmt: skip
+        start = identified + timedelta(days=days[i % len(days)])
+        Service.objects.create(case=case, kind="shelter", provider="Shelter", start_on=start, status="ongoing")
         if i < cooperating:
             Cooperation.objects.create(case=case, stance="cooperating")
 
