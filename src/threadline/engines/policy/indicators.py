@@ -82,7 +82,19 @@ def service_quality(
     out: list[dict[str, Any]] = []
     if not rows:
         return out
+    # An area with fewer than k answers is shown as hidden and left out of the tables: kept in, it would force
+    # the suppression of the large areas' figures that, with the margins, would reveal it.
+    sizes: dict[str, int] = {}
+    for r in rows:
+        sizes[r.get(area_field) or ""] = sizes.get(r.get(area_field) or "", 0) + 1
+    small = sorted(a for a, n in sizes.items() if a and n < k)
+    rows = [r for r in rows if (r.get(area_field) or "") not in small]
     for dimension in dimensions:
+        out.extend(
+            {"area": a, "dimension": dimension, "responses": None, "positive": None, "share": None} for a in small
+        )
+        if not rows:
+            continue
         records = [{area_field: r.get(area_field) or "", dimension: r.get(dimension) or ""} for r in rows]
         try:
             ct = crosstab(records, [area_field, dimension], allowed=[area_field, dimension], dataset_id="feedback")
