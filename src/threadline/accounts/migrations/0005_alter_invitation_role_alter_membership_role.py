@@ -4,20 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_merge_20261204_1615'),
+        ("accounts", "0004_merge_20261204_1615"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='invitation',
-            name='role',
-            field=models.CharField(choices=[('administrator', 'Administrator'), ('supervisor', 'Supervisor'), ('caseworker', 'Caseworker'), ('online_analyst', 'Online analyst'), ('data_officer', 'Data officer'), ('auditor', 'Read-only auditor'), ('policy_officer', 'Policy officer'), ('policy_reviewer', 'Policy reviewer'), ('policy_approver', 'Policy approver')], max_length=30, verbose_name='role'),
+            model_name="invitation",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("administrator", "Administrator"),
+                    ("supervisor", "Supervisor"),
+                    ("caseworker", "Caseworker"),
+                    ("online_analyst", "Online analyst"),
+                    ("data_officer", "Data officer"),
+                    ("auditor", "Read-only auditor"),
+                    ("policy_officer", "Policy officer"),
+                    ("policy_reviewer", "Policy reviewer"),
+                    ("policy_approver", "Policy approver"),
+                ],
+                max_length=30,
+                verbose_name="role",
+            ),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('administrator', 'Administrator'), ('supervisor', 'Supervisor'), ('caseworker', 'Caseworker'), ('online_analyst', 'Online analyst'), ('data_officer', 'Data officer'), ('auditor', 'Read-only auditor'), ('policy_officer', 'Policy officer'), ('policy_reviewer', 'Policy reviewer'), ('policy_approver', 'Policy approver')], max_length=30, verbose_name='role'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("administrator", "Administrator"),
+                    ("supervisor", "Supervisor"),
+                    ("caseworker", "Caseworker"),
+                    ("online_analyst", "Online analyst"),
+                    ("data_officer", "Data officer"),
+                    ("auditor", "Read-only auditor"),
+                    ("policy_officer", "Policy officer"),
+                    ("policy_reviewer", "Policy reviewer"),
+                    ("policy_approver", "Policy approver"),
+                ],
+                max_length=30,
+                verbose_name="role",
+            ),
         ),
     ]

@@ -21,6 +21,7 @@ class ImpactSerializer(serializers.ModelSerializer):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     policy = serializers.PrimaryKeyRelatedField(read_only=True)
+    completed_stages = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Assessment
@@ -49,6 +50,12 @@ class AssessmentDetailSerializer(AssessmentSerializer):
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
+    breakdown = serializers.DictField(
+        child=serializers.DictField(child=serializers.DictField()),
+        read_only=True,
+        help_text="Group (sex, age, form) -> category -> {value, n, suppressed}; value and n are null when suppressed.",
+    )
+
     class Meta:
         model = IndicatorValue
         fields = ["period", "value", "suppressed", "breakdown", "source_note", "computed", "recorded_at"]
