@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from threadline.synth.demo import DemoContext, demo_loader
 
+FEEDBACK = 200
 FOCUS = ("crc-2", "crc-3", "crc-6", "crc-12", "crc-34", "crc-35", "crc-36")
 ANSWERS = {
     "screening": {"affects_children": "yes", "which_children": "Pupils travelling to and from school."},
@@ -203,13 +204,13 @@ def load_policy_demo(ctx: DemoContext) -> str | None:
 
     rng = random.Random(ctx.seed + 16)
     areas = [a for a in AdvisorySubmission.Area.values if a != "other"]
-    for _i in range(90):
+    for _i in range(FEEDBACK):
         area = rng.choice(areas[:4])
         services.advisory_submit(
             organisation=org,
             about="service",
             area=area,
-            answers={d: rng.choice(("yes", "yes", "partly", "no", "")) for d in AdvisorySubmission.DIMENSIONS},
+            answers={d: rng.choice(("yes", "yes", "yes", "partly", "no")) for d in AdvisorySubmission.DIMENSIONS},
         )
     services.advisory_submit(
         organisation=org,
@@ -218,4 +219,6 @@ def load_policy_demo(ctx: DemoContext) -> str | None:
         answers={},
         comments="The leaflet was easy to read. A version with pictures would help.",
     )
-    return f"2 policies, 1 published assessment, {computed} computed indicator values, 91 feedback submissions"
+    return (
+        f"2 policies, 1 published assessment, {computed} computed indicator values, {FEEDBACK + 1} feedback submissions"
+    )

@@ -103,6 +103,18 @@ class Assessment(AuditedModel, models.Model):
         return self.status == self.Status.DRAFT
 
 
+#: The transitions a version is frozen at (the reason is stored as this key; the page shows the label).
+TRANSITIONS = {
+    "screened out": _("Screened out"),
+    "submitted for review": _("Submitted for review"),
+    "returned by the reviewer": _("Returned by the reviewer"),
+    "passed review": _("Passed review"),
+    "approved": _("Approved"),
+    "returned by the approver": _("Returned by the approver"),
+    "published": _("Published"),
+}
+
+
 class AssessmentVersion(AuditedModel, models.Model):
     """A frozen copy of the whole assessment at a transition (submitted, returned, approved, published)."""
 
@@ -123,6 +135,10 @@ class AssessmentVersion(AuditedModel, models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} {self.reason}"
+
+    @property
+    def reason_label(self) -> str:
+        return str(TRANSITIONS.get(self.reason, self.reason))
 
 
 class StageAnswer(AuditedModel, models.Model):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from threadline.engines.policy import STAGE_KINDS, Template, get_convention, get_template, service_quality
 from threadline.policy.models import AdvisorySubmission, Assessment, ImpactRating, Indicator, Policy
@@ -236,3 +237,29 @@ def service_quality_rows(*, organisation) -> list[dict]:
 def next_stage(stage: str) -> str | None:
     index = STAGE_KINDS.index(stage) + 1
     return STAGE_KINDS[index] if index < len(STAGE_KINDS) else None
+
+
+BREAKDOWN_LABELS = {
+    "sex": _("By sex"),
+    "age": _("By age group"),
+    "form": _("By form of exploitation"),
+    "female": _("Female"),
+    "male": _("Male"),
+    "child": _("Children (under 18)"),
+    "adult": _("Adults (18 or older)"),
+    "sexual_exploitation": _("Sexual exploitation"),
+    "forced_labour": _("Forced labour"),
+    "forced_criminality": _("Forced criminality"),
+    "other": _("Other exploitation"),
+}
+
+
+def breakdown_rows(value) -> list[tuple[str, list[tuple[str, float | None]]]]:
+    """An indicator value's breakdown in words: [(group, [(category, value or None when suppressed)])]."""
+    return [
+        (
+            str(BREAKDOWN_LABELS.get(group, group)),
+            [(str(BREAKDOWN_LABELS.get(name, name)), cell.get("value")) for name, cell in cells.items()],
+        )
+        for group, cells in (value.breakdown or {}).items()
+    ]

@@ -511,7 +511,7 @@ class IndicatorDetailView(IndicatorObjectMixin, ScopedTemplateView):
         ctx = super().get_context_data(**kwargs)
         user, org = self.request.user, self.request.organisation
         ctx["indicator"] = self.indicator
-        ctx["values"] = self.indicator.values.all()
+        ctx["values"] = [(v, selectors.breakdown_rows(v)) for v in self.indicator.values.all()]
         ctx["value_form"] = forms.IndicatorValueForm()
         ctx["can_add_value"] = has_perm(user, "policy.add_indicatorvalue", org)
         ctx["can_review"] = has_perm(user, "policy.change_indicator", org)

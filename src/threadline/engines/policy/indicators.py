@@ -95,7 +95,10 @@ def service_quality(
         )
         if not rows:
             continue
-        records = [{area_field: r.get(area_field) or "", dimension: r.get(dimension) or ""} for r in rows]
+        # Only "yes" against any other answer is needed for the share: fewer, larger cells, less suppressed.
+        records = [
+            {area_field: r.get(area_field) or "", dimension: _collapse(r.get(dimension), positive)} for r in rows
+        ]
         try:
             ct = crosstab(records, [area_field, dimension], allowed=[area_field, dimension], dataset_id="feedback")
             table = suppress(ct, k, recode=False)
@@ -120,3 +123,9 @@ def service_quality(
                 }
             )
     return out
+
+
+def _collapse(answer: Any, positive: str) -> str:
+    if not answer:
+        return ""
+    return positive if answer == positive else "not_" + positive
