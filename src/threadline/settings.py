@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralKindEnum": "threadline.cases.models.Referral.Kind",
         "ReferralStatusEnum": "threadline.cases.models.Referral.Status",
         "ScreeningStatusEnum": "threadline.screening.models.Screening.Status",
+        "PolicyStatusEnum": "threadline.policy.models.Policy.Status",
+        "AssessmentStatusEnum": "threadline.policy.models.Assessment.Status",
     },
 }
 
