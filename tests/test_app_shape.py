@@ -19,7 +19,7 @@ from django.urls import get_resolver
 from threadline.core.views import OrganisationPermissionMixin
 
 # The domain apps. A new area is added here when it is created (prevention and policy join on merge).
-DOMAIN_APPS = ["screening", "cases", "online", "insights", "prevention"]
+DOMAIN_APPS = ["screening", "cases", "online", "insights", "prevention", "policy"]
 
 # Parts of the skeleton an app is still waiting for, as (app, part). Each is an expected failure that must
 # fail: once the part arrives the test passes unexpectedly, which fails the run until the entry is removed.

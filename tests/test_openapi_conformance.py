@@ -222,6 +222,26 @@ def _insights(org, make_user, client):
     return api
 
 
+def _policy(org, make_user, client):
+    from tests.policy import factories as policy
+
+    officer = make_user(org, "policy_officer")
+    api = client(officer, org)
+    created = api.post(f"{API}/policies/", {"title": "School transport", "kind": "programme"}, expect=201).json()
+    api.get(f"{API}/policies/")
+    api.get(f"{API}/policies/{created['id']}/")
+    assessment = policy.ready_for_review(org, officer)
+    api.get(f"{API}/policy-assessments/")
+    api.get(f"{API}/policy-assessments/{assessment.pk}/")
+    from threadline.policy import services
+
+    indicator = services.indicator_create(policy=assessment.policy, user=officer, name="Reach", unit="pupils")
+    services.indicator_value_add(indicator=indicator, user=officer, period="2026", value=12)
+    api.get(f"{API}/policy-indicators/")
+    api.get(f"{API}/policy-indicators/{indicator.pk}/")
+    return api
+
+
 # scenario -> the paths it owns (by prefix under /api/v1/)
 SCENARIOS = {
     "accounts": (_accounts, ("/organisations/", "/members/")),
@@ -234,6 +254,7 @@ SCENARIOS = {
     "online": (_online, ("/online/",)),
     "prevention": (_prevention, ("/prevention/",)),
     "insights": (_insights, ("/insights/",)),
+    "policy": (_policy, ("/policies/", "/policy-assessments/", "/policy-indicators/")),
 }
 
 

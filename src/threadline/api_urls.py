@@ -14,7 +14,7 @@ router.include_root_view = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("members", MembershipViewSet, basename="membership")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
-for _area in ("screening", "cases", "online", "insights", "prevention"):
+for _area in ("screening", "cases", "online", "insights", "prevention", "policy"):
     import_module(f"threadline.{_area}.api_routes").register(router)
 
 urlpatterns = [

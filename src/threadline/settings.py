@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "threadline.online",
     "threadline.insights",
     "threadline.prevention",
+    "threadline.policy",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "threadline.cases.models.Referral.Status",
         "ScreeningStatusEnum": "threadline.screening.models.Screening.Status",
         "ProtectionMethodEnum": "threadline.insights.models.Method",
+        "PolicyStatusEnum": "threadline.policy.models.Policy.Status",
+        "AssessmentStatusEnum": "threadline.policy.models.Assessment.Status",
     },
 }
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("insights/", include("threadline.insights.urls")),
     path("prevention/", include("threadline.prevention.urls")),
     path("survey/", include("threadline.prevention.survey_urls")),
+    path("policy/", include("threadline.policy.urls")),
+    path("rights/", include("threadline.policy.public_urls")),
     path("api/v1/", include(("threadline.api_urls", "api"), namespace="api")),
     path("", include("threadline.core.urls")),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from threadline.cli import insights, online, platform, prevention, release, screen
+from threadline.cli import insights, online, platform, policy, prevention, release, screen
 
 app = typer.Typer(
     name="threadline",
@@ -24,7 +24,7 @@ groups: dict[str, typer.Typer] = {
 for _name, _group in groups.items():
     app.add_typer(_group, name=_name)
 
-for _module in (platform, online, screen, insights, release, prevention):
+for _module in (platform, online, screen, insights, release, prevention, policy):
     _module.register(app, groups)
 
 

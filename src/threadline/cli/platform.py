@@ -277,7 +277,7 @@ def user_create(
         str,
         typer.Option(
             help="administrator, supervisor, caseworker, online_analyst, data_officer, auditor, "
-            "prevention_coordinator or facilitator"
+            "prevention_coordinator, facilitator, policy_officer, policy_reviewer or policy_approver"
         ),
     ],
     email: Annotated[str, typer.Option(help="Sign-in email address.")],

@@ -54,6 +54,9 @@ DATA_OFFICER = "data_officer"
 AUDITOR = "auditor"
 PREVENTION_COORDINATOR = "prevention_coordinator"
 FACILITATOR = "facilitator"
+POLICY_OFFICER = "policy_officer"
+POLICY_REVIEWER = "policy_reviewer"
+POLICY_APPROVER = "policy_approver"
 
 ROLES: dict[str, Role] = {
     ADMINISTRATOR: Role(
@@ -71,6 +74,9 @@ ROLES: dict[str, Role] = {
         PREVENTION_COORDINATOR, _("Prevention coordinator"), True, frozenset(ORG_SELF | TASKS_OWN)
     ),
     FACILITATOR: Role(FACILITATOR, _("Prevention facilitator"), True, frozenset(ORG_SELF)),
+    POLICY_OFFICER: Role(POLICY_OFFICER, _("Policy officer"), True, frozenset(ORG_SELF | TASKS_OWN)),
+    POLICY_REVIEWER: Role(POLICY_REVIEWER, _("Policy reviewer"), True, frozenset(ORG_SELF)),
+    POLICY_APPROVER: Role(POLICY_APPROVER, _("Policy approver"), True, frozenset(ORG_SELF)),
 }
 
 ROLE_CHOICES = [(role.key, role.label) for role in ROLES.values()]

@@ -340,6 +340,10 @@ def import_run(*, job: ImportJob, progress=None) -> dict:
     else:
         job.status = ImportJob.Status.FAILED
     job.save()
+    if result.stored:
+        from threadline.insights.signals import import_completed
+
+        import_completed.send(sender=ImportJob, organisation=job.organisation, job=job)
     return {"rows": job.rows, "stored": result.stored}
 
 

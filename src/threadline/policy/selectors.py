@@ -1,0 +1,265 @@
+"""Reads of the policy area: restricted querysets for pages, and the shapes templates and exports need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from threadline.engines.policy import STAGE_KINDS, Template, get_convention, get_template, service_quality
+from threadline.policy.models import AdvisorySubmission, Assessment, ImpactRating, Indicator, Policy
+
+#: Articles shown first on the impact page: the general principles, then sexual exploitation, trafficking and
+#: other exploitation.
+PROMINENT = ("crc-2", "crc-3", "crc-6", "crc-12", "crc-34", "crc-35", "crc-36")
+DUE_WITHIN_DAYS = 30
+
+
+def template_of(assessment: Assessment) -> Template:
+    return get_template(assessment.template_id, assessment.template_version)
+
+
+def policy_list(*, user, organisation, query: str = ""):
+    qs = Policy.objects.restrict(user, "view", organisation).prefetch_related("assessments")
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(reference__icontains=query))
+    return qs
+
+
+def stage_rows(assessment: Assessment, language: str) -> list[dict]:
+    template = template_of(assessment)
+    return [
+        {
+            "kind": stage.kind,
+            "title": template.text(stage.title, language),
+            "done": stage.kind in assessment.completed_stages,
+            "current": stage.kind == assessment.stage and assessment.status in ("draft", "published"),
+        }
+        for stage in template.stages
+    ]
+
+
+def stage_questions(assessment: Assessment, stage: str, language: str) -> list[dict]:
+    template = template_of(assessment)
+    answers = dict(assessment.answers.filter(stage=stage).values_list("question_id", "answer"))
+    return [
+        {
+            "id": q.id,
+            "text": template.text(q.text, language),
+            "answer_kind": q.answer,
+            "required": q.required,
+            "answer": answers.get(q.id, ""),
+        }
+        for q in template.stage(stage).questions
+    ]
+
+
+def impact_articles(assessment: Assessment, language: str) -> list[dict]:
+    """Every article of the Convention and the Protocol with this assessment's ratings, the prominent ones
+    (general principles, 34–36) and the template's focus articles first."""
+    convention = get_convention()
+    focus = set(template_of(assessment).stage("impact").focus_articles)
+    ratings: dict[str, list[ImpactRating]] = {}
+    for rating in assessment.impacts.all():
+        ratings.setdefault(rating.article, []).append(rating)
+    rows = []
+    for key, article in convention.articles.items():
+        rows.append(
+            {
+                "key": key,
+                "label": article.label(language),
+                "general_principle": article.general_principle,
+                "prominent": key in PROMINENT,
+                "focus": key in focus,
+                "ratings": ratings.get(key, []),
+            }
+        )
+    rows.sort(key=lambda r: (not r["prominent"], not r["focus"]))
+    return rows
+
+
+def assessment_snapshot(assessment: Assessment) -> dict:
+    """The whole assessment as data, frozen in a version at each transition."""
+    decision = getattr(assessment, "decision", None) if hasattr(assessment, "decision") else None
+    return {
+        "template": [assessment.template_id, assessment.template_version],
+        "status": assessment.status,
+        "stage": assessment.stage,
+        "completed_stages": list(assessment.completed_stages),
+        "answers": {a.question_id: a.answer for a in assessment.answers.all()},
+        "impacts": [
+            {
+                "article": i.article,
+                "group": i.group,
+                "rating": i.rating,
+                "reasoning": i.reasoning,
+                "mitigation": i.mitigation,
+            }
+            for i in assessment.impacts.all()
+        ],
+        "evidence": [
+            {
+                "kind": e.kind,
+                "citation": e.citation,
+                "source_id": e.source_id,
+                "source_version": e.source_version,
+                "figure": e.figure_value,
+            }
+            for e in assessment.evidence.all()
+        ],
+        "consultations": [
+            {
+                "method": c.method,
+                "held_on": c.held_on.isoformat(),
+                "participants": c.participants,
+                "feedback_returned": c.feedback_returned,
+            }
+            for c in assessment.consultations.all()
+        ],
+        "decision": (
+            {
+                "outcome": decision.outcome,
+                "rationale": decision.rationale,
+                "decided_on": decision.decided_on.isoformat(),
+            }
+            if decision
+            else None
+        ),
+    }
+
+
+def release_total(release) -> int | None:
+    """The grand total of a protected release (None when it is suppressed or not in the table)."""
+    for key, value, _accuracy in release.table.get("cells", []):
+        if all(part is None for part in key):
+            return None if value is None else int(value)
+    return None
+
+
+def citable_releases(*, organisation):
+    from threadline.insights.models import Release
+
+    return Release.objects.filter(organisation=organisation, published=True).order_by("-published_at")
+
+
+# -- public register ---------------------------------------------------------------------------------------
+def published_assessments(query: str = ""):
+    qs = (
+        Assessment.objects.filter(status=Assessment.Status.PUBLISHED, organisation__is_active=True)
+        .select_related("policy", "organisation", "publication")
+        .order_by("-publication__published_at")
+    )
+    if query:
+        qs = qs.filter(
+            Q(policy__title__icontains=query)
+            | Q(organisation__name__icontains=query)
+            | Q(policy__reference__icontains=query)
+        )
+    return qs
+
+
+def public_impacts(assessment: Assessment, language: str) -> list[dict]:
+    convention = get_convention()
+    return [
+        {
+            "article": convention.article(r.article).label(language) if r.article in convention.articles else r.article,
+            "group": r.get_group_display(),
+            "rating": r.get_rating_display(),
+            "rating_code": r.rating,
+            "reasoning": r.reasoning,
+            "mitigation": r.mitigation,
+        }
+        for r in assessment.impacts.all()
+    ]
+
+
+# -- monitoring --------------------------------------------------------------------------------------------
+@dataclass
+class ReviewState:
+    indicator: Indicator
+    state: str  # "missed", "due", "ok", "none"
+    latest: object | None
+
+
+def monitoring_rows(*, user, organisation, today: date | None = None) -> list[ReviewState]:
+    today = today or timezone.localdate()
+    rows = []
+    indicators = (
+        Indicator.objects.restrict(user, "view", organisation)
+        .select_related("policy", "result")
+        .prefetch_related("values")
+    )
+    for indicator in indicators:
+        values = list(indicator.values.all())
+        if indicator.next_review_on is None:
+            state = "none"
+        elif indicator.next_review_on < today:
+            state = "missed"
+        elif indicator.next_review_on <= today + timedelta(days=DUE_WITHIN_DAYS):
+            state = "due"
+        else:
+            state = "ok"
+        rows.append(ReviewState(indicator, state, values[0] if values else None))
+    order = {"missed": 0, "due": 1, "none": 2, "ok": 3}
+    rows.sort(key=lambda r: (order[r.state], r.indicator.next_review_on or date.max))
+    return rows
+
+
+# -- survivor advisory -------------------------------------------------------------------------------------
+def service_quality_rows(*, organisation) -> list[dict]:
+    """Survivor feedback on services, k=11-suppressed by the disclosure engine; never a submission."""
+    rows = list(
+        AdvisorySubmission.objects.filter(organisation=organisation, about=AdvisorySubmission.About.SERVICE).values(
+            "area", *AdvisorySubmission.DIMENSIONS
+        )
+    )
+    figures = service_quality(rows, area_field="area", dimensions=AdvisorySubmission.DIMENSIONS)
+    areas = dict(AdvisorySubmission.Area.choices)
+    labels = {d: AdvisorySubmission._meta.get_field(d).verbose_name for d in AdvisorySubmission.DIMENSIONS}
+    table: dict[str, dict] = {}
+    for row in figures:
+        entry = table.setdefault(row["area"], {"area": areas.get(row["area"], row["area"]), "cells": {}})
+        entry["responses"] = entry.get("responses") or row["responses"]
+        entry["cells"][row["dimension"]] = row["share"]
+    return [
+        {
+            "area": entry["area"],
+            "responses": entry.get("responses"),
+            "shares": [(labels[d], entry["cells"].get(d)) for d in AdvisorySubmission.DIMENSIONS],
+        }
+        for entry in table.values()
+    ]
+
+
+def next_stage(stage: str) -> str | None:
+    index = STAGE_KINDS.index(stage) + 1
+    return STAGE_KINDS[index] if index < len(STAGE_KINDS) else None
+
+
+BREAKDOWN_LABELS = {
+    "sex": _("By sex"),
+    "age": _("By age group"),
+    "form": _("By form of exploitation"),
+    "female": _("Female"),
+    "male": _("Male"),
+    "child": _("Children (under 18)"),
+    "adult": _("Adults (18 or older)"),
+    "sexual_exploitation": _("Sexual exploitation"),
+    "forced_labour": _("Forced labour"),
+    "forced_criminality": _("Forced criminality"),
+    "other": _("Other exploitation"),
+}
+
+
+def breakdown_rows(value) -> list[tuple[str, list[tuple[str, float | None]]]]:
+    """An indicator value's breakdown in words: [(group, [(category, value or None when suppressed)])]."""
+    return [
+        (
+            str(BREAKDOWN_LABELS.get(group, group)),
+            [(str(BREAKDOWN_LABELS.get(name, name)), cell.get("value")) for name, cell in cells.items()],
+        )
+        for group, cells in (value.breakdown or {}).items()
+    ]
