@@ -7,7 +7,7 @@ clusters, one per estimated victim.
 
 Public API (this module is the facade; its submodules are the implementation):
 
-    link(store=None, backend="duckdb", *, threshold=0.9, truth=None, ...) -> LinkReport   # see run.link
+    link(store=None, backend="duckdb", *, threshold=0.8, truth=None, ...) -> LinkReport   # see run.link
     evaluate_clusters(store, truth) -> dict       # pairwise precision / recall / F1 of the last run
     read_report(store) -> dict | None             # the last run's report.json
     clusters_table(store) -> pyarrow.Table        # the last run's record_id, cluster_id
