@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0004_import_status_choices'),
+        ("insights", "0004_import_status_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='linkagerun',
-            name='threshold',
+            model_name="linkagerun",
+            name="threshold",
             field=models.FloatField(default=0.8),
         ),
     ]
