@@ -74,3 +74,27 @@ def test_settings_are_the_duckdb_ones():
     assert [c.create_output_column_name() for c in duck.comparisons] == [
         c.create_output_column_name() for c in spark.comparisons]  # fmt: skip
     assert len(duck.blocking_rules_to_generate_predictions) == len(spark.blocking_rules_to_generate_predictions)
+
+
+@pytest.mark.spark
+def test_spark_cuts_the_plan_through_a_temporary_checkpoint_dir(spark, reference):
+    """The default lineage cut writes Splink's tables under a checkpoint dir: made by load, removed by release."""
+    from pathlib import Path
+
+    from threadline.engines.insights.store import as_store
+    from threadline.engines.spark.linkage import _TEMPORARY_CHECKPOINT_DIRS, SparkLinkageBackend
+
+    base, ref, _ = reference
+    before = spark.sparkContext.getCheckpointDir()
+    backend = SparkLinkageBackend(spark)
+    assert backend.break_lineage_method == "parquet"
+    _, _, facts = backend.load(as_store(base / "store"))
+    assert facts == {"records": ref.records, "encoded_records": ref.encoded_records}
+    if before is None or before in _TEMPORARY_CHECKPOINT_DIRS:  # else a checkpoint dir the caller set is used
+        made = Path(backend._checkpoint_dir)
+        assert made.is_dir() and spark.sparkContext.getCheckpointDir() in _TEMPORARY_CHECKPOINT_DIRS
+        backend.release()
+        assert not made.exists()
+    else:
+        backend.release()
+    assert not spark.catalog.tableExists("link_input")

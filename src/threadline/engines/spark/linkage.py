@@ -58,8 +58,8 @@ class SparkLinkageBackend:
     The default ``parquet`` writes each of those tables to the Spark checkpoint directory and reads it back, so
     the next query's plan starts from files. ``persist`` only caches the data: the logical plan keeps every step
     before it, and with 19 blocking rules and Splink's clustering rounds the driver runs out of heap analysing
-    plans (2 GB at 400 records; issue #13). Without a checkpoint directory on the SparkContext, a temporary one
-    is made for the run and removed by :meth:`release`; on a cluster set one that the executors share
+    plans (2 GB at 200 records; issue #13). Without a checkpoint directory on the SparkContext, a temporary one
+    is made by :meth:`load` and removed by :meth:`release`; on a cluster set one that the executors share
     (``spark.sparkContext.setCheckpointDir("hdfs://...")``).
     """
 
@@ -74,12 +74,15 @@ class SparkLinkageBackend:
         self.num_partitions = num_partitions
         self._cached: list = []
         self._checkpoint_dir: str | None = None
-        if break_lineage_method in ("parquet", "checkpoint", "delta_lake_files"):
-            current = self.spark.sparkContext.getCheckpointDir()
-            if not current or current in _TEMPORARY_CHECKPOINT_DIRS:  # none, or one an earlier run removed
-                self._checkpoint_dir = tempfile.mkdtemp(prefix="threadline-link-")
-                self.spark.sparkContext.setCheckpointDir(self._checkpoint_dir)
-                _TEMPORARY_CHECKPOINT_DIRS.add(self.spark.sparkContext.getCheckpointDir())
+
+    def _ensure_checkpoint_dir(self) -> None:
+        if self.break_lineage_method not in ("parquet", "checkpoint", "delta_lake_files"):
+            return
+        current = self.spark.sparkContext.getCheckpointDir()
+        if not current or current in _TEMPORARY_CHECKPOINT_DIRS:  # none, or one an earlier run removed
+            self._checkpoint_dir = tempfile.mkdtemp(prefix="threadline-link-")
+            self.spark.sparkContext.setCheckpointDir(self._checkpoint_dir)
+            _TEMPORARY_CHECKPOINT_DIRS.add(self.spark.sparkContext.getCheckpointDir())
 
     def dice_sql(self, column: str, other: str | None = None) -> str:
         # comparison levels are written in DuckDB's SQL (double-quoted identifiers) and translated by Splink
@@ -123,6 +126,7 @@ class SparkLinkageBackend:
         files = store.batch_files()
         if not files:
             raise ValueError("the store has no records; import some first")
+        self._ensure_checkpoint_dir()
         cols = ["record_id", "enc_key_id", *LINK_COLUMNS, *BLOOM_COLUMNS]
         df = self.spark.read.option("mergeSchema", "true").parquet(*[str(p.resolve()) for p in files])
         for c in cols:
@@ -173,6 +177,7 @@ class SparkLinkageBackend:
                 if view.isTemporary and view.name.startswith("__splink__"):
                     self.spark.catalog.dropTempView(view.name)
             shutil.rmtree(self._checkpoint_dir, ignore_errors=True)
+            self._checkpoint_dir = None
 
 
 def link_spark(store: Store | str | os.PathLike[str] | None = None, *, spark=None,
