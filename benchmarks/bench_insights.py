@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="records in total (default 100000)")
     parser.add_argument("--agencies", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here (default: a temp dir)")
     parser.add_argument(
         "--reuse-synth", action="store_true", help="reuse agency files already in WORKDIR/synth (same n and seed)"

@@ -181,7 +181,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         backend: Annotated[
             str, typer.Option("--backend", "--engine", help="duckdb, or spark (Splink's Spark backend, local[2])")
         ] = "duckdb",
-        threshold: Annotated[float, typer.Option("--threshold", min=0.5, max=0.9999)] = 0.9,
+        threshold: Annotated[float, typer.Option("--threshold", min=0.5, max=0.9999)] = 0.8,
         truth: Annotated[
             Path | None, typer.Option("--truth", help="record_id,person_id CSV (synthetic data) for F1.")
         ] = None,

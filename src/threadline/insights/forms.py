@@ -54,7 +54,7 @@ class LinkForm(forms.Form):
         label=_("Match probability threshold"),
         min_value=0.5,
         max_value=0.999,
-        initial=0.9,
+        initial=0.8,
         help_text=_("Two records are taken as the same person at or above this probability."),
     )
 

@@ -74,7 +74,7 @@ class LinkageRun(AuditedModel):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    threshold = models.FloatField(default=0.9)
+    threshold = models.FloatField(default=0.8)
     task = models.ForeignKey("core.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     report = models.JSONField(default=dict, blank=True)
 

@@ -427,7 +427,7 @@ def own_cases_import(*, organisation, user) -> ImportJob:
     return job
 
 
-def linkage_start(*, organisation, user, threshold: float = 0.9) -> LinkageRun:
+def linkage_start(*, organisation, user, threshold: float = 0.8) -> LinkageRun:
     run = LinkageRun.objects.create(organisation=organisation, created_by=user, threshold=threshold)
     record = enqueue("insights.link", organisation=organisation, user=user, payload={"run": run.pk})
     LinkageRun.objects.filter(pk=run.pk).update(task=record)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -15,8 +17,7 @@ from threadline.engines.insights import (
     link,
     records_table,
 )
-from threadline.engines.insights.linkage import build_settings
-from threadline.engines.insights.linkage.backends import DuckDBBackend, get_backend
+from threadline.engines.insights.linkage import BACKENDS, DuckDBBackend, build_settings, get_backend
 from threadline.engines.insights.store import Store
 from threadline.engines.insights.synthetic import generate, write_agency_files
 
@@ -92,17 +93,29 @@ def test_store_without_encodings_cannot_be_linked(tmp_path):
         link(tmp_path / "empty")
 
 
-def test_backend_seam(monkeypatch, tmp_path):
-    with pytest.raises(ValueError):
+def test_backend_seam(monkeypatch):
+    with pytest.raises(ValueError, match="unknown linkage backend"):
         get_backend("oracle")
-    # backend="spark" hands over to the Spark engine with the same parameters (pyspark is not needed here)
-    import threadline.engines.spark as spark_engine
+    backend = DuckDBBackend()
+    assert get_backend(backend) is backend  # a backend object is used as it is
+    # named backends may be "module:Class", imported when first asked for: the engine never imports Spark
+    monkeypatch.setitem(BACKENDS, "ordered", "collections:OrderedDict")
+    assert get_backend("ordered", a=1) == {"a": 1}
+    assert BACKENDS["spark"] == "threadline.engines.spark.linkage:SparkLinkageBackend"
+    import threadline.engines.spark.session as session
+    from threadline.engines.spark import INSTALL_HINT, SparkUnavailable
 
-    calls = []
-    monkeypatch.setattr(spark_engine, "link_spark", lambda store, **kw: calls.append((store, kw)) or "report")
-    assert link(tmp_path, "spark", threshold=0.8, seed=7) == "report"
-    assert calls == [(tmp_path, {"threshold": 0.8, "truth": None, "seed": 7, "max_training_pairs": 5e5,
-                                 "tf_adjustments": True, "max_pairs_per_rule": None})]  # fmt: skip
+    monkeypatch.setattr(session, "spark_missing_reason", lambda: f"pyspark is not installed: {INSTALL_HINT}")
+    with pytest.raises(SparkUnavailable, match="threadline\\[spark\\]"):
+        get_backend("spark")
     settings = build_settings(DuckDBBackend())
     names = [c.create_output_column_name() for c in settings.comparisons]
     assert names[:3] == ["given_name", "family_name", "date_of_birth"]
+
+
+def test_the_engine_does_not_import_spark():
+    code = (
+        "import sys, threadline.engines.insights as i, threadline.engines.insights.linkage as l; "
+        "assert not [m for m in sys.modules if m.startswith(('threadline.engines.spark', 'pyspark'))]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,11 +1,20 @@
-"""Record linkage with Splink's Spark backend gives the same clusters as the DuckDB backend."""
+"""One conformance body for every linkage backend: the same store gives the same clusters and report.
+
+The reference is a DuckDB run on the same store. The DuckDB parameter checks that a second run (in a copy of
+the store, through a fresh backend object) repeats it exactly; the Spark parameter (marked ``spark``, skipped
+without pyspark or Java) checks that Splink's Spark backend, run by the same engine code, agrees.
+"""
 
 from __future__ import annotations
+
+import shutil
 
 import pyarrow.parquet as pq
 import pytest
 
-pytestmark = pytest.mark.spark
+from threadline.engines.insights import import_file, link
+from threadline.engines.insights.linkage import DuckDBBackend, build_settings
+from threadline.engines.insights.synthetic import generate, write_agency_files
 
 
 def _clusters(path):
@@ -16,54 +25,76 @@ def _clusters(path):
 
 
 @pytest.fixture(scope="module")
-def linked_both(spark, tmp_path_factory):
-    from threadline.engines.insights import import_file, link
-    from threadline.engines.insights.synthetic import generate, write_agency_files
-    from threadline.engines.spark import link_spark
-
-    base = tmp_path_factory.mktemp("spark-link")
+def reference(tmp_path_factory):
+    base = tmp_path_factory.mktemp("link-reference")
     files = write_agency_files(generate(200, 2, seed=3), base / "synth")
     store = base / "store"
     for f in files:
         assert import_file(f, "htcds", f.stem, store).stored
-    duck = link(store, truth=base / "synth" / "truth.csv")
-    duck_clusters = _clusters(store / "linkage" / "clusters.parquet")
-    try:
-        remote = link_spark(store, spark=spark, truth=base / "synth" / "truth.csv")
-    except Exception as exc:  # py4j's Java errors
-        if "OutOfMemoryError" not in str(exc):
-            raise
-        # Known problem (issue #13): since linkage blocks with 19 rules (for FEBRL recall), the Spark driver runs
-        # out of heap (2 GB) on the first query over Splink's predictions, even at 400 records. The DuckDB path
-        # is unaffected. Any other error still fails, and the day this passes the tests below run in full.
-        pytest.xfail("Spark linkage runs out of driver memory with the 19 blocking rules (issue #13)")
-    return duck, duck_clusters, remote, _clusters(store / "linkage" / "clusters.parquet"), store
+    report = link(store, truth=base / "synth" / "truth.csv")
+    return base, report, _clusters(store / "linkage" / "clusters.parquet")
 
 
-def test_same_clusters_as_duckdb(linked_both):
-    duck, duck_clusters, remote, spark_clusters, _ = linked_both
-    assert spark_clusters == duck_clusters
-    assert remote.clusters == duck.clusters
-    assert sum(len(c) > 1 for c in spark_clusters) > 10  # planted duplicates were found
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def backend(request):
+    if request.param == "spark":
+        from threadline.engines.spark.linkage import SparkLinkageBackend
+
+        return SparkLinkageBackend(request.getfixturevalue("spark"))
+    return DuckDBBackend()
 
 
-def test_report_matches(linked_both):
-    duck, _, remote, _, store = linked_both
-    assert remote.backend == "spark"
-    assert (remote.records, remote.encoded_records) == (duck.records, duck.encoded_records)
-    assert remote.links == duck.links
-    assert remote.cluster_sizes == duck.cluster_sizes
-    assert remote.quality["f1"] == pytest.approx(duck.quality["f1"])
-    assert (store / "linkage" / "model.json").exists()
+def test_backend_gives_the_reference_clusters_and_report(reference, backend, tmp_path):
+    base, ref, ref_clusters = reference
+    store = tmp_path / "store"
+    shutil.copytree(base / "store", store)
+    shutil.rmtree(store / "linkage")
+    report = link(store, backend, truth=base / "synth" / "truth.csv")
+
+    assert _clusters(store / "linkage" / "clusters.parquet") == ref_clusters
+    assert sum(len(c) > 1 for c in ref_clusters) > 10  # planted duplicates were found
+    assert report.backend == backend.name
+    same = ("records", "encoded_records", "clusters", "estimated_duplicates", "pairs_scored", "links",
+            "borderline_pairs", "cluster_sizes", "clusters_by_sources", "notes")  # fmt: skip
+    assert {k: getattr(report, k) for k in same} == {k: getattr(ref, k) for k in same}
+    assert report.expected_precision == pytest.approx(ref.expected_precision, rel=1e-3)
+    assert report.expected_missed_links == pytest.approx(ref.expected_missed_links, rel=1e-3, abs=1e-3)
+    assert report.estimated_unscored_links == pytest.approx(ref.estimated_unscored_links, rel=1e-3, abs=1e-3)
+    assert report.quality == pytest.approx(ref.quality)
+    assert (store / "linkage" / "model.json").exists() and (store / "linkage" / "report.json").exists()
 
 
+@pytest.mark.spark
 def test_settings_are_the_duckdb_ones():
-    from threadline.engines.insights.linkage import build_settings
-    from threadline.engines.insights.linkage.backends import DuckDBBackend
-    from threadline.engines.spark.linkage import SparkLinkageBackend, _translated
+    from threadline.engines.spark.linkage import SparkLinkageBackend
 
+    spark_backend = SparkLinkageBackend.__new__(SparkLinkageBackend)
     duck = build_settings(DuckDBBackend())
-    spark = _translated(build_settings(SparkLinkageBackend.__new__(SparkLinkageBackend)))
+    spark = spark_backend.prepare_settings(build_settings(spark_backend))
     assert [c.create_output_column_name() for c in duck.comparisons] == [
         c.create_output_column_name() for c in spark.comparisons]  # fmt: skip
     assert len(duck.blocking_rules_to_generate_predictions) == len(spark.blocking_rules_to_generate_predictions)
+
+
+@pytest.mark.spark
+def test_spark_cuts_the_plan_through_a_temporary_checkpoint_dir(spark, reference):
+    """The default lineage cut writes Splink's tables under a checkpoint dir: made by load, removed by release."""
+    from pathlib import Path
+
+    from threadline.engines.insights.store import as_store
+    from threadline.engines.spark.linkage import _TEMPORARY_CHECKPOINT_DIRS, SparkLinkageBackend
+
+    base, ref, _ = reference
+    before = spark.sparkContext.getCheckpointDir()
+    backend = SparkLinkageBackend(spark)
+    assert backend.break_lineage_method == "parquet"
+    _, _, facts = backend.load(as_store(base / "store"))
+    assert facts == {"records": ref.records, "encoded_records": ref.encoded_records}
+    if before is None or before in _TEMPORARY_CHECKPOINT_DIRS:  # else a checkpoint dir the caller set is used
+        made = Path(backend._checkpoint_dir)
+        assert made.is_dir() and spark.sparkContext.getCheckpointDir() in _TEMPORARY_CHECKPOINT_DIRS
+        backend.release()
+        assert not made.exists()
+    else:
+        backend.release()
+    assert not spark.catalog.tableExists("link_input")

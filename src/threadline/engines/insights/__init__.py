@@ -4,7 +4,7 @@ Public API (all importable from ``threadline.engines.insights``; heavy modules l
 
     validate_file(path, fmt, *, mapping=None, key=None, source="validate", strict=False) -> ValidationReport
     import_file(path, fmt, source, store, mapping=None, *, key=None, strict=False, rejects=None) -> ImportReport
-    link(store, backend="duckdb", *, threshold=0.9, truth=None, seed=42,
+    link(store, backend="duckdb", *, threshold=0.8, truth=None, seed=42,
          max_training_pairs=5e5, tf_adjustments=True, max_pairs_per_rule=None) -> LinkReport
     evaluate_clusters(store, truth) -> dict            # pairwise precision / recall / F1 vs ground truth
     export_ctdc(store, out, fmt="ctdc", *, dedupe=False) -> int   # rows written (ctdc, ctdc-synthetic, htcds...)

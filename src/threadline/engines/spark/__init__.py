@@ -4,7 +4,8 @@ Public API:
 
 - :func:`spark_session` - a session with safe local defaults (``local[2]``, no UI, loopback only);
 - :func:`run_scan_spark` - the online scan (same inputs, options and workspace as ``run_scan``);
-- :func:`link_spark` - insights record linkage with Splink's Spark backend (same settings as DuckDB);
+- :func:`link_spark` - insights record linkage: the linkage engine's own pipeline run by its Spark backend
+  (`engines/spark/linkage.py` `SparkLinkageBackend`; also `link(store, backend="spark")`);
 - :class:`SparkUnavailable` - raised when pyspark or Java is missing, with the install hint.
 
 pyspark is imported only when one of these runs, so importing this package never needs it.

@@ -94,7 +94,7 @@ class LinkageRunSerializer(serializers.ModelSerializer):
 
 
 class LinkageStartSerializer(serializers.Serializer):
-    threshold = serializers.FloatField(min_value=0.5, max_value=0.9999, required=False, default=0.9)
+    threshold = serializers.FloatField(min_value=0.5, max_value=0.9999, required=False, default=0.8)
 
 
 class CellSerializer(serializers.Serializer):

@@ -37,6 +37,8 @@ from functools import lru_cache
 import pyarrow as pa
 from anyascii import anyascii
 
+from threadline.engines.insights.schema import ENCODING_COLUMNS
+
 ENCODING_VERSION = 3  # 1: Latin letters only (other scripts gave no encodings); 2: transliteration;
 # 3: one domain for given and family names (swapped names), initials as their leading bigram
 BLOOM_BITS = 256
@@ -45,6 +47,7 @@ _DIGEST_HEX = 32
 
 __all__ = [
     "BLOOM_BITS",
+    "ENCODING_COLUMNS",
     "Encoder",
     "bigrams",
     "dice",
@@ -238,22 +241,6 @@ class Encoder:
         return out
 
 
-ENCODED_FIELDS = [
-    "enc_key_id",
-    "enc_given",
-    "enc_family",
-    "enc_given_ph",
-    "enc_family_ph",
-    "enc_dob",
-    "enc_dob_canon",
-    "enc_dob_md",
-    "enc_dob_ym",
-    "enc_yob",
-    "bf_given",
-    "bf_family",
-]
-
-
 def encode_identifiers(rows: Iterable[Mapping[str, object]], key: bytes | str) -> pa.Table:
     """Encode ``given_name``, ``family_name`` and ``date_of_birth`` of each row; returns only encodings.
 
@@ -261,9 +248,9 @@ def encode_identifiers(rows: Iterable[Mapping[str, object]], key: bytes | str) -
     :data:`threadline.engines.insights.schema.ENCODING_COLUMNS`. Missing or unusable values give nulls.
     """
     enc = Encoder(key)
-    cols: dict[str, list[str | None]] = {name: [] for name in ENCODED_FIELDS}
+    cols: dict[str, list[str | None]] = {name: [] for name in ENCODING_COLUMNS}
     for row in rows:
         encoded = enc.encode(row.get("given_name"), row.get("family_name"), row.get("date_of_birth"))
-        for name in ENCODED_FIELDS:
+        for name in ENCODING_COLUMNS:
             cols[name].append(encoded[name])
     return pa.table({name: pa.array(values, pa.string()) for name, values in cols.items()})
