@@ -56,7 +56,7 @@ class ModuleSerializer(serializers.Serializer):
     attendance = serializers.IntegerField(allow_null=True)
 
 
-class IndicatorSerializer(serializers.Serializer):
+class PreventionIndicatorSerializer(serializers.Serializer):
     reporting_period = serializers.CharField(allow_null=True)
     htype_indicator = serializers.CharField()
     measure = serializers.CharField()
@@ -82,4 +82,4 @@ class AggregatesSerializer(serializers.Serializer):
     districts = DistrictCoverageSerializer(many=True)
     pupils_reached = serializers.IntegerField(allow_null=True)
     modules = ModuleSerializer(many=True)
-    indicators = IndicatorSerializer(many=True)
+    indicators = PreventionIndicatorSerializer(many=True)
