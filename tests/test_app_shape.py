@@ -23,11 +23,7 @@ DOMAIN_APPS = ["screening", "cases", "online", "insights", "prevention", "policy
 
 # Parts of the skeleton an app is still waiting for, as (app, part). Each is an expected failure that must
 # fail: once the part arrives the test passes unexpectedly, which fails the run until the entry is removed.
-# - insights' API (imports, linkage runs, releases, dashboards' protected tables) is built on another branch.
-# - insights reads the cases area's statistics rows behind an ImportError guard (``insights/services.py``
-#   ``own_cases_available``/``own_cases_import``); it is to reach them as screening reaches cases, through a
-#   hand-over the cases area registers.
-PENDING = {("insights", "no guarded imports")}
+PENDING: set[tuple[str, str]] = set()
 
 # Pages anyone may open (no sign-in, no organisation): published, protected figures only.
 PUBLIC_VIEWS = {

@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -373,11 +374,8 @@ def import_withdraw(*, job: ImportJob, user) -> ImportJob:
 
 
 def own_cases_available() -> bool:
-    try:
-        from threadline.cases.selectors import case_statistics_rows  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether this installation has the case-management area to take the organisation's own cases from."""
+    return django_apps.is_installed("threadline.cases")
 
 
 def own_cases_import(*, organisation, user) -> ImportJob:
@@ -386,10 +384,10 @@ def own_cases_import(*, organisation, user) -> ImportJob:
     from threadline.engines.insights.schema import DATA_COLUMNS, ENCODING_COLUMNS
     from threadline.engines.insights.store import refresh_catalogue
 
-    try:
-        from threadline.cases.selectors import case_statistics_rows
-    except ImportError as exc:
-        raise ValidationError(_("Case management is not available here.")) from exc
+    if not own_cases_available():
+        raise ValidationError(_("Case management is not available here."))
+    from threadline.cases.selectors import case_statistics_rows
+
     # no identifier of any kind leaves the cases area
     columns = [c for c in DATA_COLUMNS if c != "screeningMethod" and c not in ENCODING_COLUMNS]
     buffer = io.StringIO()
