@@ -14,6 +14,7 @@ import pyarrow as pa
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from threadline.accounts.models import Membership
 from threadline.engines.disclosure.suppression import DEFAULT_K
 from threadline.engines.prevention import Analysis, analyse, check_table
 from threadline.engines.prevention.analysis import hidden_categories
@@ -81,6 +82,19 @@ def analysis_for(responses, questionnaire) -> Analysis:
 
 def plan_responses(plan):
     return SurveyResponse.objects.filter(plan=plan)
+
+
+def programme_responses(*, organisation, school: str | None = None):
+    """The organisation's responses, optionally one school's: read only for aggregates (nobody views them)."""
+    responses = SurveyResponse.objects.filter(organisation=organisation)
+    if school and school.isdigit():
+        responses = responses.filter(school_id=int(school))
+    return responses
+
+
+def members_to_choose(*, organisation):
+    """Active members of the organisation, for choosing a facilitator or a designated lead."""
+    return Membership.objects.filter(organisation=organisation, is_active=True).select_related("user")
 
 
 # -- aggregates -----------------------------------------------------------------------------------------

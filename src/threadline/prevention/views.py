@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from threadline.accounts.models import Membership
 from threadline.audit.services import audit_object, audit_record
 from threadline.core import charts
 from threadline.core.permissions import has_perm
@@ -149,9 +148,7 @@ class FacilitatorsView(OrganisationPermissionMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["memberships"] = Membership.objects.filter(
-            organisation=self.request.organisation, is_active=True
-        ).select_related("user")
+        kwargs["memberships"] = selectors.members_to_choose(organisation=self.request.organisation)
         kwargs["schools"] = selectors.schools(user=self.request.user, organisation=self.request.organisation)
         return kwargs
 
@@ -387,16 +384,12 @@ class ProgrammeAnalysisView(PreventionView):
     template_name = "prevention/analysis.html"
 
     def get_context_data(self, **kwargs):
-        from threadline.prevention.models import SurveyResponse
-
         ctx = super().get_context_data(**kwargs)
         questionnaires = definitions.questionnaire_choices(_language())
         chosen = self.request.GET.get("questionnaire") or (questionnaires[0][0] if questionnaires else "")
         # Reading aggregates is granted by summarise_programmeplan; responses themselves are nobody's to view.
-        responses = SurveyResponse.objects.filter(organisation=self.request.organisation)
         school = self.request.GET.get("school")
-        if school and school.isdigit():
-            responses = responses.filter(school_id=int(school))
+        responses = selectors.programme_responses(organisation=self.request.organisation, school=school)
         ctx.update(
             questionnaires=questionnaires,
             chosen=chosen,
@@ -711,9 +704,7 @@ class ProtocolView(OrganisationPermissionMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["memberships"] = Membership.objects.filter(
-            organisation=self.request.organisation, is_active=True
-        ).select_related("user")
+        kwargs["memberships"] = selectors.members_to_choose(organisation=self.request.organisation)
         return kwargs
 
     def get_initial(self):
