@@ -97,3 +97,46 @@ def test_online_insights_and_audit_pages_fit_a_phone(checked_page, org, make_use
     cp.page.set_viewport_size({"width": 1100, "height": 800})
     _narrow_sign_in(cp, admin)
     _fits(cp, ["/audit/", "/accounts/members/", "/tasks/"])
+
+
+def _arabic(cp):
+    with cp.page.expect_navigation():
+        cp.page.select_option("#language", "ar")
+    assert cp.page.locator("html").get_attribute("dir") == "rtl"
+
+
+def test_prevention_and_policy_pages_fit_a_phone_in_english_and_arabic(checked_page, org, make_user):
+    from tests.policy import factories as pf
+    from tests.prevention import factories as pv
+
+    coordinator = make_user(org, "prevention_coordinator", email="narrow-coord@harbour.example")
+    officer = make_user(org, "policy_officer", email="narrow-policy@harbour.example")
+    reviewer = make_user(org, "policy_reviewer", email="narrow-review@harbour.example")
+    approver = make_user(org, "policy_approver", email="narrow-approve@harbour.example")
+    pv.protocol(org, coordinator)
+    session = pv.session(org, coordinator)
+    survey_round = pv.survey_round(org, coordinator, session.plan)
+    concern = pv.concern(org, coordinator, session)
+    published = pf.published(org, officer, reviewer, approver)
+    draft = pf.started(org, officer)
+    prevention_pages = [
+        "/prevention/", "/prevention/schools/", "/prevention/plans/", f"/prevention/plans/{session.plan.pk}/",
+        f"/prevention/sessions/{session.pk}/", f"/prevention/surveys/{survey_round.pk}/", "/prevention/concerns/",
+        f"/prevention/concerns/{concern.pk}/", "/prevention/dashboard/", "/prevention/protocol/",
+        "/prevention/sessions/new/", f"/survey/{survey_round.code}/",
+    ]  # fmt: skip
+    policy_pages = [
+        "/policy/", f"/policy/{draft.policy.pk}/", f"/policy/assessments/{draft.pk}/",
+        f"/policy/assessments/{draft.pk}/stage/screening/", "/policy/monitoring/", "/rights/",
+        f"/rights/{published.pk}/",
+    ]  # fmt: skip
+    cp = checked_page
+    _narrow_sign_in(cp, coordinator)
+    _fits(cp, prevention_pages)
+    _arabic(cp)
+    _fits(cp, prevention_pages)
+    cp.page.context.clear_cookies()
+    _narrow_sign_in(cp, officer)
+    _fits(cp, policy_pages)
+    _arabic(cp)
+    _fits(cp, policy_pages)
