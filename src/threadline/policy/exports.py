@@ -22,7 +22,7 @@ def assessment_pdf(*, assessment, language: str) -> bytes:
         doc.line(publication.child_friendly_summary, size=11, height=6)
         doc.heading(_("Summary"))
         doc.line(publication.summary)
-        decision = getattr(assessment, "decision", None) if hasattr(assessment, "decision") else None
+        decision = getattr(assessment, "decision", None)
         if decision:
             doc.heading(_("Decision"))
             doc.line(str(decision.get_outcome_display()), bold=True)
