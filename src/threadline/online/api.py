@@ -21,8 +21,8 @@ from rest_framework.response import Response
 
 from threadline.core.api.fields import RestrictedRelatedField
 from threadline.core.api.views import RestrictedViewSetMixin
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import packages, selectors, services
-from threadline.online import workspace as ws_mod
 from threadline.online.models import (
     CustodyEvent,
     EvidencePackage,

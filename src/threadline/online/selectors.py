@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from threadline.online import workspace as ws_mod
+from threadline.engines.online import workspace as ws_mod
 from threadline.online.models import (
     RELEVANT_LABELS,
     AdCorrection,

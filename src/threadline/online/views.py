@@ -22,8 +22,8 @@ from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_record
 from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView, ScopedListView
 from threadline.engines import csvsafe
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import charts, forms, packages, selectors, services
-from threadline.online import workspace as ws_mod
 from threadline.online.evidence import CATEGORY_LABELS, annotate, link_reasons
 from threadline.online.models import (
     AdLabel,
