@@ -42,6 +42,7 @@ class ScanOptions:
     max_bucket: int = 2000
     boilerplate_min_groups: int = 5
     min_distinctive: int = 3
+    small_hub_min_groups: int = 3  # 0: small shared numbers (small agencies) are never hubs
     resume: bool = True
     report_top: int = 50
     html_report: bool = True
@@ -68,7 +69,8 @@ def link_options(opts: ScanOptions):
     return LinkOptions(text_threshold=opts.text_threshold, hub_min_ads=opts.hub_min_ads,
                        hub_min_groups=opts.hub_min_groups, max_bucket=opts.max_bucket,
                        boilerplate_min_groups=opts.boilerplate_min_groups,
-                       min_distinctive=opts.min_distinctive)  # fmt: skip
+                       min_distinctive=opts.min_distinctive,
+                       small_hub_min_groups=opts.small_hub_min_groups)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ driver
