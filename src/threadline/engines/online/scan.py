@@ -204,6 +204,8 @@ def run_scan(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions
     lr = link(arrays.n, arrays.key_rows[km], arrays.keys[km], arrays.key_kinds[km], arrays.bands, arrays.sig,
               arrays.shingles, arrays.sh_offsets, link_options(opts), active=arrays.keep)  # fmt: skip
     network_ids = stable_ids(lr.labels, arrays.id_hash)
+    # the signatures, band keys and shingles are linking's alone: free them before the write stage
+    arrays.sig = arrays.bands = arrays.shingles = arrays.sh_offsets = None
     clock.end()
     if cancel_check and cancel_check():
         raise Cancelled()
