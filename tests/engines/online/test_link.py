@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadline.engines.online.link import LinkOptions, _merge_unique, link, stable_ids
+from threadline.engines.online.link import LinkOptions, link, merge_unique, stable_ids
 from threadline.engines.online.minhash import BANDS, NUM_PERM
 
 from .text_arrays import link_arrays
@@ -98,4 +98,4 @@ def test_network_ids_stable_under_reordering(perm):
 def test_merge_unique_is_sorted_union(a, b):
     x = np.unique(np.array(a, dtype=np.int64))
     y = np.unique(np.array(b, dtype=np.int64))
-    assert _merge_unique(x, y).tolist() == sorted(set(a) | set(b))
+    assert merge_unique(x, y).tolist() == sorted(set(a) | set(b))

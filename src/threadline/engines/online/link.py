@@ -114,7 +114,7 @@ def candidate_pairs(bands: np.ndarray, max_bucket: int, pair: np.ndarray | None 
             lo = np.minimum(s, d)
             hi = np.maximum(s, d)
             # deduplicate as we go, so memory follows the number of distinct pairs, not pairs x bands
-            pair = _merge_unique(pair, np.sort(lo * np.int64(n) + hi))
+            pair = merge_unique(pair, np.sort(lo * np.int64(n) + hi))
     return pair
 
 
@@ -142,7 +142,7 @@ class TextSimilarity:
         return out
 
 
-def _merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted distinct values of two sorted arrays (a stable sort of two sorted runs is a linear merge)."""
     m = np.concatenate([a, b])
     m.sort(kind="stable")
