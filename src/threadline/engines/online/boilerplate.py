@@ -109,7 +109,7 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     sd.sort()
     sd = distinct_of_sorted(sd)
     s_of = (sd >> np.uint64(32)).astype(np.uint32)
-    d_of = (sd & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    d_of = (sd & np.uint64(0xFFFFFFFF)).astype(np.int32 if len(offsets) <= 2**31 else np.int64)
     new_s = np.ones(len(s_of), dtype=bool)
     new_s[1:] = s_of[1:] != s_of[:-1]
     starts = np.flatnonzero(new_s)
@@ -129,7 +129,8 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     bp = u[is_bp]
     touched = np.zeros(len(offsets) - 1, dtype=bool)
     touched[d_of[np.repeat(is_bp, n_ads)]] = True
-    return Boilerplate(bp, n_ads[is_bp], n_groups[is_bp], first_row[is_bp], min_groups, int(touched.sum()))
+    return Boilerplate(bp, n_ads[is_bp], n_groups[is_bp], first_row[is_bp].astype(np.int64), min_groups,
+                       int(touched.sum()))  # fmt: skip
 
 
 def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
