@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_online_web.py --ads 200000 --repeat 9
     .venv/bin/python benchmarks/bench_online_web.py --workspace DIR    # an existing scan workspace instead
 
-The pages query the scan workspace's Parquet files with DuckDB (``threadline.online.workspace``), so this
+The pages query the scan workspace's Parquet files with DuckDB (``threadline.engines.online.workspace``), so this
 measures exactly what a page request runs. Building the workspace: the online engine scans a seeded synthetic
 corpus of ``--base`` ads, then the four Parquet files are tiled (every ad, identifier, indicator and network
 copied with a tile suffix on its ids) up to ``--ads`` ads. Scanning a real million-ad corpus takes the engine
@@ -71,7 +71,7 @@ def build(workdir: Path, n_ads: int, base: int, seed: int) -> Path:
         f"TO '{out / 'networks.parquet'}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)"
     )
     print(f"tiled x{tiles} in {time.perf_counter() - t0:.1f} s", flush=True)
-    from threadline.online.workspace import Workspace, build_review_index
+    from threadline.engines.online.workspace import Workspace, build_review_index
 
     t0 = time.perf_counter()
     build_review_index(Workspace(out))
@@ -99,7 +99,7 @@ def main() -> int:
     ap.add_argument("--workspace", help="measure an existing scan workspace instead of building one")
     args = ap.parse_args()
 
-    from threadline.online import workspace as w
+    from threadline.engines.online import workspace as w
 
     if args.workspace:
         root = Path(args.workspace)

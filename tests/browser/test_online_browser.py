@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_analyst_scans_reviews_packages_and_files_a_notice(checked_page, org, make_user, settings, tmp_path):
     from threadline.core.tasks import run_worker
-    from threadline.online import workspace as ws_mod
+    from threadline.engines.online import workspace as ws_mod
     from threadline.online.models import EvidencePackage, PlatformNotice
 
     settings.ONLINE_DATA_DIR = str(tmp_path / "online")

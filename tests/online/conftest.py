@@ -27,7 +27,7 @@ def investigation(org, analyst):
 
 @pytest.fixture
 def ws():
-    from threadline.online import workspace as ws_mod
+    from threadline.engines.online import workspace as ws_mod
 
     return ws_mod.Workspace(helpers.workspace())
 

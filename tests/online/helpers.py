@@ -45,7 +45,7 @@ def use_test_data_dir() -> None:
 
 @functools.cache
 def top_network() -> dict:
-    from threadline.online import workspace as ws_mod
+    from threadline.engines.online import workspace as ws_mod
 
     rows, _ = ws_mod.network_page(ws_mod.Workspace(workspace()), ws_mod.NetworkFilter(min_ads=3), offset=0, limit=1)
     return rows[0]

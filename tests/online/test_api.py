@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from threadline.online import workspace as ws_mod
+from threadline.engines.online import workspace as ws_mod
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.core.management import call_command
 
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import selectors, services
-from threadline.online import workspace as ws_mod
 
 pytestmark = pytest.mark.django_db
 

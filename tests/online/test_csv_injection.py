@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from tests.csv_safety import assert_spreadsheet_safe
 from tests.online import helpers
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import packages, services
-from threadline.online import workspace as ws_mod
 from threadline.online.models import Scan
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def notice(investigation, analyst, top):
     from tests.online import helpers
+    from threadline.engines.online.workspace import Workspace, network_ads
     from threadline.online.services import notice_create
-    from threadline.online.workspace import Workspace, network_ads
 
     ads = [a for a in network_ads(Workspace(helpers.workspace()), top["network_id"]) if a.get("site") and a.get("url")]
     platform = ads[0]["site"]

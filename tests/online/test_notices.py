@@ -48,7 +48,7 @@ def test_status_dates_are_kept_and_checked(investigation, analyst):
 
 
 def test_file_a_notice_from_a_network_and_mark_it_removed(investigation, analyst, signed_in, org, top, ws):
-    from threadline.online import workspace as ws_mod
+    from threadline.engines.online import workspace as ws_mod
 
     client = signed_in(analyst, org)
     site = top["sites"][0]

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import packages, services
-from threadline.online import workspace as ws_mod
 
 pytestmark = pytest.mark.django_db
 

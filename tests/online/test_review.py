@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tests.online import helpers
 from threadline.audit.models import AuditEntry
 from threadline.online import services
 from threadline.online.models import NetworkReview
@@ -45,7 +46,7 @@ def test_cannot_confirm_an_unlabelled_network_or_assign_outside_the_role(investi
 
 
 def test_pages_label_a_network_and_an_ad(investigation, analyst, signed_in, org, ws, top):
-    from threadline.online import workspace as ws_mod
+    from threadline.engines.online import workspace as ws_mod
 
     client = signed_in(analyst, org)
     nid = top["network_id"]
@@ -70,7 +71,7 @@ def test_pages_label_a_network_and_an_ad(investigation, analyst, signed_in, org,
 
 
 def test_an_ad_of_another_network_cannot_be_labelled_here(investigation, analyst, signed_in, org, ws, top):
-    from threadline.online import workspace as ws_mod
+    from threadline.engines.online import workspace as ws_mod
 
     rows, _ = ws_mod.network_page(ws, ws_mod.NetworkFilter(exclude_ids=[top["network_id"]]), offset=0, limit=1)
     other_ad = ws_mod.network_ads(ws, rows[0]["network_id"], limit=1)[0]["ad_id"]
@@ -100,7 +101,7 @@ def test_another_organisations_analyst_gets_not_found(investigation, other_org, 
 
 
 def test_network_page_says_why_each_ad_is_in_the_network(investigation, analyst, signed_in, org, ws, top):
-    from threadline.online import workspace as ws_mod
+    from threadline.engines.online import workspace as ws_mod
 
     client = signed_in(analyst, org)
     nid = top["network_id"]
@@ -127,32 +128,106 @@ def test_link_reasons_explain_both_ads_of_a_link():
     assert [(r["kind"], r["other_ad_id"]) for r in reasons["d"]] == [("text", "c")]
 
 
-def test_split_and_remove_ads_persist_and_feed_calibration(investigation, analyst, signed_in, org, ws, top):
-    from threadline.online import workspace as ws_mod
+@pytest.fixture
+def own(investigation, tmp_path):
+    """The investigation on its own copy of the shared workspace (corrections write an overlay into it)."""
+    import shutil
+
+    from threadline.engines.online import workspace as ws_mod
+
+    root = tmp_path / "ws"
+    shutil.copytree(helpers.workspace(), root)
+    investigation.current_scan.workspace = str(root)
+    investigation.current_scan.save(update_fields=["workspace"])
+    return investigation, ws_mod.Workspace(root)
+
+
+def _big(ws) -> dict:
+    from threadline.engines.online import workspace as ws_mod
+
+    rows, _ = ws_mod.network_page(ws, ws_mod.NetworkFilter(min_ads=5), offset=0, limit=1)
+    return rows[0]
+
+
+def test_split_and_remove_ads_persist_and_feed_calibration(own, analyst, signed_in, org):
+    from threadline.engines.online import workspace as ws_mod
     from threadline.online.models import AdCorrection
 
+    investigation, ws = own
     client = signed_in(analyst, org)
+    top = _big(ws)
     nid = top["network_id"]
     ads = [a["ad_id"] for a in ws_mod.network_ads(ws, nid)]
     url = reverse("online:network_correct", args=[investigation.pk, nid])
-    client.post(url, {"action": "split", "ad_ids": ads[:2]})
     client.post(url, {"action": "remove", "ad_ids": [ads[2]]})
+    client.post(url, {"action": "split", "ad_ids": ads[:2]})
     rows = {c.ad_id: c for c in AdCorrection.objects.filter(investigation=investigation)}
     assert {a: rows[a].action for a in ads[:3]} == {ads[0]: "split", ads[1]: "split", ads[2]: "remove"}
     assert rows[ads[0]].part and rows[ads[0]].part == rows[ads[1]].part and not rows[ads[2]].part
     assert all(rows[a].evidence for a in ads[:3])  # the kinds of link that had put each ad there
     assert AuditEntry.objects.filter(object_type="online.adcorrection", action="create").count() == 3
-    page = client.get(reverse("online:network", args=[investigation.pk, nid])).content.decode()
-    assert "Split off" in page and "Removed from the network" in page
-    # kept by ad id across a re-scan: a changed network id follows the ad
+    moved = ws_mod.ad_network_ids(ws, ads[:3])
+    split_id, removed_id = moved[ads[0]], moved[ads[2]]
+    assert split_id.startswith("S") and moved[ads[1]] == split_id and removed_id.startswith("R")
+    page = client.get(reverse("online:network", args=[investigation.pk, split_id])).content.decode()
+    assert "Split off" in page
+    page = client.get(reverse("online:network", args=[investigation.pk, removed_id])).content.decode()
+    assert "Removed from the network" in page
+    # kept by ad id across a re-scan: a changed network id follows the ad (the scanned network it corrected)
     AdCorrection.objects.filter(investigation=investigation).update(network_id="Nold")
     services.reviews_carry_over(investigation=investigation, workspace=ws)
     assert set(AdCorrection.objects.values_list("network_id", flat=True)) == {nid}
     report = client.get(reverse("online:calibration", args=[investigation.pk])).context["report"]
     assert sum(report["corrections"].values()) >= 3
-    # splitting every ad off is not a split; an ad of another network cannot be corrected here; put back
-    client.post(url, {"action": "split", "ad_ids": ads})
+    # splitting every ad off is not a split; an ad of another network cannot be corrected here
+    rest = [a["ad_id"] for a in ws_mod.network_ads(ws, nid)]
+    client.post(url, {"action": "split", "ad_ids": rest})
     client.post(url, {"action": "remove", "ad_ids": ["not-an-ad-of-this-network"]})
     assert AdCorrection.objects.count() == 3
-    client.post(url, {"action": "restore", "ad_ids": ads[:3]})
+    # put back from where the ads are now: the network is whole again and the overlay is gone
+    client.post(reverse("online:network_correct", args=[investigation.pk, split_id]),
+                {"action": "restore", "ad_ids": ads[:2]})  # fmt: skip
+    client.post(reverse("online:network_correct", args=[investigation.pk, removed_id]),
+                {"action": "restore", "ad_ids": [ads[2]]})  # fmt: skip
     assert not AdCorrection.objects.exists()
+    assert ws.overlay() is None and ws_mod.network_get(ws, nid)["n_ads"] == top["n_ads"]
+
+
+def test_corrections_change_the_list_counts_detail_and_exports(own, analyst, signed_in, org):
+    import shutil
+
+    from threadline.engines.online import workspace as ws_mod
+
+    investigation, ws = own
+    client = signed_in(analyst, org)
+    top = _big(ws)
+    nid, n = top["network_id"], top["n_ads"]
+    ads = [a["ad_id"] for a in ws_mod.network_ads(ws, nid)]
+    _rows, total_before = ws_mod.network_page(ws, ws_mod.NetworkFilter(), offset=0, limit=1)
+    url = reverse("online:network_correct", args=[investigation.pk, nid])
+    client.post(url, {"action": "split", "ad_ids": ads[:2]})
+    client.post(url, {"action": "remove", "ad_ids": [ads[2]]})
+    # the list: two more networks, the corrected one smaller, the split part a network of its own
+    rows, total = ws_mod.network_page(ws, ws_mod.NetworkFilter(), offset=0, limit=100_000)
+    by_id = {r["network_id"]: r for r in rows}
+    split_id = ws_mod.ad_network_ids(ws, [ads[0]])[ads[0]]
+    assert total == total_before + 2 == len(rows)
+    assert by_id[nid]["n_ads"] == n - 3 and by_id[split_id]["n_ads"] == 2
+    assert sum(r["n_ads"] for r in rows) == helpers.N_ADS  # every ad still in exactly one network
+    listing = client.get(reverse("online:networks", args=[investigation.pk]), {"min_ads": 2})
+    assert split_id in listing.content.decode()
+    # the detail page: counts, ads, identifiers and the links that still hold it together
+    detail = client.get(reverse("online:network", args=[investigation.pk, nid]))
+    assert detail.context["network"]["n_ads"] == n - 3
+    assert {a["ad_id"] for a in detail.context["ads"]} == set(ads[3:])
+    assert not {e["ad_id"] for e in ws_mod.network_entities(ws, nid)} & set(ads[:3])
+    for link in ws_mod.network_links(ws, nid):
+        assert link["ad_id"] not in ads[:3] and link["other_ad_id"] not in ads[:3]
+    assert ws_mod.search_networks(ws, split_id) == [split_id]
+    # exports read the same functions: a notice for the corrected network names only its remaining ads
+    assert {a["ad_id"] for a in ws_mod.network_ads(ws, nid, limit=100_000)} == set(ads[3:])
+    # a re-scan keeps the corrections: the overlay is written again on the new workspace
+    fresh = ws.root.parent / "rescan"
+    shutil.copytree(helpers.workspace(), fresh)
+    services.corrections_apply(investigation=investigation, workspace=ws_mod.Workspace(fresh))
+    assert ws_mod.ad_network_ids(ws_mod.Workspace(fresh), ads[:3]) == ws_mod.ad_network_ids(ws, ads[:3])

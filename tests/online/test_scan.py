@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.online import helpers
 from threadline.core.models import Task
 from threadline.core.tasks import request_cancel, run_worker
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import selectors, services
-from threadline.online import workspace as ws_mod
 from threadline.online.models import NetworkReview, Scan
 
 pytestmark = pytest.mark.django_db

@@ -175,7 +175,9 @@ def synth_ads(
     profile: Annotated[
         str,
         typer.Option(
-            "--profile", help="Rates of the version 2 phenomena: default or alt (a differently-parameterised corpus)."
+            "--profile",
+            help="Rates of the version 2 phenomena: default, alt (a differently-parameterised corpus) or agencies "
+            "(the default rates plus small agencies of 2-9 workers).",
         ),
     ] = "default",
 ) -> None:

@@ -14,9 +14,9 @@ def load_online_demo(ctx: DemoContext) -> str:
     from django.utils import timezone
 
     from threadline.core.tasks import run_task
+    from threadline.engines.online import workspace as ws_mod
     from threadline.engines.online.synth import write_corpus
     from threadline.online import services
-    from threadline.online import workspace as ws_mod
     from threadline.online.models import Investigation, Label, NoticeStatus, SourceFile
 
     org = ctx.organisations["harbour"]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from threadline.audit.services import audit_record
 from threadline.engines import archives, csvsafe
-from threadline.online import workspace as ws_mod
+from threadline.engines.online import workspace as ws_mod
 from threadline.online.models import CustodyEvent, EvidencePackage, Investigation, NetworkReview, ReviewNote
 
 MANIFEST = "manifest.json"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from threadline.core import charts
-from threadline.online import workspace as ws_mod
+from threadline.engines.online import workspace as ws_mod
 from threadline.online.evidence import CATEGORY_LABELS, annotate, link_reasons
 from threadline.online.models import (
     RELEVANT_LABELS,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from threadline.core.models import Task
 from threadline.core.tasks import enqueue, request_cancel
 from threadline.core.uploads import check_upload_size
-from threadline.online import workspace as ws_mod
+from threadline.engines.online import workspace as ws_mod
 from threadline.online.models import (
     AdCorrection,
     AdLabel,
@@ -271,6 +271,8 @@ def scan_run(*, scan: Scan, ctx) -> dict:
     ws_mod.build_review_index(ws_mod.Workspace(out))
     ctx.progress(stage="done", records=counts.get("read", 0), rejects=counts.get("rejected", 0), percent=100)
     scan.refresh_from_db()
+    # the analysts' corrections first, so that reviews of split-off networks find them again by id
+    corrections_apply(investigation=investigation, workspace=ws_mod.Workspace(out))
     carried = reviews_carry_over(investigation=investigation, workspace=ws_mod.Workspace(out))
     with transaction.atomic():
         scan.status = Scan.Status.COMPLETE
@@ -306,7 +308,9 @@ def reviews_carry_over(*, investigation: Investigation, workspace: ws_mod.Worksp
                 moved += 1
     for model in (AdLabel, AdCorrection):  # ad labels and corrections follow their ad
         rows = list(model.objects.filter(investigation=investigation))
-        mapping = ws_mod.ad_network_ids(workspace, [a.ad_id for a in rows]) if rows else {}
+        # a correction names the scanned network it corrected, not the one it made
+        scanned = model is AdCorrection
+        mapping = ws_mod.ad_network_ids(workspace, [a.ad_id for a in rows], scanned=scanned) if rows else {}
         for row in rows:
             new_id = mapping.get(row.ad_id, "")
             if new_id and new_id != row.network_id:
@@ -402,6 +406,7 @@ def network_correct(*, investigation: Investigation, network_id: str, ad_ids: li
     if action == "restore":
         for c in existing.values():
             c.delete()
+        corrections_apply(investigation=investigation)
         return []
     if action not in AdCorrection.Action.values:
         raise ValidationError(_("Choose a correction."))
@@ -416,7 +421,29 @@ def network_correct(*, investigation: Investigation, network_id: str, ad_ids: li
         c.evidence = sorted(set(evidence.get(ad_id, [])))
         c.save()
         out.append(c)
+    corrections_apply(investigation=investigation)
     return out
+
+
+def corrections_apply(*, investigation: Investigation, workspace: ws_mod.Workspace | None = None) -> dict:
+    """Rewrite the workspace's corrections overlay from the investigation's corrections, so the network list,
+    a network's counts and ads, and every export show the networks as corrected (after each correction and after
+    each scan; the engine's files stay as scanned). Returns the ads moved and the networks replaced."""
+    import fcntl
+
+    from threadline.engines.online.corrections import apply_corrections
+
+    if workspace is None:
+        scan = investigation.current_scan
+        if scan is None or not scan.workspace:
+            return {}
+        workspace = ws_mod.Workspace(Path(scan.workspace))
+    if not workspace.exists():
+        return {}
+    with open(workspace.root / "corrections.lock", "w") as lock:  # one writer of the overlay at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = list(AdCorrection.objects.filter(investigation=investigation).values("ad_id", "action", "part"))
+        return apply_corrections(workspace.root, rows)
 
 
 @transaction.atomic

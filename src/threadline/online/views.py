@@ -27,8 +27,8 @@ from threadline.core.views import (
     ScopedTemplateView,
 )
 from threadline.engines import csvsafe
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import forms, packages, selectors, services
-from threadline.online import workspace as ws_mod
 from threadline.online.models import (
     CustodyEvent,
     EvidencePackage,

@@ -76,3 +76,30 @@ def test_generator_version_2_has_the_phenomena_and_is_deterministic(tmp_path):
     assert hub_ads  # agency numbers, recorded with the ads of their (unrelated) workers
     res = r.invoke(app, ["synth", "ads", "--n", "10", "--generator-version", "3", "--out", str(tmp_path / "c.parquet")])
     assert res.exit_code != 0 and "--generator-version" in res.output
+
+
+def test_small_agencies_profile_is_scanned_without_chaining(tmp_path):
+    """Generator version 2, profile ``agencies``: workers of small agencies (2 to 9) share one number beside
+    their own contact; the small-hub guard keeps them apart, and the other profiles' corpora are unchanged."""
+    from threadline.engines.online.evaluate import evaluate
+    from threadline.engines.online.scan import ScanOptions, run_scan
+    from threadline.engines.online.synth import write_corpus
+    from threadline.engines.online.synth_v2 import PROFILES
+
+    assert PROFILES["default"].small_agency_share == PROFILES["alt"].small_agency_share == 0
+    ads, truth = write_corpus(6000, 5, tmp_path / "ads.parquet", version=2, profile="agencies")
+    import pyarrow.parquet as pq
+
+    hubs = pq.read_table(truth, columns=["network", "hub"]).to_pylist()
+    workers: dict[str, set] = {}
+    for r in hubs:
+        if r["hub"]:
+            workers.setdefault(r["hub"], set()).add(r["network"])
+    assert any(2 <= len(v) <= 9 for v in workers.values())  # small agencies are planted
+    scores = {}
+    for small in (0, 3):
+        ws = tmp_path / f"ws{small}"
+        run_scan([ads], ws, ScanOptions(workers=1, html_report=False, small_hub_min_groups=small))
+        scores[small] = evaluate(ws, truth)["networks"]["pairwise"]
+    assert scores[3]["precision"] >= 0.98 and scores[3]["recall"] >= 0.99
+    assert scores[3]["precision"] > scores[0]["precision"] and scores[3]["recall"] >= scores[0]["recall"] - 0.001

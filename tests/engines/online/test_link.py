@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadline.engines.online.link import LinkOptions, _merge_unique, link, stable_ids
+from threadline.engines.online.link import LinkOptions, link, merge_unique, stable_ids
 from threadline.engines.online.minhash import BANDS, NUM_PERM
 
 from .text_arrays import link_arrays
@@ -47,6 +47,31 @@ def test_large_real_network_is_not_a_hub():
     assert len(set(res.labels.tolist())) == 1
 
 
+def test_a_small_agency_number_does_not_chain_its_workers():
+    # 4 workers of a small agency, 2 or 3 ads each with the worker's own contact; the agency's number (999) is on
+    # every ad, and the workers' texts share nothing
+    pairs, n = [], 0
+    for worker, n_ads in enumerate([2, 3, 2, 3]):
+        for _ in range(n_ads):
+            pairs += [(n, 100 + worker), (n, 999)]
+            n += 1
+    res = _run(n, pairs)
+    assert [h["key"] for h in res.hubs] == [999] and res.hubs[0]["n_groups"] == 4  # kept for the analyst
+    assert len(set(res.labels.tolist())) == 4
+    assert len(set(_run(n, pairs, small_hub_min_groups=0).labels.tolist())) == 1  # the rule off: one chain
+
+
+def test_a_small_operation_with_shared_contacts_is_not_a_small_hub():
+    # 8 ads of one operation: one phone everywhere, two emails in alternation; and two workers of it sharing
+    # a phone with only one other contact each (two groups are not enough to call a number a hub)
+    pairs = [(i, 5) for i in range(8)] + [(i, 6 + i % 2) for i in range(8)]
+    pairs += [(8, 20), (8, 21), (9, 20), (9, 22)]
+    res = _run(10, pairs)
+    assert res.hubs == []
+    labels = res.labels.tolist()
+    assert len(set(labels[:8])) == 1 and labels[8] == labels[9] != labels[0]
+
+
 def test_near_duplicate_text_links_and_different_text_does_not():
     base = "friendly calm company near the station enjoy coffee and music with a kind host replies within the hour"
     texts = [base, base.replace("kind", "warm"), "totally different words about gardens museums and bikes in spring",
@@ -73,4 +98,4 @@ def test_network_ids_stable_under_reordering(perm):
 def test_merge_unique_is_sorted_union(a, b):
     x = np.unique(np.array(a, dtype=np.int64))
     y = np.unique(np.array(b, dtype=np.int64))
-    assert _merge_unique(x, y).tolist() == sorted(set(a) | set(b))
+    assert merge_unique(x, y).tolist() == sorted(set(a) | set(b))

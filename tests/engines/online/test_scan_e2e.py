@@ -134,9 +134,9 @@ def test_network_features_in_several_passes_match_one_pass(tmp_path, monkeypatch
     write_corpus(600, 3, corpus)
     ws = tmp_path / "ws"
     run_scan([corpus], ws, ScanOptions(workers=1, html_report=False))
-    one = finalize._network_table(ws / "ads.parquet", 1).sort_by("network_id")
+    one = finalize.network_table(ws / "ads.parquet", 1).sort_by("network_id")
     monkeypatch.setattr(finalize, "PASS_ADS", 100)
-    several = finalize._network_table(ws / "ads.parquet", 1).sort_by("network_id")
+    several = finalize.network_table(ws / "ads.parquet", 1).sort_by("network_id")
     assert several.num_rows == one.num_rows > 100
     assert several.equals(one)
 

@@ -1,36 +1,11 @@
-"""One local Spark session (``local[2]``, tiny shuffles) for every Spark test; skipped without pyspark or Java."""
+"""The Spark tests need no Django (the session fixture and the skip without Java are in ``tests/engines``)."""
 
 from __future__ import annotations
 
 import pytest
-
-from threadline.engines.spark import spark_missing_reason
-
-_REASON = spark_missing_reason()
-
-
-def pytest_collection_modifyitems(config, items):
-    if not _REASON:
-        return
-    for item in items:
-        if item.get_closest_marker("spark"):
-            item.add_marker(pytest.mark.skip(reason=f"Spark tests need pyspark and Java: {_REASON}"))
 
 
 @pytest.fixture(autouse=True)
 def _encryption_keys():
     """Overrides the root autouse fixture: these tests need no keys, settings or Django."""
     yield
-
-
-@pytest.fixture(scope="session")
-def spark():
-    import logging
-
-    from threadline.engines.spark import spark_session
-
-    logging.getLogger("py4j").setLevel(logging.WARNING)  # no "closing connection" noise at interpreter exit
-    session = spark_session("local[2]", app_name="threadline-tests", **{
-        "spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})  # fmt: skip
-    yield session
-    session.stop()

@@ -19,18 +19,16 @@ def test_resume_after_a_failure_in_linking(spark, tmp_path, monkeypatch):
     opts = ScanOptions(batch_size=100, html_report=False)
     ws = tmp_path / "ws"
 
-    real = spark_scan._link_arrays
-
     def broken(*args, **kwargs):
         raise RuntimeError("executor lost")
 
-    monkeypatch.setattr(spark_scan, "_link_arrays", broken)
+    monkeypatch.setattr(spark_scan.SparkBackend, "link_arrays", broken)
     with pytest.raises(RuntimeError):
         run_scan_spark([corpus], ws, opts, spark=spark)
     assert json.loads((ws / "scan.json").read_text())["status"] == "running"  # never looks complete
     assert (ws / "_spark" / "analysed" / "_SUCCESS").exists()
 
-    monkeypatch.setattr(spark_scan, "_link_arrays", real)
+    monkeypatch.undo()
     resumed = run_scan_spark([corpus], ws, opts, spark=spark)
     assert resumed["status"] == "complete"
     assert resumed["batches"]["resumed_from_previous_run"] == resumed["batches"]["total"] > 1

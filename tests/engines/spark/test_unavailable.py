@@ -39,3 +39,23 @@ def test_missing_java_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert "Java" in spark_missing_reason() and "JAVA_HOME" in spark_missing_reason()
+
+
+def test_the_engine_finds_spark_by_name_and_says_what_to_install(monkeypatch, tmp_path):
+    import importlib.util
+
+    from threadline.engines.online import run_scan
+    from threadline.engines.spark import SparkUnavailable
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    with pytest.raises(SparkUnavailable, match=r"threadline\[spark\]"):
+        run_scan(["x.parquet"], tmp_path / "out", backend="spark")
+
+
+def test_the_online_engine_does_not_import_spark():
+    code = (
+        "import sys, threadline.engines.online.scan, threadline.engines.online.local; "
+        "assert not [m for m in sys.modules if m.startswith(('threadline.engines.spark', 'pyspark'))]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -55,7 +55,31 @@ def _sorted_distinct(a: np.ndarray) -> np.ndarray:
 
 
 def _doc_of(offsets: np.ndarray) -> np.ndarray:
-    return np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+    """The ad (row) of every shingle; int32 while the rows fit (half the memory of int64 at tens of millions)."""
+    n = len(offsets) - 1
+    dtype = np.int32 if n < 2**31 else np.int64
+    return np.repeat(np.arange(n, dtype=dtype), np.diff(offsets))
+
+
+CHUNK = 8_000_000  # shingles per step where a full-length temporary would be needed
+
+
+def _bucket_counts(sh: np.ndarray) -> np.ndarray:
+    """Occurrences per bucket of the hash space, counted a chunk at a time (no full-length int64 temporary)."""
+    counts = np.zeros(1 << PREFILTER_BITS, dtype=np.int64)
+    shift = np.uint32(32 - PREFILTER_BITS)
+    for i in range(0, len(sh), CHUNK):
+        counts += np.bincount(sh[i : i + CHUNK] >> shift, minlength=1 << PREFILTER_BITS)
+    return counts
+
+
+def _in_full_buckets(sh: np.ndarray, counts: np.ndarray, min_count: int) -> np.ndarray:
+    out = np.empty(len(sh), dtype=bool)
+    shift = np.uint32(32 - PREFILTER_BITS)
+    full = counts >= min_count
+    for i in range(0, len(sh), CHUNK):
+        out[i : i + CHUNK] = full[sh[i : i + CHUNK] >> shift]
+    return out
 
 
 def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_groups: int,
@@ -74,22 +98,27 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     if len(sh) == 0:
         return empty
     # occurrences per bucket bound the number of groups from above: only shingles in full buckets are counted
-    bucket = (sh >> np.uint32(32 - PREFILTER_BITS)).astype(np.int64)
-    counts = np.bincount(bucket, minlength=1 << PREFILTER_BITS)
-    cand = counts[bucket] >= min_groups
+    cand = _in_full_buckets(sh, _bucket_counts(sh), min_groups)
     sh, doc = sh[cand], doc[cand]
+    del cand
     if len(sh) == 0:
         return empty
     # distinct (shingle, ad), then distinct (shingle, group)
-    sd = _sorted_distinct((sh.astype(np.uint64) << np.uint64(32)) | doc.astype(np.uint64))
+    sd = (sh.astype(np.uint64) << np.uint64(32)) | doc.astype(np.uint64)
+    del sh, doc
+    sd.sort()
+    sd = distinct_of_sorted(sd)
     s_of = (sd >> np.uint64(32)).astype(np.uint32)
-    d_of = (sd & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    d_of = (sd & np.uint64(0xFFFFFFFF)).astype(np.int32 if len(offsets) <= 2**31 else np.int64)
     new_s = np.ones(len(s_of), dtype=bool)
     new_s[1:] = s_of[1:] != s_of[:-1]
     starts = np.flatnonzero(new_s)
     n_ads = np.diff(np.append(starts, len(s_of)))
     first_row = d_of[starts]  # rows are ascending within a shingle
-    sg = _sorted_distinct((s_of.astype(np.uint64) << np.uint64(32)) | groups[d_of].astype(np.uint64))
+    del sd
+    sg = (s_of.astype(np.uint64) << np.uint64(32)) | groups[d_of].astype(np.uint64)
+    sg.sort()
+    sg = distinct_of_sorted(sg)
     g_s = (sg >> np.uint64(32)).astype(np.uint32)
     run = np.ones(len(g_s), dtype=bool)
     run[1:] = g_s[1:] != g_s[:-1]
@@ -100,7 +129,8 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     bp = u[is_bp]
     touched = np.zeros(len(offsets) - 1, dtype=bool)
     touched[d_of[np.repeat(is_bp, n_ads)]] = True
-    return Boilerplate(bp, n_ads[is_bp], n_groups[is_bp], first_row[is_bp], min_groups, int(touched.sum()))
+    return Boilerplate(bp, n_ads[is_bp], n_groups[is_bp], first_row[is_bp].astype(np.int64), min_groups,
+                       int(touched.sum()))  # fmt: skip
 
 
 def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -120,9 +150,12 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
     text (a short ad made of common phrases says nothing about its author). Returns (sig, bands, n_distinct).
     """
     n = len(offsets) - 1
-    keep = ~in_sorted(shingles, bp.shingles)
+    keep = np.empty(len(shingles), dtype=bool)
+    for i in range(0, len(shingles), CHUNK):  # in_sorted's index temporaries stay chunk-sized
+        keep[i : i + CHUNK] = ~in_sorted(shingles[i : i + CHUNK], bp.shingles)
     kept = shingles[keep]
     per_doc = np.bincount(_doc_of(offsets)[keep], minlength=n).astype(np.int64)
+    del keep
     new_off = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(per_doc, out=new_off[1:])
     sig = minhash.signatures32(kept, new_off)

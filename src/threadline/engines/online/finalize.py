@@ -1,22 +1,19 @@
-"""Stages after linking: workspace files, network features and risk, hubs, rejects, DuckDB views, report."""
+"""Stages after linking, shared by every backend: hubs, links, boilerplate, network features and risk, DuckDB views,
+report (the per-ad files are the backend's)."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from threadline.engines import csvsafe
-from threadline.engines.online.analyse import KIND_NAMES, LINK_KINDS, link_key
 from threadline.engines.online.evidence import add_network_evidence, network_evidence, write_boilerplate, write_links
 from threadline.engines.online.lexicon import CATEGORIES, DERIVED_CATEGORIES, load_lexicon, load_risk_weights
-from threadline.engines.online.minhash import BANDS, NUM_PERM
 from threadline.engines.online.risk import score_networks
 
 ALL_CATEGORIES = CATEGORIES + DERIVED_CATEGORIES
@@ -26,133 +23,8 @@ OUTPUT_FILES = ("ads.parquet", "entities.parquet", "indicators.parquet", "networ
                 "boilerplate.parquet")  # fmt: skip
 
 
-def load_link_arrays(parts: Path, task_ids: list[str]) -> dict:
-    key_rows, keys, kinds, sigs, bands, shingles, n_sh, ids, offsets = [], [], [], [], [], [], [], [], [0]
-    for t in task_ids:
-        with np.load(parts / f"link-{t}.npz") as z:
-            n = len(z["id_hash"])
-            key_rows.append(z["key_rows"].astype(np.int64) + offsets[-1])
-            keys.append(z["keys"])
-            kinds.append(z["key_kinds"])
-            sigs.append(z["sig"])
-            bands.append(z["bands"])
-            shingles.append(z["shingles"])
-            n_sh.append(z["n_shingles"])
-            ids.append(z["id_hash"])
-        offsets.append(offsets[-1] + n)
-    e64 = np.zeros(0, dtype=np.int64)
-    id_hash = np.concatenate(ids) if ids else np.zeros(0, np.uint64)
-    n = len(id_hash)
-    sh_offsets = np.zeros(n + 1, dtype=np.int64)
-    if n:
-        np.cumsum(np.concatenate(n_sh), out=sh_offsets[1:])
-    keep = np.ones(n, dtype=bool)
-    if n:
-        order = np.argsort(id_hash, kind="stable")
-        sh = id_hash[order]
-        dup = np.zeros(n, dtype=bool)
-        dup[1:] = sh[1:] == sh[:-1]
-        keep[order[dup]] = False
-    return {
-        "n": n, "key_rows": np.concatenate(key_rows) if ids else e64,
-        "keys": np.concatenate(keys) if ids else np.zeros(0, np.uint64),
-        "key_kinds": np.concatenate(kinds) if ids else np.zeros(0, np.int8),
-        "sig": np.concatenate(sigs) if ids else np.zeros((0, NUM_PERM), np.uint16),
-        "bands": np.concatenate(bands) if ids else np.zeros((0, BANDS), np.uint64),
-        "shingles": np.concatenate(shingles) if ids else np.zeros(0, np.uint32), "sh_offsets": sh_offsets,
-        "id_hash": id_hash, "offsets": np.array(offsets, dtype=np.int64), "keep": keep,
-    }  # fmt: skip
-
-
 def _replace(tmp: Path, final: Path) -> None:
     os.replace(tmp, final)
-
-
-def _stream_outputs(out: Path, parts: Path, task_ids: list[str], arrays: dict, network_ids: np.ndarray):
-    """Write ads/entities/indicators Parquet with network_id, networks.csv and the duplicate-id rejects.
-
-    The three outputs are written by three threads (Parquet reading, compression and writing release the GIL),
-    each streaming the part files in task order.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    offsets = arrays["offsets"]
-    keep = arrays["keep"]
-    nid_all = pa.array(network_ids, pa.string()) if len(network_ids) else pa.array([], pa.string())
-
-    def write_ads() -> list[dict]:
-        dup_rejects: list[dict] = []
-        csv_tmp = out / "networks.csv.tmp"
-        writer = csv_writer = None
-        try:
-            for i, t in enumerate(task_ids):
-                lo, hi = int(offsets[i]), int(offsets[i + 1])
-                kslice = keep[lo:hi]
-                kmask = pa.array(kslice)
-                ads = pq.read_table(parts / f"ads-{t}.parquet")
-                if not kslice.all():
-                    dropped = ads.filter(pc.invert(kmask))
-                    for a, fsrc, line in zip(dropped["ad_id"].to_pylist(), dropped["source_file"].to_pylist(),
-                                             dropped["source_line"].to_pylist(), strict=True):  # fmt: skip
-                        dup_rejects.append({"file": fsrc, "line": line,
-                                            "reason": "duplicate id (an earlier record has it)", "id": a})  # fmt: skip
-                ads = ads.append_column("network_id", nid_all.slice(lo, hi - lo)).filter(kmask)
-                if writer is None:
-                    writer = pq.ParquetWriter(out / "ads.parquet.tmp", ads.schema, compression="zstd")
-                writer.write_table(ads)
-                two = pa.table({"ad_id": ads["ad_id"], "network_id": ads["network_id"]})
-                if csv_writer is None:
-                    csv_writer = pacsv.CSVWriter(str(csv_tmp), two.schema,
-                                                 write_options=pacsv.WriteOptions(quoting_style="needed"))  # fmt: skip
-                csv_writer.write_table(csvsafe.table(two))
-        finally:
-            if writer is not None:
-                writer.close()
-            if csv_writer is not None:
-                csv_writer.close()
-        if csv_writer is None:
-            csv_tmp.write_text('"ad_id","network_id"\n')
-        return dup_rejects
-
-    def write_rows(name: str, fname: str) -> int:
-        n_rows = 0
-        writer = None
-        try:
-            for i, t in enumerate(task_ids):
-                lo = int(offsets[i])
-                tbl = pq.read_table(parts / f"{name}-{t}.parquet")
-                rows = tbl["row"].to_numpy()
-                if len(rows):
-                    tbl = tbl.append_column("network_id", nid_all.take(pa.array(lo + rows.astype(np.int64))))
-                    tbl = tbl.filter(pa.array(keep[lo + rows]))
-                else:
-                    tbl = tbl.append_column("network_id", pa.array([], pa.string()))
-                tbl = tbl.drop_columns(["row"])
-                if writer is None:
-                    writer = pq.ParquetWriter(out / f"{fname}.parquet.tmp", tbl.schema, compression="zstd")
-                writer.write_table(tbl)
-                n_rows += tbl.num_rows
-        finally:
-            if writer is not None:
-                writer.close()
-        return n_rows
-
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        f_ads = pool.submit(write_ads)
-        f_ent = pool.submit(write_rows, "ent", "entities")
-        f_ind = pool.submit(write_rows, "ind", "indicators")
-        dup_rejects, n_ent, n_ind = f_ads.result(), f_ent.result(), f_ind.result()
-    for fname in ("ads", "entities", "indicators"):
-        tmp = out / f"{fname}.parquet.tmp"
-        if not tmp.exists():
-            from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA
-
-            sch = {"ads": ADS_SCHEMA, "entities": ENTITIES_SCHEMA.remove(1),
-                   "indicators": INDICATORS_SCHEMA.remove(1)}[fname]  # fmt: skip
-            pq.write_table(sch.append(pa.field("network_id", pa.string())).empty_table(), tmp)
-        _replace(tmp, out / f"{fname}.parquet")
-    _replace(out / "networks.csv.tmp", out / "networks.csv")
-    return dup_rejects, n_ent, n_ind
 
 
 NETWORK_SQL = """
@@ -190,7 +62,8 @@ FROM base LEFT JOIN ph USING (network_id) LEFT JOIN em USING (network_id) LEFT J
 PASS_ADS = 1_000_000
 
 
-def _network_table(ads_path: Path, threads: int) -> pa.Table:
+def network_table(ads_path: Path, threads: int) -> pa.Table:
+    """Per-network features (counts, lists, spans, indicator shares) over ``ads.parquet``, in DuckDB."""
     import duckdb
 
     cat_cols = ",\n    ".join(
@@ -233,25 +106,12 @@ def _network_table(ads_path: Path, threads: int) -> pa.Table:
     return tbl
 
 
-def _hub_rows(out: Path, parts: Path, task_ids: list[str], arrays: dict, hubs: list[dict], labels: np.ndarray):
-    """Resolve hub keys to (kind, value) through one member ad's entities (each part file read at most once)."""
-    offsets = arrays["offsets"]
-    by_task: dict[int, list[dict]] = {}
-    for h in hubs:
-        ti = int(np.searchsorted(offsets, h["example_row"], "right") - 1)
-        by_task.setdefault(ti, []).append(h)
-    resolved: dict[int, tuple[str, str]] = {}
-    for ti, hs in by_task.items():
-        ent = pq.read_table(parts / f"ent-{task_ids[ti]}.parquet", columns=["row", "kind", "value"])
-        want = {h["example_row"] - int(offsets[ti]) for h in hs}
-        keys = {h["key"] for h in hs}
-        for r, k, v in zip(ent["row"].to_pylist(), ent["kind"].to_pylist(), ent["value"].to_pylist(), strict=True):
-            if r in want and k in LINK_KINDS:
-                lk = link_key(k, v)
-                if lk in keys:
-                    resolved[lk] = (k, v)
-    key_rows = arrays["key_rows"]
-    keys_all = arrays["keys"]
+def hub_rows(backend, arrays, hubs: list[dict], labels: np.ndarray) -> list[dict]:
+    """hubs.csv rows: each hub key resolved to (kind, value) through one member ad's entities (by the backend),
+    with the number of networks its ads ended up in."""
+    resolved = backend.resolve_keys(arrays, [(int(h["example_row"]), int(h["key"])) for h in hubs]) if hubs else {}
+    km = arrays.keep[arrays.key_rows] if len(arrays.key_rows) else np.zeros(0, dtype=bool)
+    key_rows, keys_all = arrays.key_rows[km], arrays.keys[km]
     rows_out = []
     for h in hubs:
         kind, value = resolved.get(h["key"], ("?", "?"))
@@ -260,6 +120,10 @@ def _hub_rows(out: Path, parts: Path, task_ids: list[str], arrays: dict, hubs: l
                          "n_other_identifiers": h["n_other_identifiers"],
                          "n_networks_touched": len(np.unique(labels[members])) if len(members) else 0})  # fmt: skip
     rows_out.sort(key=lambda x: -x["n_ads"])
+    return rows_out
+
+
+def write_hubs_csv(out: Path, rows_out: list[dict]) -> None:
     cols = ["kind", "value", "n_ads", "n_separate_groups", "n_other_identifiers", "n_networks_touched"]
     tbl = pa.table({c: [r[c] for r in rows_out] for c in cols},
                    schema=pa.schema([(c, pa.string() if c in ("kind", "value") else pa.int64())
@@ -267,19 +131,6 @@ def _hub_rows(out: Path, parts: Path, task_ids: list[str], arrays: dict, hubs: l
     tmp = out / "hubs.csv.tmp"
     pacsv.write_csv(csvsafe.table(tbl), str(tmp))
     _replace(tmp, out / "hubs.csv")
-    return rows_out
-
-
-def _write_rejects(out: Path, parts: Path, task_ids: list[str], extra: list[dict]) -> None:
-    tmp = out / "rejects.jsonl.tmp"
-    with open(tmp, "wb") as fh:
-        for t in task_ids:
-            p = parts / f"rej-{t}.jsonl"
-            if p.exists():
-                fh.write(p.read_bytes())
-        for r in extra:
-            fh.write((json.dumps(r, ensure_ascii=False) + "\n").encode())
-    _replace(tmp, out / "rejects.jsonl")
 
 
 def write_duckdb(out: Path) -> None:
@@ -299,19 +150,20 @@ def write_duckdb(out: Path) -> None:
     _replace(tmp, out / "workspace.duckdb")
 
 
-def finalize(out: Path, parts: Path, task_ids: list[str], arrays: dict, lr, network_ids: np.ndarray, opts, st,
-             cancel_check) -> dict:  # fmt: skip
-    st.start("write")
-    dup_rejects, n_ent, n_ind = _stream_outputs(out, parts, task_ids, arrays, network_ids)
-    hubs = _hub_rows(out, parts, task_ids, arrays, lr.hubs, lr.labels)
-    _write_rejects(out, parts, task_ids, dup_rejects)
-    write_links(out, lr, arrays["keep"], network_ids)
-    write_boilerplate(out, lr.boilerplate, arrays["keep"], opts.boilerplate_min_groups)
-    st.end()
+def finalize(out: Path, backend, arrays, lr, network_ids: np.ndarray, opts, clock) -> dict:
+    """Stages 3 and 4 of every backend: the backend writes the per-ad files, then (shared) hubs, links,
+    boilerplate, per-network features, evidence and risk, DuckDB views and the report."""
+    clock.start("write")
+    written = backend.write(out, arrays, network_ids)
+    hubs = hub_rows(backend, arrays, lr.hubs, lr.labels)
+    write_hubs_csv(out, hubs)
+    write_links(out, lr, arrays.keep, network_ids)
+    write_boilerplate(out, lr.boilerplate, arrays.keep, opts.boilerplate_min_groups)
+    clock.end()
 
-    st.start("networks")
+    clock.start("networks")
     weights = load_risk_weights(opts.risk_weights)
-    tbl = _network_table(out / "ads.parquet", opts.workers or (os.cpu_count() or 1))
+    tbl = network_table(out / "ads.parquet", backend.workers)
     tbl = add_network_evidence(tbl, network_evidence(lr, network_ids))
     tbl = score_networks(tbl, weights)
     tbl = tbl.sort_by([("risk_score", "descending"), ("n_ads", "descending"), ("network_id", "ascending")])
@@ -319,20 +171,19 @@ def finalize(out: Path, parts: Path, task_ids: list[str], arrays: dict, lr, netw
     pq.write_table(tbl, tmp, compression="zstd", row_group_size=100_000)
     _replace(tmp, out / "networks.parquet")
     write_duckdb(out)
-    st.end()
+    clock.end()
 
     n_ads = tbl["n_ads"].to_numpy() if tbl.num_rows else np.zeros(0)
-    lex = load_lexicon(opts.lexicons)
     res = {
-        "duplicates": len(dup_rejects), "n_networks": int(tbl.num_rows), "n_multi": int((n_ads >= 2).sum()),
-        "ads_in_multi": int(n_ads[n_ads >= 2].sum()), "n_entities": n_ent, "n_indicators": n_ind,
-        "lexicon_versions": lex.versions, "risk_version": str(weights.get("version")),
+        "duplicates": written.n_duplicates, "n_networks": int(tbl.num_rows), "n_multi": int((n_ads >= 2).sum()),
+        "ads_in_multi": int(n_ads[n_ads >= 2].sum()), "n_entities": written.n_entities,
+        "n_indicators": written.n_indicators, "lexicon_versions": load_lexicon(opts.lexicons).versions,
+        "risk_version": str(weights.get("version")),
     }  # fmt: skip
     if opts.html_report:
-        st.start("report")
+        clock.start("report")
         from threadline.engines.online.report import write_report
 
-        write_report(out, tbl, hubs, st.times, opts.report_top)
-        st.end()
-    _ = KIND_NAMES
+        write_report(out, tbl, hubs, clock.times, opts.report_top)
+        clock.end()
     return res

@@ -44,6 +44,10 @@ class LinkOptions:
     max_text_rounds: int = 30  # rounds of centre picking; ads still unassigned after them stay apart
     bands: int = 16  # LSH bands over the 64 distinctive MinHash values (64 // bands rows each)
     text_support: float = 0.05  # whole texts similar: they must still share this much distinctive text
+    # small shared numbers (a small agency or booking service): an identifier on fewer ads is still a hub when it
+    # joins at least this many groups that share no text and each carry identifiers of their own (0: off) ...
+    small_hub_min_groups: int = 3
+    small_hub_ads_per_group: float = 4.0  # ... and those groups are small (a worker's few ads, not a network)
 
 
 TEXT = 0  # edge kind of a text link (identifier kinds are analyse.LINK_KINDS: 1 phone ... 4 image)
@@ -110,7 +114,7 @@ def candidate_pairs(bands: np.ndarray, max_bucket: int, pair: np.ndarray | None 
             lo = np.minimum(s, d)
             hi = np.maximum(s, d)
             # deduplicate as we go, so memory follows the number of distinct pairs, not pairs x bands
-            pair = _merge_unique(pair, np.sort(lo * np.int64(n) + hi))
+            pair = merge_unique(pair, np.sort(lo * np.int64(n) + hi))
     return pair
 
 
@@ -138,7 +142,7 @@ class TextSimilarity:
         return out
 
 
-def _merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted distinct values of two sorted arrays (a stable sort of two sorted runs is a linear merge)."""
     m = np.concatenate([a, b])
     m.sort(kind="stable")
@@ -176,13 +180,20 @@ def _dedupe_keys(key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray):
     return ks[first], rs[first], kk[first]
 
 
-def find_hubs(keys_u: np.ndarray, rows_u: np.ndarray, text_label: np.ndarray, opts: LinkOptions) -> list[dict]:
+def find_hubs(keys_u: np.ndarray, rows_u: np.ndarray, text_label: np.ndarray, opts: LinkOptions,
+              small: bool = False) -> list[dict]:  # fmt: skip
     """Hub test for every identifier k shared by d >= ``hub_min_ads`` ads.
 
     Group k's ads using only their *other* evidence (other identifiers, except ones nearly as common as k itself,
     and ``text_label``: ads with the same label are together); count the groups that carry an identifier of
     their own. With ``hub_min_groups`` or more such groups, k joins otherwise separate operations (a site's help
     line, an agency's booking number) and is a hub.
+
+    With ``small`` (once the text clusters are known), an identifier on fewer ads is a hub too when it joins
+    ``small_hub_min_groups`` or more such groups and they are small (at most ``small_hub_ads_per_group`` ads with
+    an identifier of their own per group): the phone of a small agency or booking service that appears beside
+    each worker's own contact, where the workers' ads share no distinctive text. A network's own numbers do not
+    pass: its ads share their template text (one text cluster, so one group) or their other contacts.
     """
     # keys_u is sorted (``_dedupe_keys``): the degree of a key is the length of its run
     new = np.ones(len(keys_u), dtype=bool)
@@ -191,7 +202,9 @@ def find_hubs(keys_u: np.ndarray, rows_u: np.ndarray, text_label: np.ndarray, op
     deg = np.diff(np.append(starts, len(keys_u)))
     uk = keys_u[starts]
     deg_of_entry = np.repeat(deg, deg)
-    cand_keys = uk[deg >= opts.hub_min_ads]
+    small = small and opts.small_hub_min_groups > 0
+    min_ads = min(opts.hub_min_ads, opts.small_hub_min_groups) if small else opts.hub_min_ads
+    cand_keys = uk[deg >= min_ads]
     hubs: list[dict] = []
     if not len(cand_keys):
         return hubs
@@ -224,7 +237,9 @@ def find_hubs(keys_u: np.ndarray, rows_u: np.ndarray, text_label: np.ndarray, op
                 dsu.union(m, node)
                 own.add(m)
         groups = {dsu.find(m) for m in own}
-        if len(groups) >= opts.hub_min_groups:
+        big = d >= opts.hub_min_ads and len(groups) >= opts.hub_min_groups
+        if big or (small and len(groups) >= opts.small_hub_min_groups
+                   and len(own) <= opts.small_hub_ads_per_group * len(groups)):  # fmt: skip
             hubs.append({"key": key, "n_ads": d, "n_groups": len(groups), "n_other_identifiers": len(n_other),
                          "example_row": int(members[0])})  # fmt: skip
     return hubs
@@ -297,7 +312,7 @@ def link(n: int, key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray, 
     # 3. text clusters as stars around a centre
     centre = text_clusters(n, ts, td, similar, opts.max_text_rounds)
     # 4. hubs, with the text clusters as other evidence
-    hubs = find_hubs(keys_u, rows_u, centre, opts)
+    hubs = find_hubs(keys_u, rows_u, centre, opts, small=True)
     ok = _without(keys_u, hubs)
     s1, d1, k1, kind1 = _star_edges_keyed(keys_u[ok], rows_u[ok], kinds_u[ok])
     rows = np.arange(n, dtype=np.int64)

@@ -10,6 +10,8 @@ similarity is evidence. Real sites are not like that, and version 2 adds, on top
 - agencies and booking services: one number (and a blurb) that appears in the ads of many unrelated workers,
   each of whom is their own truth group with their own contact;
 - spam campaigns: one sender posting many near-identical ads with one or two contacts (one truth group);
+- (profile ``agencies``) small agencies and booking services: two to nine workers whose ads carry one shared
+  number beside each worker's own contact;
 - independent posters whose short ads are near-identical ("new in town, call ...");
 - networks that change template half-way (their contacts carry over).
 
@@ -42,6 +44,10 @@ class Profile:
     short_share: float = 0.2  # independent posters with a short, formulaic ad
     template_change: float = 0.3  # networks that switch to a second template half-way
     own_sentences: tuple[int, int] = (0, 2)  # sentences of their own that independent posters write
+    # small agencies and booking services (fewer than 10 workers); 0 in the first two profiles, so their corpora
+    # stay the same for the same seed
+    small_agency_share: float = 0.0
+    small_agency_workers: tuple[int, int] = (2, 9)
 
 
 PROFILES = {
@@ -51,6 +57,8 @@ PROFILES = {
                    n_popular=15, agency_share=0.04, agency_workers=(3, 80), worker_own_contact=0.6,
                    spam_share=0.02, spam_size=(5, 300), short_share=0.3, template_change=0.5,
                    own_sentences=(1, 3)),
+    # the default rates plus small agencies whose one number appears beside each worker's own contact
+    "agencies": Profile(small_agency_share=0.04),
 }  # fmt: skip
 
 SITE_BOILERPLATE = {
@@ -183,7 +191,7 @@ class _World:
             parts.insert(rng.randint(1, len(parts)), self.price(lang) + ". " + _contact_line(rng, lang, *contact))
             yield self.record(lang, " ".join(parts), city, day + timedelta(days=rng.randint(0, 20)), truth, site)
 
-    def agency(self):
+    def agency(self, workers: tuple[int, int] | None = None):
         """An agency number and blurb in the ads of many unrelated workers (each worker is its own group)."""
         rng, prof = self.rng, self.prof
         lang = rng.choices(["en", "es", "fr"], weights=[50, 25, 25])[0]
@@ -195,7 +203,7 @@ class _World:
         agency_name = v1._word(rng, 3).capitalize()
         hub = v1.e164(nat, country)
         blurb = AGENCY_LINES[lang].format(x=agency_name, p=v1.render_phone(nat, country, lang, "plain", rng))
-        for _ in range(rng.randint(*prof.agency_workers)):
+        for _ in range(rng.randint(*(workers or prof.agency_workers))):
             truth = self.truth()
             contact = self.own_contact(lang, country)
             name = v1._word(rng, 3).capitalize()
@@ -251,6 +259,8 @@ def generate(n: int, seed: int, profile: str | Profile = "default"):
             it = world.agency()
         elif r < prof.network_share + prof.agency_share + prof.spam_share:
             it = world.spam()
+        elif r < prof.network_share + prof.agency_share + prof.spam_share + prof.small_agency_share:
+            it = world.agency(prof.small_agency_workers)
         else:
             it = world.independent()
         for pair in it:

@@ -1,6 +1,8 @@
-"""The online scan on Spark: the local engine's batch functions mapped with ``mapInArrow``, linking as DataFrames.
+"""The online scan's Spark backend (:class:`SparkBackend`): the engine's batch functions mapped with ``mapInArrow``.
 
-Stages (the local stage names, so progress and ``scan.json`` read the same):
+This module implements :class:`threadline.engines.online.backend.ScanBackend`; the driver is the engine's
+:func:`~threadline.engines.online.scan.run_scan` (fingerprint, resume, linking, the shared stages after it and the
+summary), so the two backends cannot drift apart. What Spark does in each stage:
 
 1. read+extract - the driver plans tasks with ``readers.iter_tasks`` (the local task ids, so the local row order);
    executors run ``readers.records_of`` and ``analyse.analyse_records`` on each task inside ``mapInArrow`` and
@@ -16,9 +18,12 @@ Stages (the local stage names, so progress and ``scan.json`` read the same):
    next step for corpora beyond a few tens of millions of ads.
 3. write - Spark writes ads/entities/indicators; the driver streams the part files into the workspace's single
    Parquet files (the layout of ``run_scan``), cast to the local schemas.
-4. networks, report - the local engine's functions over ``ads.parquet`` on the driver (DuckDB): per-network
+4. networks, report - the engine's shared functions over ``ads.parquet`` on the driver (DuckDB): per-network
    features, risk, ``networks.parquet``, ``workspace.duckdb`` and ``report.html``. One row per network, so it
    stays small next to the ads; at billions of ads this is the part to move into Spark next.
+
+The engine finds this module by name (``run_scan(..., backend="spark")``) only when it is asked for; importing
+it needs pyspark and Java (:class:`~threadline.engines.spark.session.SparkUnavailable` with the install hint).
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ import os
 import pickle
 import shutil
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -38,24 +42,13 @@ import pyarrow.parquet as pq
 
 from threadline.engines import csvsafe
 from threadline.engines.online import readers
-from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, link_key
-from threadline.engines.online.evidence import add_network_evidence, network_evidence, write_boilerplate, write_links
+from threadline.engines.online.analyse import ADS_SCHEMA, ENTITIES_SCHEMA, INDICATORS_SCHEMA, LINK_KINDS, link_key
+from threadline.engines.online.backend import LinkArrays, Mapped, ScanPlan, Written
 from threadline.engines.online.images import ImagePolicy
-from threadline.engines.online.link import link, stable_ids
+from threadline.engines.online.local import DUPLICATE_REASON
 from threadline.engines.online.minhash import BANDS, NUM_PERM
-from threadline.engines.online.scan import (
-    FORMAT_VERSION,
-    ScanOptions,
-    _effective_batch_size,
-    _fingerprint,
-    _Stages,
-    _write_json,
-    link_options,
-    plan_matches,
-)
+from threadline.engines.online.scan import ScanOptions, run_scan
 from threadline.engines.spark.session import require_spark
-
-_SIGN = np.uint64(1 << 63)
 
 
 # ------------------------------------------------------------------------------------------ executor side
@@ -221,8 +214,8 @@ def _spark_schema(schema: pa.Schema):
     return from_arrow_schema(schema)
 
 
-def _link_arrays(kept) -> dict:
-    """The kept ads' linking arrays on the driver, in row order (``g``), shaped as ``finalize.load_link_arrays``."""
+def _link_arrays(kept) -> LinkArrays:
+    """The kept ads' linking arrays on the driver, in row order (``g``)."""
     tbl = kept.select("g", "_id_hash", "_keys", "_key_kinds", "_sig", "_bands", "_shingles").orderBy("g").toArrow()
     n = tbl.num_rows
 
@@ -238,15 +231,15 @@ def _link_arrays(kept) -> dict:
     n_sh = lengths("_shingles").astype(np.int64)
     sh_offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(n_sh, out=sh_offsets[1:])
-    return {
-        "n": n, "g": tbl["g"].to_numpy().astype(np.int64) if n else np.zeros(0, np.int64),
-        "id_hash": tbl["_id_hash"].to_numpy().view(np.uint64) if n else np.zeros(0, np.uint64),
-        "key_rows": np.repeat(np.arange(n, dtype=np.int64), n_keys), "keys": flat("_keys", np.int64).view(np.uint64),
-        "key_kinds": flat("_key_kinds", np.int8),
-        "sig": flat("_sig", np.int32).astype(np.uint16).reshape(n, NUM_PERM),
-        "bands": flat("_bands", np.int64).view(np.uint64).reshape(n, BANDS),
-        "shingles": flat("_shingles", np.int32).view(np.uint32), "sh_offsets": sh_offsets,
-    }  # fmt: skip
+    return LinkArrays(
+        key_rows=np.repeat(np.arange(n, dtype=np.int64), n_keys), keys=flat("_keys", np.int64).view(np.uint64),
+        key_kinds=flat("_key_kinds", np.int8), sig=flat("_sig", np.int32).astype(np.uint16).reshape(n, NUM_PERM),
+        bands=flat("_bands", np.int64).view(np.uint64).reshape(n, BANDS),
+        shingles=flat("_shingles", np.int32).view(np.uint32), sh_offsets=sh_offsets,
+        id_hash=tbl["_id_hash"].to_numpy().view(np.uint64) if n else np.zeros(0, np.uint64),
+        keep=np.ones(n, dtype=bool),
+        extra={"g": tbl["g"].to_numpy().astype(np.int64) if n else np.zeros(0, np.int64)},
+    )  # fmt: skip
 
 
 def _merge_parts(part_dir: Path, target: Path, schema: pa.Schema) -> int:
@@ -266,194 +259,172 @@ def _merge_parts(part_dir: Path, target: Path, schema: pa.Schema) -> int:
     return n
 
 
+class SparkBackend:
+    """The scan's batches on Spark executors (``mapInArrow`` over the local batch functions), the per-ad files
+    written by Spark; linking and the shared stages stay the engine's (see the module docstring).
+
+    ``spark``: a SparkSession (default: :func:`spark_session` with ``local[2]``). ``checkpoint_dir`` (an
+    ``s3a://`` or HDFS path) is set as the context's checkpoint directory, as a cluster should have.
+    ``keep_intermediate`` keeps ``<out>/_spark`` after a complete scan.
+    """
+
+    name = "spark"
+    work_dir_name = "_spark"
+    takes_uris = True
+
+    def __init__(self, spark=None, checkpoint_dir: str | None = None, keep_intermediate: bool = False) -> None:
+        require_spark()
+        from threadline.engines.spark.session import spark_session
+
+        self.spark = spark or spark_session()
+        if checkpoint_dir:
+            self.spark.sparkContext.setCheckpointDir(checkpoint_dir)
+        self.keep_intermediate = keep_intermediate
+        self.workers = self.spark.sparkContext.defaultParallelism
+        self._work: Path | None = None
+        self._kept = None
+        self._dup_rejects: list[dict] = []
+        self._stats: list[dict] = []
+        self._g = np.zeros(0, np.int64)
+        self._batch_size = 0
+        self._task_seconds = 0.0
+        self._volumes: dict = {}
+
+    # ---- stage 1
+    def map_batches(self, plan: ScanPlan, clock, cancel_check) -> Mapped:
+        from pyspark.sql.types import BinaryType, StringType, StructField, StructType
+
+        spark, opts, work = self.spark, plan.options, plan.work
+        self._work, self._batch_size = work, plan.batch_size
+        clock.start("read+extract")
+        # the extraction output of an interrupted run of the same inputs and options is reused (Spark's committer
+        # writes _SUCCESS only when every task's output is in place), so only linking and writing rerun
+        reuse = plan.resumed and (work / "analysed" / "_SUCCESS").exists()
+        if not reuse:
+            tasks = []
+            for f in plan.files:
+                for t in readers.iter_tasks(f, plan.batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
+                    tasks.append((t.task_id, pickle.dumps(t)))
+            tasks.sort()
+            exec_opts = opts.worker_options()
+            parts = []
+            if tasks or not plan.uris:
+                task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
+                n_slices = max(1, min(len(tasks), 10_000))
+                task_df = spark.createDataFrame(spark.sparkContext.parallelize(tasks, n_slices), task_schema)
+                parts.append(task_df.mapInArrow(lambda it: _analyse_partition(it, exec_opts),
+                                                _spark_schema(ANALYSED_SCHEMA)))  # fmt: skip
+            if plan.uris:
+                parts.append(_uri_tasks(spark, plan.uris, opts, exec_opts))
+            analysed = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+            analysed.write.mode("overwrite").parquet(str(work / "analysed"))
+        raw = spark.read.parquet(str(work / "analysed"))
+        stats = sorted((json.loads(r["_stats"]) for r in raw.where("_kind = 'stats'").select("_stats").collect()),
+                       key=lambda s: s["task"])  # fmt: skip
+        self._stats = stats
+        self._task_seconds = round(sum(s["seconds"] for s in stats), 3)
+        clock.end()
+        return Mapped(stats=[{k: v for k, v in s.items() if k != "rejects"} for s in stats],
+                      n_resumed=len(stats) if reuse else 0)  # fmt: skip
+
+    # ---- stage 2
+    def link_arrays(self) -> LinkArrays:
+        """Duplicate ids dropped in Spark (the first in input order is kept); the kept ads' keys, signatures and
+        shingles go to the driver in row order."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+        spark = self.spark
+        raw = spark.read.parquet(str(self._work / "analysed"))
+        offsets, acc = [], 0
+        for s in self._stats:
+            offsets.append((s["task"], acc))
+            acc += s["n_read"]
+        off_schema = StructType([StructField("_task", StringType()), StructField("_offset", LongType())])
+        off_df = spark.createDataFrame(offsets or [("", 0)], off_schema)
+        ads = raw.where("_kind = 'ad'").join(F.broadcast(off_df), "_task")
+        ads = ads.withColumn("g", F.col("_offset") + F.col("_row"))
+        first = ads.groupBy("_id_hash").agg(F.min("g").alias("g_first"))
+        ads = ads.join(first, "_id_hash").withColumn("_kept", F.col("g") == F.col("g_first")).localCheckpoint()
+        self._kept = ads.where("_kept")
+        dup_rows = ads.where(~F.col("_kept")).select("g", "ad.source_file", "ad.source_line", "ad.ad_id").orderBy("g")
+        self._dup_rejects = [{"file": r["source_file"], "line": r["source_line"], "reason": DUPLICATE_REASON,
+                              "id": r["ad_id"]} for r in dup_rows.collect()]  # fmt: skip
+        arrays = _link_arrays(self._kept)
+        self._g = arrays.extra["g"]
+        self._volumes = {"ads_linked_on_driver": arrays.n, "key_rows": len(arrays.keys),
+                         "shingles": len(arrays.shingles)}  # fmt: skip
+        return arrays
+
+    # ---- stage 3
+    def write(self, out: Path, arrays: LinkArrays, network_ids: np.ndarray) -> Written:
+        from pyspark.sql import functions as F
+
+        work = self._work
+        nets = self.spark.createDataFrame(
+            pa.table({"g": pa.array(self._g), "network_id": pa.array(network_ids.tolist(), pa.string())})
+        )
+        kept_n = self._kept.join(nets, "g")
+        ads_out = kept_n.select("g", "ad.*", "network_id").orderBy("g").drop("g")
+        ads_out.write.mode("overwrite").parquet(str(work / "ads"))
+        for name in ("entities", "indicators"):
+            (kept_n.select("g", F.posexplode(name).alias("i", "x"), "network_id").orderBy("g", "i")
+             .select("x.*", "network_id").write.mode("overwrite").parquet(str(work / name)))  # fmt: skip
+        nid = pa.field("network_id", pa.string())
+        _merge_parts(work / "ads", out / "ads.parquet", ADS_SCHEMA.append(nid))
+        n_ent = _merge_parts(work / "entities", out / "entities.parquet", ENTITIES_SCHEMA.remove(1).append(nid))
+        n_ind = _merge_parts(work / "indicators", out / "indicators.parquet", INDICATORS_SCHEMA.remove(1).append(nid))
+        _write_networks_csv(out)
+        with open(out / "rejects.jsonl.tmp", "w", encoding="utf-8") as fh:
+            for s in self._stats:
+                for r in s["rejects"]:
+                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            for r in self._dup_rejects:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        (out / "rejects.jsonl.tmp").replace(out / "rejects.jsonl")
+        return Written(n_duplicates=len(self._dup_rejects), n_entities=n_ent, n_indicators=n_ind)
+
+    def resolve_keys(self, arrays: LinkArrays, rows_keys: list[tuple[int, int]]) -> dict[int, tuple[str, str]]:
+        from pyspark.sql import functions as F
+
+        if not rows_keys:
+            return {}
+        wanted = {(int(self._g[row]), key) for row, key in rows_keys}
+        examples = sorted({g for g, _key in wanted})
+        ents = (self._kept.where(F.col("g").isin(examples)).select("g", F.explode("entities").alias("e"))
+                .select("g", "e.kind", "e.value").collect())  # fmt: skip
+        resolved: dict[int, tuple[str, str]] = {}
+        for r in ents:
+            if r["kind"] in LINK_KINDS:
+                lk = link_key(r["kind"], r["value"])
+                if (r["g"], lk) in wanted:
+                    resolved[lk] = (r["kind"], r["value"])
+        return resolved
+
+    def finish(self, out: Path) -> None:
+        if not self.keep_intermediate:
+            shutil.rmtree(self._work, ignore_errors=True)
+
+    def summary(self) -> dict:
+        return {"spark": {"master": self.spark.sparkContext.master, "default_parallelism": self.workers,
+                          "batch_size": self._batch_size, "task_seconds": self._task_seconds,
+                          "volumes": self._volumes}}  # fmt: skip
+
+
 def run_scan_spark(inputs: list[str | Path], out_dir: str | Path, options: ScanOptions | None = None, *,
                    spark=None, progress=None, checkpoint_dir: str | None = None,
                    keep_intermediate: bool = False) -> dict:  # fmt: skip
-    """Scan ad files into a workspace directory on Spark and return the summary also written to ``scan.json``.
+    """:func:`threadline.engines.online.scan.run_scan` with a :class:`SparkBackend`: same inputs, options and
+    workspace files (``workers`` is ignored: Spark decides the parallelism and retries failed tasks).
 
-    Same inputs, ``ScanOptions`` and workspace files as :func:`threadline.engines.online.scan.run_scan`
-    (``workers`` is ignored: Spark decides the parallelism and retries failed tasks). With ``resume`` (the
-    default), a run that stopped after the extraction stage (driver crash, Ctrl-C, a failed link job) is picked up
-    from ``<out>/_spark/analysed`` when the inputs and options are the same; the ``batches`` count in
-    ``scan.json`` says so.
-    ``spark`` is a SparkSession (default: :func:`spark_session` with ``local[2]``). ``progress(stage, done,
-    total)`` is called as stages start and end. ``checkpoint_dir`` (e.g. an ``s3a://`` or HDFS path) makes the
-    connected-components rounds use reliable checkpoints, as a cluster should. Parquet inputs given as URIs
-    (``s3a://``, ``hdfs://``, ``file://`` ...) are read by Spark; other input paths must be readable by the driver
-    and every executor (a shared file system or a mount of the object store); the intermediate
-    Parquet goes to ``<out>/_spark`` and is removed at the end unless ``keep_intermediate``.
+    With ``resume`` (the default), a run that stopped after the extraction stage (driver crash, Ctrl-C, a failed
+    link job) is picked up from ``<out>/_spark/analysed`` when the inputs and options are the same; the
+    ``batches`` count in ``scan.json`` says so. Parquet inputs given as URIs (``s3a://``, ``hdfs://``,
+    ``file://`` ...) are read by Spark; other input paths must be readable by the driver and every executor (a
+    shared file system or a mount of the object store).
     """
-    require_spark()
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import BinaryType, LongType, StringType, StructField, StructType
-
-    from threadline.engines.online.finalize import _network_table, write_duckdb
-    from threadline.engines.online.lexicon import load_lexicon, load_risk_weights
-    from threadline.engines.online.report import write_report
-    from threadline.engines.online.risk import score_networks
-    from threadline.engines.spark.session import spark_session
-
-    opts = options or ScanOptions()
-    spark = spark or spark_session()
-    if checkpoint_dir:
-        spark.sparkContext.setCheckpointDir(checkpoint_dir)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    work = out / "_spark"
-    t_start = time.perf_counter()
-    st = _Stages(progress)
-    uris = [str(p) for p in inputs if readers.is_uri(p)]
-    files = readers.discover([p for p in inputs if not readers.is_uri(p)]) if len(uris) < len(inputs) else []
-    parallelism = spark.sparkContext.defaultParallelism
-    batch_size = _effective_batch_size(files, opts.batch_size, parallelism) if not uris else opts.batch_size
-    # Resume: the extraction output of an interrupted run of the same inputs and options is reused (Spark's
-    # committer writes _SUCCESS only when every task's output is in place), so only linking and writing rerun.
-    # Not for URI inputs: their sizes and times are not known here, so a changed object could not be noticed.
-    fingerprint = f"{_fingerprint(files, opts)}-b{batch_size}-spark"
-    plan = work / "plan.json"
-    resumed = False
-    if opts.resume and not uris and (work / "analysed" / "_SUCCESS").exists():
-        resumed = plan_matches(plan, fingerprint)
-    if not resumed:
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        _write_json(plan, {"fingerprint": fingerprint, "inputs": [f.path for f in files]})
-    _write_json(out / "scan.json", {"status": "running", "started": time.time(), "engine": "spark"})
-
-    # ---- stage 1: read + extract (executors)
-    st.start("read+extract")
-    if not resumed:
-        tasks = []
-        for f in files:
-            for t in readers.iter_tasks(f, batch_size, opts.max_line_bytes, opts.field_map, opts.encoding):
-                tasks.append((t.task_id, pickle.dumps(t)))
-        tasks.sort()
-        exec_opts = opts.worker_options()
-        parts = []
-        if tasks or not uris:
-            task_schema = StructType([StructField("task_id", StringType()), StructField("task", BinaryType())])
-            n_slices = max(1, min(len(tasks), 10_000))
-            task_df = spark.createDataFrame(spark.sparkContext.parallelize(tasks, n_slices), task_schema)
-            parts.append(task_df.mapInArrow(lambda it: _analyse_partition(it, exec_opts),
-                                            _spark_schema(ANALYSED_SCHEMA)))  # fmt: skip
-        if uris:
-            parts.append(_uri_tasks(spark, uris, opts, exec_opts))
-        analysed = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-        analysed.write.mode("overwrite").parquet(str(work / "analysed"))
-    raw = spark.read.parquet(str(work / "analysed"))
-    stats = sorted((json.loads(r["_stats"]) for r in raw.where("_kind = 'stats'").select("_stats").collect()),
-                   key=lambda s: s["task"])  # fmt: skip
-    st.end()
-
-    # ---- stage 2: link
-    st.start("link")
-    offsets, acc = [], 0
-    for s in stats:
-        offsets.append((s["task"], acc))
-        acc += s["n_read"]
-    off_df = spark.createDataFrame(offsets or [("", 0)], StructType([StructField("_task", StringType()),
-                                                                      StructField("_offset", LongType())]))  # fmt: skip
-    ads = raw.where("_kind = 'ad'").join(F.broadcast(off_df), "_task").withColumn("g", F.col("_offset") + F.col("_row"))
-    first = ads.groupBy("_id_hash").agg(F.min("g").alias("g_first"))
-    ads = ads.join(first, "_id_hash").withColumn("_kept", F.col("g") == F.col("g_first")).localCheckpoint()
-    kept = ads.where("_kept")
-    dup_rows = ads.where(~F.col("_kept")).select("g", "ad.source_file", "ad.source_line", "ad.ad_id").orderBy("g")
-    dup_reason = "duplicate id (an earlier record has it)"
-    dup_rejects = [{"file": r["source_file"], "line": r["source_line"], "reason": dup_reason,
-                    "id": r["ad_id"]} for r in dup_rows.collect()]  # fmt: skip
-
-    # the linking itself is the local engine's link() on the driver (same boilerplate, text clusters and hub
-    # tests, so the same networks): Spark hands over each kept ad's keys, signatures and shingles in row order
-    arrays = _link_arrays(kept)
-    n = arrays["n"]
-    lr = link(n, arrays["key_rows"], arrays["keys"], arrays["key_kinds"], arrays["bands"], arrays["sig"],
-              arrays["shingles"], arrays["sh_offsets"], link_options(opts))  # fmt: skip
-    network_ids = stable_ids(lr.labels, arrays["id_hash"])
-    g_of = arrays["g"]
-    hubs = [{**h, "example_row": int(g_of[h["example_row"]])} for h in lr.hubs]
-    nets = spark.createDataFrame(pa.table({"g": pa.array(g_of), "comp": pa.array(lr.labels),
-                                           "network_id": pa.array(network_ids.tolist(), pa.string())})
-                                 ).localCheckpoint()  # fmt: skip
-    keys = kept.select("g", F.explode("_keys").alias("key")).distinct()
-    n_id, n_cand, n_text = lr.n_id_edges, lr.n_text_candidates, lr.n_text_edges
-    volumes = {"ads_linked_on_driver": n, "key_rows": len(arrays["keys"]), "shingles": len(arrays["shingles"]),
-               "candidate_pairs": n_cand, "edges": n_id + n_text}  # fmt: skip
-    st.end()
-
-    # ---- stage 3: write the workspace files
-    st.start("write")
-    kept_n = kept.join(nets.select("g", "network_id"), "g")
-    ads_out = kept_n.select("g", "ad.*", "network_id").orderBy("g").drop("g")
-    ads_out.write.mode("overwrite").parquet(str(work / "ads"))
-    for name in ("entities", "indicators"):
-        (kept_n.select("g", F.posexplode(name).alias("i", "x"), "network_id").orderBy("g", "i")
-         .select("x.*", "network_id").write.mode("overwrite").parquet(str(work / name)))  # fmt: skip
-    nid = pa.field("network_id", pa.string())
-    _merge_parts(work / "ads", out / "ads.parquet", ADS_SCHEMA.append(nid))
-    n_ent = _merge_parts(work / "entities", out / "entities.parquet", ENTITIES_SCHEMA.remove(1).append(nid))
-    n_ind = _merge_parts(work / "indicators", out / "indicators.parquet", INDICATORS_SCHEMA.remove(1).append(nid))
-    _write_networks_csv(out)
-    write_links(out, lr, np.ones(n, dtype=bool), network_ids)
-    write_boilerplate(out, lr.boilerplate, np.ones(n, dtype=bool), opts.boilerplate_min_groups)
-    hub_rows = _hub_rows(F, hubs, keys, kept, nets)
-    _write_hubs_csv(out, hub_rows)
-    with open(out / "rejects.jsonl.tmp", "w", encoding="utf-8") as fh:
-        for s in stats:
-            for r in s["rejects"]:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        for r in dup_rejects:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    (out / "rejects.jsonl.tmp").replace(out / "rejects.jsonl")
-    st.end()
-
-    # ---- stage 4: networks (per-network features and risk, on the driver with the local functions)
-    st.start("networks")
-    weights = load_risk_weights(opts.risk_weights)
-    tbl = _network_table(out / "ads.parquet", max(1, parallelism))
-    tbl = score_networks(add_network_evidence(tbl, network_evidence(lr, network_ids)), weights)
-    tbl = tbl.sort_by([("risk_score", "descending"), ("n_ads", "descending"), ("network_id", "ascending")])
-    pq.write_table(tbl, out / "networks.parquet.tmp", compression="zstd", row_group_size=100_000)
-    (out / "networks.parquet.tmp").replace(out / "networks.parquet")
-    write_duckdb(out)
-    st.end()
-    if opts.html_report:
-        st.start("report")
-        write_report(out, tbl, hub_rows, st.times, opts.report_top)
-        st.end()
-    if not keep_intermediate:
-        shutil.rmtree(work, ignore_errors=True)
-
-    n_ads_net = tbl["n_ads"].to_numpy() if tbl.num_rows else np.zeros(0)
-    n_dup = len(dup_rejects)
-    n_input = sum(s["n_input"] for s in stats)
-    n_rej = sum(s["n_rejected"] for s in stats) + n_dup
-    n_read = sum(s["n_read"] for s in stats) - n_dup
-    summary = {
-        "status": "complete",
-        "format_version": FORMAT_VERSION,
-        "engine": "spark",
-        "inputs": [{"path": f.path, "format": f.fmt, "gzip": f.gz, "bytes": f.size} for f in files]
-        + [{"path": u, "format": "parquet", "gzip": False, "bytes": None} for u in uris],
-        "counts": {
-            "input_records": n_input, "read": n_read, "rejected": n_rej, "balanced": n_read + n_rej == n_input,
-            "duplicate_ids": n_dup, "ads": n_read, "networks": int(tbl.num_rows),
-            "multi_ad_networks": int((n_ads_net >= 2).sum()),
-            "ads_in_multi_ad_networks": int(n_ads_net[n_ads_net >= 2].sum()),
-            "entities": n_ent, "indicator_hits": n_ind, "hubs": len(hubs), "identifier_edges": n_id,
-            "text_candidate_pairs": n_cand, "text_edges": n_text, "boilerplate_shingles": len(lr.boilerplate),
-            "ads_with_boilerplate": lr.boilerplate.n_ads_touched,
-        },
-        "batches": {"total": len(stats), "resumed_from_previous_run": len(stats) if resumed else 0},
-        "seconds": {**st.times, "total": round(time.perf_counter() - t_start, 3)},
-        "options": asdict(opts),
-        "lexicon_versions": load_lexicon(opts.lexicons).versions,
-        "risk_version": str(weights.get("version")),
-        "workers": parallelism,
-        "spark": {"master": spark.sparkContext.master, "default_parallelism": parallelism, "batch_size": batch_size,
-                  "task_seconds": round(sum(s["seconds"] for s in stats), 3), "volumes": volumes},
-    }  # fmt: skip
-    _write_json(out / "scan.json", summary)
-    return summary
+    backend = SparkBackend(spark, checkpoint_dir=checkpoint_dir, keep_intermediate=keep_intermediate)
+    return run_scan(inputs, out_dir, options, progress_callback=progress, backend=backend)
 
 
 def _write_networks_csv(out: Path) -> None:
@@ -464,35 +435,3 @@ def _write_networks_csv(out: Path) -> None:
         for g in range(pf.num_row_groups):
             w.write_table(csvsafe.table(pf.read_row_group(g, columns=["ad_id", "network_id"]).cast(schema)))
     tmp.replace(out / "networks.csv")
-
-
-def _hub_rows(F, hubs: list[dict], keys, kept, nets) -> list[dict]:
-    """hubs.csv rows as the local engine writes them; the key is resolved to (kind, value) via one member ad."""
-    if not hubs:
-        return []
-    examples = {h["example_row"] for h in hubs}
-    ents = (kept.where(F.col("g").isin(list(examples))).select("g", F.explode("entities").alias("e"))
-            .select("g", "e.kind", "e.value").collect())  # fmt: skip
-    resolved = {}
-    for r in ents:
-        if r["kind"] in ("phone", "email", "handle", "image"):
-            resolved[(r["g"], link_key(r["kind"], r["value"]))] = (r["kind"], r["value"])
-    hk = [int(np.uint64(h["key"]).view(np.int64)) for h in hubs]
-    touched = dict(keys.where(F.col("key").isin(hk)).join(nets, "g").groupBy("key")
-                   .agg(F.countDistinct("comp")).collect())  # fmt: skip
-    rows = []
-    for h, k in zip(hubs, hk, strict=True):
-        kind, value = resolved.get((h["example_row"], h["key"]), ("?", "?"))
-        rows.append({"kind": kind, "value": value, "n_ads": h["n_ads"], "n_separate_groups": h["n_groups"],
-                     "n_other_identifiers": h["n_other_identifiers"],
-                     "n_networks_touched": touched.get(k, 0)})  # fmt: skip
-    rows.sort(key=lambda x: -x["n_ads"])
-    return rows
-
-
-def _write_hubs_csv(out: Path, rows: list[dict]) -> None:
-    cols = ["kind", "value", "n_ads", "n_separate_groups", "n_other_identifiers", "n_networks_touched"]
-    schema = pa.schema([(c, pa.string() if c in ("kind", "value") else pa.int64()) for c in cols])
-    tmp = out / "hubs.csv.tmp"
-    pacsv.write_csv(csvsafe.table(pa.table({c: [r[c] for r in rows] for c in cols}, schema=schema)), str(tmp))
-    tmp.replace(out / "hubs.csv")

@@ -13,8 +13,8 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from threadline.core.api.views import RestrictedViewSetMixin
+from threadline.engines.online import workspace as ws_mod
 from threadline.online import packages, selectors, services
-from threadline.online import workspace as ws_mod
 from threadline.online.api.serializers import (
     InputSerializer,
     InvestigationSerializer,
