@@ -85,3 +85,31 @@ def test_translation_catalogues_are_complete_and_compiled():
         compiled = {e.msgid: e.msgstr or e.msgstr_plural for e in polib.mofile(str(folder / "django.mo"))}
         stale = [e.msgid for e in po if e.translated() and e.msgid not in compiled]
         assert not stale, f"{language}: django.mo is older than django.po (make messages): {stale[:10]}"
+
+
+def test_class_level_messages_are_lazy():
+    """A message set on a class is built once, at import, in the start-up language; it must be lazy so a French
+    or Arabic user reads it in their language (`gettext_lazy`, not an eager `_` bound to `gettext`)."""
+    import ast
+
+    eager_at_class_level = []
+    for path in SRC.rglob("*.py"):
+        if "engines" in path.parts or "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        eager = any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "django.utils.translation"
+            and any(alias.name == "gettext" and alias.asname == "_" for alias in node.names)
+            for node in tree.body
+        )
+        if not eager:
+            continue
+        for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+            for statement in cls.body:
+                if isinstance(statement, ast.Assign | ast.AnnAssign) and any(
+                    isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "_"
+                    for call in ast.walk(statement)
+                ):
+                    eager_at_class_level.append(f"{path.relative_to(ROOT)}:{statement.lineno}")
+    assert not eager_at_class_level, f"use gettext_lazy for class attributes: {eager_at_class_level}"

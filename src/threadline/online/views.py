@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from threadline.accounts.models import User
@@ -122,7 +123,7 @@ class InvestigationDetailView(AuditReadMixin, ScopedDetailView):
 
 class SourceUploadView(InvestigationActionView):
     permission_required = "online.add_sourcefile"
-    success_message = _("File added.")
+    success_message = gettext_lazy("File added.")
 
     def act(self, request, pk):
         form = forms.UploadForm(request.POST, request.FILES)
@@ -153,7 +154,7 @@ class SourceRemoveView(InvestigationActionView):
 
 class ScanStartView(InvestigationActionView):
     permission_required = "online.add_scan"
-    success_message = _("Scan queued.")
+    success_message = gettext_lazy("Scan queued.")
 
     def act(self, request, pk):
         services.scan_start(investigation=self.investigation, user=request.user)
@@ -187,7 +188,7 @@ class ScanProgressView(ScopedTemplateView):
 
 class ScanCancelView(ScopedActionView):
     permission_required = "online.change_scan"
-    success_message = _("Cancelling the scan; finished batches are kept for a later run.")
+    success_message = gettext_lazy("Cancelling the scan; finished batches are kept for a later run.")
 
     def act(self, request, scan_pk):
         self.scan = self.scoped_object(Scan, "change", pk=scan_pk)
@@ -276,7 +277,7 @@ class NetworkActionView(InvestigationMixin, ScopedActionView):
 
 
 class NetworkLabelView(NetworkActionView):
-    success_message = _("Label saved.")
+    success_message = gettext_lazy("Label saved.")
 
     def act(self, request, network):
         form = forms.LabelForm(request.POST)
@@ -288,7 +289,7 @@ class NetworkLabelView(NetworkActionView):
 
 
 class NetworkAssignView(NetworkActionView):
-    success_message = _("Assignment saved.")
+    success_message = gettext_lazy("Assignment saved.")
 
     def act(self, request, network):
         assignee_id = request.POST.get("assignee") or ""
@@ -303,7 +304,7 @@ class NetworkAssignView(NetworkActionView):
 
 
 class NetworkConfirmView(NetworkActionView):
-    success_message = _("Label confirmed.")
+    success_message = gettext_lazy("Label confirmed.")
 
     def act(self, request, network):
         services.network_confirm(investigation=self.investigation, network_id=network["network_id"], user=request.user)
@@ -311,7 +312,7 @@ class NetworkConfirmView(NetworkActionView):
 
 class NoteAddView(NetworkActionView):
     permission_required = "online.add_reviewnote"
-    success_message = _("Note added.")
+    success_message = gettext_lazy("Note added.")
 
     def act(self, request, network):
         form = forms.NoteForm(request.POST)
@@ -323,7 +324,7 @@ class NoteAddView(NetworkActionView):
 
 class AdLabelView(NetworkActionView):
     permission_required = "online.change_adlabel"
-    success_message = _("Ad label saved.")
+    success_message = gettext_lazy("Ad label saved.")
 
     def act(self, request, network):
         form = forms.AdLabelForm(request.POST)
@@ -353,7 +354,7 @@ class NetworkCorrectView(NetworkActionView):
 
 class NoticeCreateView(NetworkActionView):
     permission_required = "online.add_platformnotice"
-    success_message = _("Notice drafted.")
+    success_message = gettext_lazy("Notice drafted.")
 
     def act(self, request, network):
         ads = ws_mod.network_ads(self.workspace, network["network_id"], limit=100_000)
@@ -374,7 +375,7 @@ class NoticeCreateView(NetworkActionView):
 
 class PackageCreateView(NetworkActionView):
     permission_required = "online.add_evidencepackage"
-    success_message = _("Evidence package created.")
+    success_message = gettext_lazy("Evidence package created.")
     refusals = ()
 
     def act(self, request, network):
@@ -575,7 +576,7 @@ class CalibrationView(InvestigationMixin, ScopedTemplateView):
 
 class CalibrationProposeView(InvestigationMixin, ScopedActionView):
     permission_required = "online.add_weightproposal"
-    success_message = _("Weights proposed. Nothing changes until you accept them.")
+    success_message = gettext_lazy("Weights proposed. Nothing changes until you accept them.")
 
     def act(self, request, pk):
         services.proposal_create(investigation=self.investigation, user=request.user)

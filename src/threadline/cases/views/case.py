@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object
@@ -83,7 +84,7 @@ class CaseOpenView(ScopedFormView):
     permission_required = "cases.add_case"
     template_name = "cases/form.html"
     form_class = forms.CaseOpenForm
-    success_message = _("Case opened. The recovery and reflection period has started.")
+    success_message = gettext_lazy("Case opened. The recovery and reflection period has started.")
 
     def perform(self, data):
         return services.case_open(organisation=self.request.organisation, user=self.request.user, **data)
@@ -192,7 +193,7 @@ class CaseFormView(CaseObjectMixin, ScopedFormView):
     """Validate, call one service, go back to the case. Service refusals (consent, rules) show on the form."""
 
     template_name = "cases/form.html"
-    success_message = _("Saved.")
+    success_message = gettext_lazy("Saved.")
     anchor = ""
     title = ""
 

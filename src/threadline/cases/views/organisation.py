@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from threadline.cases import forms, services
 from threadline.core.permissions import has_perm
@@ -76,7 +77,7 @@ class SettingsView(ScopedFormView):
     permission_required = "cases.change_casesettings"
     form_class = forms.CaseSettingsForm
     template_name = "cases/settings.html"
-    success_message = _("Saved.")
+    success_message = gettext_lazy("Saved.")
     refusals = (ValidationError,)
 
     def get_initial(self):

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from threadline.audit.services import audit_object
 from threadline.cases import forms, services
@@ -32,7 +33,7 @@ class CaseDetailsEditView(CaseFormView):
     permission_required = "cases.change_case"
     form_class = forms.CaseDetailsForm
     anchor = "details"
-    title = _("Case details")
+    title = gettext_lazy("Case details")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.case}
@@ -48,7 +49,7 @@ class CaseIdentityView(CaseFormView):
     form_class = forms.CaseIdentityForm
     template_name = "cases/identity.html"
     anchor = "identity"
-    title = _("Identifying data")
+    title = gettext_lazy("Identifying data")
 
     def get(self, request, *args, **kwargs):
         audit_object("view", self.case, note="identifying data")
@@ -74,7 +75,7 @@ class ChildViewAddView(CaseFormView):
     permission_required = "cases.add_childview"
     form_class = forms.ChildViewForm
     anchor = "views"
-    title = _("Record the person's views and wishes")
+    title = gettext_lazy("Record the person's views and wishes")
 
     def get_initial(self):
         return {"topic": self.request.GET.get("topic", ChildView.Topic.GENERAL)}
@@ -87,7 +88,7 @@ class ConsentAddView(CaseFormView):
     permission_required = "cases.add_consent"
     form_class = forms.ConsentForm
     anchor = "consent"
-    title = _("Record consent")
+    title = gettext_lazy("Record consent")
     template_name = "cases/consent_form.html"
 
     def get_form_kwargs(self):
@@ -100,7 +101,7 @@ class ConsentAddView(CaseFormView):
 
 class ConsentRevokeView(ScopedActionView):
     permission_required = "cases.change_consent"
-    success_message = _("Consent revoked.")
+    success_message = gettext_lazy("Consent revoked.")
     refusals = ()
 
     def act(self, request, pk):
@@ -118,7 +119,7 @@ class AssessmentView(CaseFormView):
     permission_required = "cases.change_assessment"
     form_class = forms.AssessmentForm
     anchor = "assessment"
-    title = _("Needs assessment")
+    title = gettext_lazy("Needs assessment")
     views_topic = "assessment"
 
     def get_initial(self):
@@ -136,7 +137,7 @@ class ServiceAddView(CaseFormView):
     permission_required = "cases.add_service"
     form_class = forms.ServiceForm
     anchor = "services"
-    title = _("Add a service")
+    title = gettext_lazy("Add a service")
     views_topic = "services"
 
     def perform(self, data):
@@ -170,7 +171,7 @@ class PlanTaskAddView(CaseFormView):
     permission_required = "cases.add_plantask"
     form_class = forms.PlanTaskForm
     anchor = "plan"
-    title = _("Add a goal and task to the case plan")
+    title = gettext_lazy("Add a goal and task to the case plan")
     views_topic = "plan"
 
     def perform(self, data):
@@ -193,7 +194,7 @@ class ApprovalRequestView(CaseFormView):
     permission_required = "cases.add_approval"
     form_class = forms.ApprovalRequestForm
     anchor = "approvals"
-    title = _("Ask for a supervisor's approval")
+    title = gettext_lazy("Ask for a supervisor's approval")
     views_topic = "closure"
 
     def get_initial(self):
@@ -207,7 +208,7 @@ class ApprovalDecideView(ScopedFormView):
     permission_required = "cases.approve_case"
     form_class = forms.ApprovalDecideForm
     template_name = "cases/form.html"
-    success_message = _("Decision recorded.")
+    success_message = gettext_lazy("Decision recorded.")
     refusals = (ValidationError,)
 
     @cached_property
@@ -237,7 +238,7 @@ class CooperationView(CaseFormView):
     permission_required = "cases.change_cooperation"
     form_class = forms.CooperationForm
     anchor = "cooperation"
-    title = _("Cooperation with police and courts")
+    title = gettext_lazy("Cooperation with police and courts")
 
     def get_form_kwargs(self):
         found = getattr(self.case, "cooperation", None) if hasattr(self.case, "cooperation") else None
@@ -253,7 +254,7 @@ class AccessExportView(CaseFormView):
     permission_required = "cases.access_export_case"
     case_action = "view"
     form_class = forms.AccessExportForm
-    title = _("Export the person's record for them")
+    title = gettext_lazy("Export the person's record for them")
     template_name = "cases/access_export.html"
 
     def form_valid(self, form):
@@ -278,7 +279,7 @@ class AccessExportView(CaseFormView):
 class EraseView(CaseFormView):
     permission_required = "cases.erase_case"
     form_class = forms.EraseForm
-    title = _("Erase identifying data")
+    title = gettext_lazy("Erase identifying data")
     anchor = "retention"
 
     def perform(self, data):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from threadline.audit.mixins import AuditReadMixin
 from threadline.cases import forms, selectors, services
@@ -29,7 +30,7 @@ class ReferralCreateView(CaseFormView):
     permission_required = "cases.add_referral"
     form_class = forms.ReferralForm
     anchor = "referrals"
-    title = _("Refer or transfer to another organisation")
+    title = gettext_lazy("Refer or transfer to another organisation")
     views_topic = "referral"
     template_name = "cases/referral_form.html"
 
