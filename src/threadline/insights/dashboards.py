@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from threadline.engines.disclosure.fields import MISSING, OTHER
 from threadline.engines.insights.schema import MEANS_OF_CONTROL
+from threadline.insights.models import Method
 from threadline.insights.protection import Figures, field_label
+from threadline.insights.stores import CHART_EPSILON, DEFAULT_K, DP_YEARS
 
 YEAR, GENDER, CHILD = "yearOfRegistration", "gender", "majorityStatus"
 BASE = [YEAR, CHILD, GENDER]
@@ -35,6 +38,34 @@ SECTIONS = {
     "trends": _("Trends"),
 }
 FILTER_LABELS = {YEAR: _("Year"), GENDER: _("Gender"), CHILD: _("Child or adult")}
+FILTER_VALUES = {
+    GENDER: {"Female", "Male", "Transgender/NonConforming"},
+    CHILD: {"Minor", "Adult"},
+}
+
+
+def filters_from(query) -> dict[str, str]:
+    """The dashboard filters asked for in a query string (``request.GET``); an unknown value is no filter."""
+    allowed = {YEAR: {str(y) for y in DP_YEARS}, **FILTER_VALUES}
+    return {name: (query.get(name, "") if query.get(name, "") in values else "") for name, values in allowed.items()}
+
+
+def method_from(query) -> str:
+    """The protection asked for in a query string: differential privacy, or suppression by default."""
+    return Method.DP if query.get("method") == Method.DP else Method.SUPPRESSION
+
+
+def protection_text(method: str) -> str:
+    """How the figures shown with ``method`` are protected, in a sentence for the page and the downloads."""
+    if method == Method.DP:
+        return gettext(
+            # xgettext:no-python-format
+            "Differentially private counts (OpenDP): each chart spends epsilon {e:g} of this dataset's budget once "
+            "per version of the data; ± gives the half-width of a 95 % interval around the true count."
+        ).format(e=CHART_EPSILON)
+    return gettext(
+        "Cells below k={k} are suppressed, with complementary suppression so that totals cannot reveal them."
+    ).format(k=DEFAULT_K)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from threadline.core.charts import DEJAVU
 from threadline.engines import csvsafe
 from threadline.insights.dashboards import ChartData
+from threadline.insights.protection import Figures
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,19 @@ def _cell(point) -> str:
 def chart_rows(data: ChartData) -> list[list[str]]:
     header = ["", *data.columns]
     return [header, *[[label, *[_cell(p) for p in points]] for label, points in data.rows]]
+
+
+def release_csv(release) -> str:
+    """A release's protected figures as CSV: one row per cell, with its status and accuracy."""
+    figures = Figures.from_payload(release.table)
+    buffer = io.StringIO()
+    writer = csvsafe.dict_writer(
+        buffer, fieldnames=[*figures.by, "count", "status", "accuracy", "confidence"], lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in figures.rows():
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buffer.getvalue()
 
 
 def chart_csv(data: ChartData) -> str:

@@ -1,11 +1,14 @@
-"""Insights reads: the store's overview, the last linkage, and what is public."""
+"""Insights reads: the store's overview, the last linkage, what a release page shows, and what is public."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
+from threadline.core.charts import render_public_svg, render_svg
+from threadline.insights.dashboards import ChartData, Point
 from threadline.insights.models import LinkageRun, Release, SyntheticRelease
+from threadline.insights.protection import Figures, field_label, value_label
 from threadline.insights.stores import store_for
 
 
@@ -96,3 +99,50 @@ def public_synthetic():
         .select_related("organisation")
         .order_by("-published_at")
     )
+
+
+def release_view_rows(release: Release) -> dict:
+    """What a release page shows: the protected figures as a table, and a chart of the first field."""
+    figures = Figures.from_payload(release.table)
+    rows = [{f: (value_label(f, v) if f in figures.by else v) for f, v in row.items()} for row in figures.rows()]
+    first = figures.by[0]
+    chart = ""
+    second = figures.categories.get(figures.by[1], []) if len(figures.by) > 1 else []
+    if 1 < len(second) <= 5:
+        # Grouped bars: the first field's categories, one bar per category of the second field.
+        rest = (None,) * (len(figures.by) - 2)
+        data = ChartData(
+            f"release-{release.pk}",
+            release.title,
+            "",
+            [value_label(figures.by[1], c2) for c2 in second],
+            [
+                (
+                    value_label(first, c1),
+                    [Point(*_float(figures.cells.get((c1, c2, *rest), (None, None)))) for c2 in second],
+                )
+                for c1 in figures.categories.get(first, [])[:30]
+            ],
+            chart_columns=list(range(len(second))),
+        )
+        chart = render_svg(data)
+    else:
+        margin = []
+        for key, (value, _acc) in figures.cells.items():
+            if key[0] is not None and all(v is None for v in key[1:]):
+                margin.append((value_label(first, key[0]), value))
+        chart = render_public_svg(field_label(first), f"release-{release.pk}", margin[:30]) if margin else ""
+    coverage = release.table.get("coverage", {})
+    return {
+        "figures": figures,
+        "rows": rows,
+        "labels": [field_label(f) for f in figures.by],
+        "chart": chart,
+        "unlinked": int(coverage.get("unlinked", 0)),
+        "coverage_records": int(coverage.get("records", 0)),
+    }
+
+
+def _float(cell: tuple[int | None, float | None]) -> tuple[float | None, float | None]:
+    value, acc = cell
+    return (None if value is None else float(value), acc)

@@ -556,6 +556,18 @@ def dashboard_tables(*, organisation, chart, method: str) -> list[Figures]:
     return [tables[tuple(by)] for by in specs]
 
 
+def section_charts(*, organisation, section: str, method: str, filters: dict[str, str]) -> list:
+    """The section's charts as :class:`ChartData` from protected tables (none while the store is empty)."""
+    from threadline.insights.dashboards import chart_data, charts_in
+
+    if not store_for(organisation).batches():
+        return []
+    return [
+        chart_data(chart, dashboard_tables(organisation=organisation, chart=chart, method=method), filters)
+        for chart in charts_in(section)
+    ]
+
+
 def dashboard_years(*, organisation) -> list[str]:
     """The registration years the data has (from the protected dashboard tables, which show them anyway): the
     year filter offers these, not every year of the public window."""

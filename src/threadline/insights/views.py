@@ -1,86 +1,93 @@
-"""Insights pages: thin views over services and selectors. Every figure shown or downloaded is protected."""
+"""Insights pages, on the shared scoped views of ``core.views``: services write, selectors read, and a refusal
+is shown through ``core.errors``. Every figure shown or downloaded is protected."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from threadline.core.charts import render_png, render_public_svg, render_svg
-from threadline.core.views import OrganisationPermissionMixin, ScopedDetailView
+from threadline.core.charts import render_png, render_svg
+from threadline.core.errors import error_text, show_errors
+from threadline.core.views import (
+    OrganisationPermissionMixin,
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedTemplateView,
+)
 from threadline.insights import selectors, services
 from threadline.insights.dashboards import (
     CHARTS_BY_SLUG,
-    CHILD,
     FILTER_LABELS,
-    GENDER,
     SECTIONS,
     YEAR,
-    ChartData,
-    Point,
     chart_data,
-    charts_in,
+    filters_from,
+    method_from,
+    protection_text,
 )
-from threadline.insights.exports import chart_csv, pdf_report, workbook
+from threadline.insights.exports import chart_csv, pdf_report, release_csv, workbook
 from threadline.insights.forms import LinkForm, MappingForm, ReleaseForm, SyntheticForm, UploadForm
 from threadline.insights.models import ImportFormat, ImportJob, Method, Release, SyntheticRelease
-from threadline.insights.protection import Figures, budget_status, field_label, release_fields, value_label
-from threadline.insights.stores import CHART_EPSILON, DEFAULT_K, DP_YEARS
+from threadline.insights.protection import budget_status, field_label, release_fields
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
+def _attachment(body, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
-class IndexView(OrganisationPermissionMixin, TemplateView):
+class IndexView(ScopedTemplateView):
     permission_required = "insights.view_dashboard"
     template_name = "insights/index.html"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
         org = self.request.organisation
-        ctx["overview"] = selectors.store_overview(organisation=org)
-        ctx["link_report"] = selectors.linkage_report(organisation=org)
-        ctx["coverage"] = selectors.linkage_coverage(organisation=org)
-        ctx["budget"] = budget_status(org)
-        ctx["sections"] = SECTIONS
-        return ctx
+        return super().get_context_data(
+            overview=selectors.store_overview(organisation=org),
+            link_report=selectors.linkage_report(organisation=org),
+            coverage=selectors.linkage_coverage(organisation=org),
+            budget=budget_status(org),
+            sections=SECTIONS,
+            **kwargs,
+        )
 
 
 # --- imports ------------------------------------------------------------------------------------------------
-class ImportsView(OrganisationPermissionMixin, View):
+class ImportsView(ScopedFormView):
     permission_required = "insights.add_importjob"
     template_name = "insights/imports.html"
+    form_class = UploadForm
 
-    def _render(self, request, form, status=200):
-        jobs = ImportJob.objects.restrict(request.user, "view", request.organisation)[:50]
-        ctx = {"form": form, "jobs": jobs, "own_cases": services.own_cases_available()}
-        return render(request, self.template_name, ctx, status=status)
+    def get_context_data(self, **kwargs):
+        jobs = self.scoped(ImportJob)[:50]
+        return super().get_context_data(jobs=jobs, own_cases=services.own_cases_available(), **kwargs)
 
-    def get(self, request):
-        return self._render(request, UploadForm())
+    def perform(self, data):
+        try:
+            return services.import_upload(
+                organisation=self.request.organisation,
+                user=self.request.user,
+                uploaded_file=data["file"],
+                fmt=data["format"],
+                source=data["source"],
+                strict=data["strict"],
+            )
+        except ValidationError as exc:
+            raise ValidationError({"file": error_text(exc)}) from exc  # every refusal concerns the file
 
-    def post(self, request):
-        form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                job = services.import_upload(
-                    organisation=request.organisation,
-                    user=request.user,
-                    uploaded_file=form.cleaned_data["file"],
-                    fmt=form.cleaned_data["format"],
-                    source=form.cleaned_data["source"],
-                    strict=form.cleaned_data["strict"],
-                )
-            except ValidationError as exc:
-                form.add_error("file", _error_text(exc))
-            else:
-                return redirect("insights:import_detail", pk=job.pk)
-        return self._render(request, form, status=200)
+    def performed(self, job):
+        return redirect("insights:import_detail", pk=job.pk)
 
 
 class ImportDetailView(ScopedDetailView):
@@ -104,56 +111,46 @@ class ImportDetailView(ScopedDetailView):
         return ctx
 
 
-class _JobActionView(OrganisationPermissionMixin, View):
+class JobActionView(ScopedActionView):
+    """A POST on an import the user may change, that goes back to the import's page."""
+
     permission_required = "insights.change_importjob"
+    queryset_action = "change"
 
-    def job(self, request, pk) -> ImportJob:
-        return get_object_or_404(ImportJob.objects.restrict(request.user, "change", request.organisation), pk=pk)
+    @cached_property
+    def job(self) -> ImportJob:
+        return self.scoped_object(ImportJob, "change", pk=self.kwargs["pk"])
+
+    def get_redirect_url(self) -> str:
+        return reverse("insights:import_detail", kwargs={"pk": self.job.pk})
 
 
-class ImportMappingView(_JobActionView):
-    def post(self, request, pk):
-        job = self.job(request, pk)
+class ImportMappingView(JobActionView):
+    def act(self, request, pk):
+        job = self.job
         if job.status not in services.VALIDATABLE:
-            return redirect("insights:import_detail", pk=job.pk)
+            return None
         form = MappingForm(request.POST, header=job.header, mapping=job.mapping, targets=services.mapping_targets())
         if form.is_valid():
             services.import_set_mapping(job=job, mapping=form.mapping())
-        return redirect("insights:import_detail", pk=job.pk)
+        return None
 
 
-class ImportRunView(_JobActionView):
-    def post(self, request, pk):
-        job = self.job(request, pk)
-        try:
-            services.import_start(job=job, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        return redirect("insights:import_detail", pk=job.pk)
+class ImportRunView(JobActionView):
+    def act(self, request, pk):
+        services.import_start(job=self.job, user=request.user)
 
 
-class ImportWithdrawView(_JobActionView):
-    def post(self, request, pk):
-        job = self.job(request, pk)
-        try:
-            services.import_withdraw(job=job, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(
-                request, _("The import was withdrawn: its records are no longer counted. Run linkage again.")
-            )
-        return redirect("insights:import_detail", pk=job.pk)
+class ImportWithdrawView(JobActionView):
+    success_message = gettext_lazy("The import was withdrawn: its records are no longer counted. Run linkage again.")
+
+    def act(self, request, pk):
+        services.import_withdraw(job=self.job, user=request.user)
 
 
-class ImportCancelView(_JobActionView):
-    def post(self, request, pk):
-        job = self.job(request, pk)
-        try:
-            services.import_cancel(job=job)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        return redirect("insights:import_detail", pk=job.pk)
+class ImportCancelView(JobActionView):
+    def act(self, request, pk):
+        services.import_cancel(job=self.job)
 
 
 class ImportRejectsView(OrganisationPermissionMixin, View):
@@ -162,112 +159,67 @@ class ImportRejectsView(OrganisationPermissionMixin, View):
     permission_required = "insights.view_importjob"
 
     def get(self, request, pk):
-        job = get_object_or_404(ImportJob.objects.restrict(request.user, "view", request.organisation), pk=pk)
+        job = self.scoped_object(ImportJob, pk=pk)
         try:
             data = services.import_rejects_csv(job=job)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            show_errors(request, exc)
             return redirect("insights:import_detail", pk=job.pk)
         services.export_audit(what=f"quarantined rows of import {job.pk}", fmt="csv")
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="rejects.csv"'
-        return response
+        return _attachment(data, "text/csv; charset=utf-8", "rejects.csv")
 
 
-class OwnCasesImportView(OrganisationPermissionMixin, View):
+class OwnCasesImportView(ScopedActionView):
     permission_required = "insights.add_importjob"
 
-    def post(self, request):
-        try:
-            job = services.own_cases_import(organisation=request.organisation, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-            return redirect("insights:imports")
+    def act(self, request):
+        job = services.own_cases_import(organisation=request.organisation, user=request.user)
         return redirect("insights:import_detail", pk=job.pk)
+
+    def get_redirect_url(self) -> str:
+        return reverse("insights:imports")
 
 
 # --- linkage ------------------------------------------------------------------------------------------------
-class LinkageView(OrganisationPermissionMixin, View):
+class LinkageView(ScopedFormView):
     permission_required = "insights.add_linkagerun"
     template_name = "insights/linkage.html"
+    form_class = LinkForm
 
-    def _render(self, request, form):
-        org = request.organisation
-        ctx = {
-            "form": form,
-            "run": selectors.linkage_latest(user=request.user, organisation=org),
-            "report": selectors.linkage_report(organisation=org),
-            "overview": selectors.store_overview(organisation=org),
-        }
-        return render(request, self.template_name, ctx)
+    def get_context_data(self, **kwargs):
+        org = self.request.organisation
+        return super().get_context_data(
+            run=selectors.linkage_latest(user=self.request.user, organisation=org),
+            report=selectors.linkage_report(organisation=org),
+            overview=selectors.store_overview(organisation=org),
+            **kwargs,
+        )
 
-    def get(self, request):
-        return self._render(request, LinkForm())
+    def perform(self, data):
+        return services.linkage_start(
+            organisation=self.request.organisation, user=self.request.user, threshold=data["threshold"]
+        )
 
-    def post(self, request):
-        form = LinkForm(request.POST)
-        if form.is_valid():
-            services.linkage_start(
-                organisation=request.organisation, user=request.user, threshold=form.cleaned_data["threshold"]
-            )
-            return redirect("insights:linkage")
-        return self._render(request, form)
+    def performed(self, run):
+        return redirect("insights:linkage")
 
 
 # --- dashboards ---------------------------------------------------------------------------------------------
-def _filters(request) -> dict[str, str]:
-    years = {str(y) for y in DP_YEARS}
-    year = request.GET.get("year", "")
-    gender = request.GET.get("gender", "")
-    child = request.GET.get("child", "")
-    return {
-        YEAR: year if year in years else "",
-        GENDER: gender if gender in {"Female", "Male", "Transgender/NonConforming"} else "",
-        CHILD: child if child in {"Minor", "Adult"} else "",
-    }
-
-
-def _method(request) -> str:
-    return Method.DP if request.GET.get("method") == Method.DP else Method.SUPPRESSION
-
-
-def _protection_text(method: str) -> str:
-    if method == Method.DP:
-        return _(
-            # xgettext:no-python-format
-            "Differentially private counts (OpenDP): each chart spends epsilon {e:g} of this dataset's budget once "
-            "per version of the data; ± gives the half-width of a 95 % interval around the true count."
-        ).format(e=CHART_EPSILON)
-    return _(
-        "Cells below k={k} are suppressed, with complementary suppression so that totals cannot reveal them."
-    ).format(k=DEFAULT_K)
-
-
-def _section_charts(request, section: str, method: str, filters: dict[str, str]):
-    out = []
-    if not selectors.store_overview(organisation=request.organisation)["batches"]:
-        return out
-    for chart in charts_in(section):
-        tables = services.dashboard_tables(organisation=request.organisation, chart=chart, method=method)
-        out.append(chart_data(chart, tables, filters))
-    return out
-
-
-class DashboardView(OrganisationPermissionMixin, TemplateView):
+class DashboardView(ScopedTemplateView):
     permission_required = "insights.view_dashboard"
     template_name = "insights/dashboard.html"
 
     def get_context_data(self, section, **kwargs):
         if section not in SECTIONS:
             raise Http404
-        ctx = super().get_context_data(**kwargs)
-        method = _method(self.request)
-        filters = _filters(self.request)
-        charts = _section_charts(self.request, section, method, filters)
-        years = services.dashboard_years(organisation=self.request.organisation)
+        org = self.request.organisation
+        method = method_from(self.request.GET)
+        filters = filters_from(self.request.GET)
+        charts = services.section_charts(organisation=org, section=section, method=method, filters=filters)
+        years = services.dashboard_years(organisation=org)
         if filters[YEAR] and filters[YEAR] not in years:
             years = sorted({*years, filters[YEAR]})  # a year chosen by link stays visible in the filter
-        ctx.update(
+        return super().get_context_data(
             section=section,
             section_title=SECTIONS[section],
             sections=SECTIONS,
@@ -275,13 +227,13 @@ class DashboardView(OrganisationPermissionMixin, TemplateView):
             filters=filters,
             query=self.request.GET.urlencode(),
             charts=[(data, render_svg(data)) for data in charts],
-            protection=_protection_text(method),
-            budget=budget_status(self.request.organisation) if method == Method.DP else None,
+            protection=protection_text(method),
+            budget=budget_status(org) if method == Method.DP else None,
             years=years,
             filter_labels=FILTER_LABELS,
-            has_data=bool(selectors.store_overview(organisation=self.request.organisation)["batches"]),
+            has_data=bool(selectors.store_overview(organisation=org)["batches"]),
+            **kwargs,
         )
-        return ctx
 
 
 class ChartDownloadView(OrganisationPermissionMixin, View):
@@ -291,24 +243,18 @@ class ChartDownloadView(OrganisationPermissionMixin, View):
         chart = CHARTS_BY_SLUG.get(slug)
         if chart is None or fmt not in {"csv", "xlsx", "svg", "png"}:
             raise Http404
-        method = _method(request)
+        method = method_from(request.GET)
         tables = services.dashboard_tables(organisation=request.organisation, chart=chart, method=method)
-        data = chart_data(chart, tables, _filters(request))
+        data = chart_data(chart, tables, filters_from(request.GET))
         services.export_audit(what=f"chart {slug} ({method})", fmt=fmt)
-        name = f"threadline-{slug}"
+        name = f"threadline-{slug}.{fmt}"
         if fmt == "csv":
-            response = HttpResponse(chart_csv(data), content_type="text/csv; charset=utf-8")
-        elif fmt == "svg":
-            response = HttpResponse(render_svg(data, standalone=True), content_type="image/svg+xml")
-        elif fmt == "png":
-            response = HttpResponse(render_png(data), content_type="image/png")
-        else:
-            body = workbook([data], title=data.title, protection=_protection_text(method))
-            response = HttpResponse(
-                body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
+            return _attachment(chart_csv(data), "text/csv; charset=utf-8", name)
+        if fmt == "svg":
+            return _attachment(render_svg(data, standalone=True), "image/svg+xml", name)
+        if fmt == "png":
+            return _attachment(render_png(data), "image/png", name)
+        return _attachment(workbook([data], title=data.title, protection=protection_text(method)), XLSX, name)
 
 
 class SectionReportView(OrganisationPermissionMixin, View):
@@ -317,22 +263,18 @@ class SectionReportView(OrganisationPermissionMixin, View):
     def get(self, request, section, fmt):
         if section not in SECTIONS or fmt not in {"pdf", "xlsx"}:
             raise Http404
-        method = _method(request)
-        charts = _section_charts(request, section, method, _filters(request))
+        method = method_from(request.GET)
+        charts = services.section_charts(
+            organisation=request.organisation, section=section, method=method, filters=filters_from(request.GET)
+        )
         title = _("Threadline insights: {section}").format(section=SECTIONS[section])
         services.export_audit(what=f"report {section} ({method})", fmt=fmt)
+        name = f"threadline-{section}.{fmt}"
+        protection = protection_text(method)
         if fmt == "pdf":
-            body = pdf_report(
-                charts, title=title, organisation=request.organisation.name, protection=_protection_text(method)
-            )
-            response = HttpResponse(body, content_type="application/pdf")
-        else:
-            body = workbook(charts, title=title, protection=_protection_text(method))
-            response = HttpResponse(
-                body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        response["Content-Disposition"] = f'attachment; filename="threadline-{section}.{fmt}"'
-        return response
+            body = pdf_report(charts, title=title, organisation=request.organisation.name, protection=protection)
+            return _attachment(body, "application/pdf", name)
+        return _attachment(workbook(charts, title=title, protection=protection), XLSX, name)
 
 
 # --- releases -----------------------------------------------------------------------------------------------
@@ -340,91 +282,38 @@ def _field_choices() -> list[tuple[str, str]]:
     return [(f, f"{field_label(f)} ({f})") for f in release_fields()]
 
 
-def release_view_rows(release: Release) -> dict:
-    """What a release page shows: the protected figures as a table, and a chart of the first field."""
-    figures = Figures.from_payload(release.table)
-    rows = [{f: (value_label(f, v) if f in figures.by else v) for f, v in row.items()} for row in figures.rows()]
-    first = figures.by[0]
-    chart = ""
-    second = figures.categories.get(figures.by[1], []) if len(figures.by) > 1 else []
-    if 1 < len(second) <= 5:
-        # Grouped bars: the first field's categories, one bar per category of the second field.
-        rest = (None,) * (len(figures.by) - 2)
-        data = ChartData(
-            f"release-{release.pk}",
-            release.title,
-            "",
-            [value_label(figures.by[1], c2) for c2 in second],
-            [
-                (
-                    value_label(first, c1),
-                    [Point(*_float(figures.cells.get((c1, c2, *rest), (None, None)))) for c2 in second],
-                )
-                for c1 in figures.categories.get(first, [])[:30]
-            ],
-            chart_columns=list(range(len(second))),
-        )
-        chart = render_svg(data)
-    else:
-        margin = []
-        for key, (value, _acc) in figures.cells.items():
-            if key[0] is not None and all(v is None for v in key[1:]):
-                margin.append((value_label(first, key[0]), value))
-        chart = render_public_svg(field_label(first), f"release-{release.pk}", margin[:30]) if margin else ""
-    coverage = release.table.get("coverage", {})
-    return {
-        "figures": figures,
-        "rows": rows,
-        "labels": [field_label(f) for f in figures.by],
-        "chart": chart,
-        "unlinked": int(coverage.get("unlinked", 0)),
-        "coverage_records": int(coverage.get("records", 0)),
-    }
-
-
-def _float(cell: tuple[int | None, float | None]) -> tuple[float | None, float | None]:
-    value, acc = cell
-    return (None if value is None else float(value), acc)
-
-
-class ReleasesView(OrganisationPermissionMixin, View):
+class ReleasesView(ScopedFormView):
     permission_required = "insights.add_release"
     template_name = "insights/releases.html"
+    form_class = ReleaseForm
 
-    def _render(self, request, form, synthetic_form=None):
-        org = request.organisation
-        releases = Release.objects.restrict(request.user, "view", org)
-        ctx = {
-            "form": form,
-            "releases": releases,
-            "synthetic_form": synthetic_form or SyntheticForm(releases=releases),
-            "synthetic": SyntheticRelease.objects.restrict(request.user, "view", org),
-            "budget": budget_status(org),
-        }
-        return render(request, self.template_name, ctx)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "field_choices": _field_choices()}
 
-    def get(self, request):
-        return self._render(request, ReleaseForm(field_choices=_field_choices()))
+    def get_context_data(self, **kwargs):
+        org = self.request.organisation
+        releases = self.scoped(Release)
+        return super().get_context_data(
+            releases=releases,
+            synthetic_form=SyntheticForm(releases=releases),
+            synthetic=self.scoped(SyntheticRelease),
+            budget=budget_status(org),
+            **kwargs,
+        )
 
-    def post(self, request):
-        form = ReleaseForm(request.POST, field_choices=_field_choices())
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                release = services.release_create(
-                    organisation=request.organisation,
-                    user=request.user,
-                    title=data["title"],
-                    fields=data["group_by"],
-                    method=data["method"],
-                    k=data.get("k"),
-                    epsilon=data.get("epsilon"),
-                )
-            except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
-            else:
-                return redirect("insights:release", pk=release.pk)
-        return self._render(request, form)
+    def perform(self, data):
+        return services.release_create(
+            organisation=self.request.organisation,
+            user=self.request.user,
+            title=data["title"],
+            fields=data["group_by"],
+            method=data["method"],
+            k=data.get("k"),
+            epsilon=data.get("epsilon"),
+        )
+
+    def performed(self, release):
+        return redirect("insights:release", pk=release.pk)
 
 
 class ReleaseDetailView(ScopedDetailView):
@@ -434,75 +323,54 @@ class ReleaseDetailView(ScopedDetailView):
     context_object_name = "release"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(release_view_rows(self.object))
-        return ctx
+        return super().get_context_data(**selectors.release_view_rows(self.object), **kwargs)
 
 
-class ReleasePublishView(OrganisationPermissionMixin, View):
+class ReleasePublishView(ScopedActionView):
     permission_required = "insights.change_release"
+    queryset_action = "change"
 
-    def post(self, request, pk):
-        release = get_object_or_404(Release.objects.restrict(request.user, "change", request.organisation), pk=pk)
-        try:
-            services.release_publish(
-                release=release,
-                published=request.POST.get("publish") == "1",
-                unlinked_acknowledged=request.POST.get("unlinked_acknowledged") == "1",
-            )
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        return redirect("insights:release", pk=release.pk)
+    def act(self, request, pk):
+        services.release_publish(
+            release=self.scoped_object(Release, "change", pk=pk),
+            published=request.POST.get("publish") == "1",
+            unlinked_acknowledged=request.POST.get("unlinked_acknowledged") == "1",
+        )
+
+    def get_redirect_url(self) -> str:
+        return reverse("insights:release", kwargs={"pk": self.kwargs["pk"]})
 
 
 def _release_csv_response(release: Release) -> HttpResponse:
-    import io
-
-    from threadline.engines import csvsafe
-
-    figures = Figures.from_payload(release.table)
-    buffer = io.StringIO()
-    writer = csvsafe.dict_writer(
-        buffer, fieldnames=[*figures.by, "count", "status", "accuracy", "confidence"], lineterminator="\n"
-    )
-    writer.writeheader()
-    for row in figures.rows():
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="threadline-release-{release.pk}.csv"'
-    return response
+    return _attachment(release_csv(release), "text/csv; charset=utf-8", f"threadline-release-{release.pk}.csv")
 
 
 class ReleaseCsvView(OrganisationPermissionMixin, View):
     permission_required = "insights.view_release"
 
     def get(self, request, pk):
-        release = get_object_or_404(Release.objects.restrict(request.user, "view", request.organisation), pk=pk)
+        release = self.scoped_object(Release, pk=pk)
         services.export_audit(what=f"release {release.pk}", fmt="csv")
         return _release_csv_response(release)
 
 
-class SyntheticCreateView(OrganisationPermissionMixin, View):
+class SyntheticCreateView(ScopedActionView):
     permission_required = "insights.add_syntheticrelease"
 
-    def post(self, request):
-        releases = Release.objects.restrict(request.user, "view", request.organisation)
-        form = SyntheticForm(request.POST, releases=releases)
-        if form.is_valid():
-            try:
-                item = services.synthetic_create(
-                    organisation=request.organisation,
-                    user=request.user,
-                    releases=list(form.cleaned_data["releases"]),
-                    title=form.cleaned_data["title"],
-                )
-            except ValidationError as exc:
-                messages.error(request, _error_text(exc))
-            else:
-                return redirect("insights:synthetic", pk=item.pk)
-        else:
-            messages.error(request, _("Give a title and choose at least one release."))
-        return redirect("insights:releases")
+    def act(self, request):
+        form = SyntheticForm(request.POST, releases=self.scoped(Release))
+        if not form.is_valid():
+            raise ValidationError(_("Give a title and choose at least one release."))
+        item = services.synthetic_create(
+            organisation=request.organisation,
+            user=request.user,
+            releases=list(form.cleaned_data["releases"]),
+            title=form.cleaned_data["title"],
+        )
+        return redirect("insights:synthetic", pk=item.pk)
+
+    def get_redirect_url(self) -> str:
+        return reverse("insights:releases")
 
 
 class SyntheticDetailView(ScopedDetailView):
@@ -512,41 +380,40 @@ class SyntheticDetailView(ScopedDetailView):
     context_object_name = "item"
 
 
-class SyntheticPublishView(OrganisationPermissionMixin, View):
+class SyntheticPublishView(ScopedActionView):
     permission_required = "insights.change_syntheticrelease"
+    queryset_action = "change"
 
-    def post(self, request, pk):
-        item = get_object_or_404(SyntheticRelease.objects.restrict(request.user, "change", request.organisation), pk=pk)
-        try:
-            services.synthetic_publish(item=item, published=request.POST.get("publish") == "1")
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        return redirect("insights:synthetic", pk=item.pk)
+    def act(self, request, pk):
+        item = self.scoped_object(SyntheticRelease, "change", pk=pk)
+        services.synthetic_publish(item=item, published=request.POST.get("publish") == "1")
+
+    def get_redirect_url(self) -> str:
+        return reverse("insights:synthetic", kwargs={"pk": self.kwargs["pk"]})
 
 
 def _synthetic_csv_response(item: SyntheticRelease) -> HttpResponse:
-    response = HttpResponse(item.csv, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="threadline-synthetic-{item.pk}.csv"'
-    return response
+    return _attachment(item.csv, "text/csv; charset=utf-8", f"threadline-synthetic-{item.pk}.csv")
 
 
 class SyntheticCsvView(OrganisationPermissionMixin, View):
     permission_required = "insights.view_syntheticrelease"
 
     def get(self, request, pk):
-        item = get_object_or_404(SyntheticRelease.objects.restrict(request.user, "view", request.organisation), pk=pk)
+        item = self.scoped_object(SyntheticRelease, pk=pk)
         services.export_audit(what=f"synthetic {item.pk}", fmt="csv")
         return _synthetic_csv_response(item)
 
 
 # --- public -------------------------------------------------------------------------------------------------
-class PublicView(View):
+class PublicView(TemplateView):
     """No sign-in: only published, protected aggregates and published synthetic microdata."""
 
-    def get(self, request):
-        releases = [(r, release_view_rows(r)) for r in selectors.public_releases()]
-        ctx = {"releases": releases, "synthetic": selectors.public_synthetic()}
-        return render(request, "insights/public.html", ctx)
+    template_name = "insights/public.html"
+
+    def get_context_data(self, **kwargs):
+        releases = [(r, selectors.release_view_rows(r)) for r in selectors.public_releases()]
+        return super().get_context_data(releases=releases, synthetic=selectors.public_synthetic(), **kwargs)
 
 
 class PublicReleaseCsvView(View):

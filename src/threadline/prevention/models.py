@@ -17,7 +17,7 @@ from threadline.audit.mixins import AuditedModel
 from threadline.core.fields import EncryptedTextField
 from threadline.core.querysets import RestrictedQuerySet
 
-#: The engine's sex categories (threadline.engines.prevention.responses.SEXES), with their labels.
+#: The engine's sex categories (threadline.engines.prevention.SEXES), with their labels.
 SEX_CHOICES = [
     ("female", _("Girls")),
     ("male", _("Boys")),

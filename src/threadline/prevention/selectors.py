@@ -16,10 +16,7 @@ from django.utils import timezone
 
 from threadline.accounts.models import Membership
 from threadline.engines.disclosure.suppression import DEFAULT_K
-from threadline.engines.prevention import Analysis, analyse, check_table
-from threadline.engines.prevention.analysis import hidden_categories
-from threadline.engines.prevention.responses import SEXES
-from threadline.engines.prevention.stats import welch
+from threadline.engines.prevention import SEXES, Analysis, analyse, check_table, hidden_categories, welch
 from threadline.prevention import definitions
 from threadline.prevention.models import (
     ClassReach,

@@ -28,12 +28,13 @@ from django.utils.translation import gettext as _
 from threadline.audit.services import audit_record
 from threadline.core import context
 from threadline.engines.prevention import (
+    CODE_PATTERN,
+    SEXES,
     DefinitionError,
     answer_problems,
     load_definition,
     scale_scores,
 )
-from threadline.engines.prevention.responses import CODE_PATTERN, SEXES
 from threadline.engines.screening.model import InstrumentError
 from threadline.engines.screening.validation import parse_instrument_text
 from threadline.prevention import definitions

@@ -5,7 +5,7 @@ band, with small-cell suppression) and a seeded synthetic response generator.
 Pure Python (NumPy, pyarrow, SciPy); never imports Django. See docs/prevention.md.
 """
 
-from .analysis import Analysis, analyse, texts
+from .analysis import Analysis, analyse, hidden_categories, texts
 from .definitions import (
     CURRICULUM_SCHEMA,
     QUESTIONNAIRE_SCHEMA,
@@ -19,13 +19,16 @@ from .definitions import (
     installed_questionnaires,
     load_definition,
 )
-from .responses import Responses, ResponsesError, RowProblem, check_table, read_responses
+from .responses import CODE_PATTERN, SEXES, Responses, ResponsesError, RowProblem, check_table, read_responses
 from .scoring import answer_problems, item_score, scale_scores
+from .stats import welch
 from .synth import generate_responses, write_responses
 
 __all__ = [
+    "CODE_PATTERN",
     "CURRICULUM_SCHEMA",
     "QUESTIONNAIRE_SCHEMA",
+    "SEXES",
     "Analysis",
     "Curriculum",
     "DefinitionError",
@@ -40,6 +43,7 @@ __all__ = [
     "generate_responses",
     "get_curriculum",
     "get_questionnaire",
+    "hidden_categories",
     "installed_curricula",
     "installed_questionnaires",
     "item_score",
@@ -47,5 +51,6 @@ __all__ = [
     "read_responses",
     "scale_scores",
     "texts",
+    "welch",
     "write_responses",
 ]
