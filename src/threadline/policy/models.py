@@ -361,6 +361,7 @@ class Indicator(AuditedModel, models.Model):
             "without_cooperation",
             _("Share of people given services who are not cooperating with criminal proceedings"),
         )
+        PREVENTION_REACH = "prevention_reach", _("Pupils reached by prevention sessions")
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="indicators")
     result = models.ForeignKey(

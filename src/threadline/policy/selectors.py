@@ -251,6 +251,11 @@ BREAKDOWN_LABELS = {
     "forced_labour": _("Forced labour"),
     "forced_criminality": _("Forced criminality"),
     "other": _("Other exploitation"),
+    "age_band": _("By age band"),
+    "coverage": _("Coverage"),
+    "share_of_district_pupils": _("Share of the pupils of the districts reached (%)"),
+    ("sex", "other"): _("Other"),
+    ("sex", "not_stated"): _("Not stated"),
 }
 
 
@@ -259,7 +264,10 @@ def breakdown_rows(value) -> list[tuple[str, list[tuple[str, float | None]]]]:
     return [
         (
             str(BREAKDOWN_LABELS.get(group, group)),
-            [(str(BREAKDOWN_LABELS.get(name, name)), cell.get("value")) for name, cell in cells.items()],
+            [
+                (str(BREAKDOWN_LABELS.get((group, name), BREAKDOWN_LABELS.get(name, name))), cell.get("value"))
+                for name, cell in cells.items()
+            ],
         )
         for group, cells in (value.breakdown or {}).items()
     ]
