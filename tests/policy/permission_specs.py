@@ -41,6 +41,19 @@ def _citation(org, user):
     return {"pk": factories.started(org, _user(org, "policy_officer")).pk}, {"citation": "City survey 2025"}
 
 
+def _prevention_citation(org, user):
+    from threadline.prevention.models import PublishedSummary
+
+    summary = PublishedSummary.objects.create(organisation=org, figures={"pupils_total": 40}, published_at=_now())
+    return {"pk": factories.started(org, _user(org, "policy_officer")).pk}, {"summary_item": summary.pk}
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 def _feedback(org, user):
     officer = _user(org, "policy_officer")
     a = factories.started(org, officer)
@@ -134,6 +147,16 @@ SPECS = [
         ok_status=(302,),
     ),
     ViewSpec("policy:evidence_release", "policy_officer", "data_officer", make=_draft, object_scoped=True),
+    ViewSpec("policy:evidence_prevention", "policy_officer", "data_officer", make=_draft, object_scoped=True),
+    ViewSpec(
+        "policy:evidence_prevention",
+        "policy_officer",
+        "policy_reviewer",
+        method="post",
+        make=_prevention_citation,
+        object_scoped=True,
+        ok_status=(302,),
+    ),
     ViewSpec("policy:consultation_create", "policy_officer", "policy_reviewer", make=_draft, object_scoped=True),
     ViewSpec("policy:consultation_feedback", "policy_officer", "policy_approver", make=_feedback, object_scoped=True),
     ViewSpec("policy:impacts", "policy_officer", "policy_reviewer", make=_draft, object_scoped=True),

@@ -161,3 +161,78 @@ def test_manual_values_and_reviews(org, make_user):
     assert indicator.source == Indicator.Source.MANUAL and indicator.values.get().value == Decimal("4.20")
     reviewed = services.indicator_reviewed(indicator=indicator, user=data)
     assert reviewed.next_review_on > reviewed.last_reviewed_on
+
+
+def _sessions(org, user, classes, plan=None):
+    """Sessions logged through the prevention app: {class label: {sex: {age band: pupils}}}."""
+    from tests.prevention import factories as prevention
+
+    plan = plan or prevention.plan(org)  # a new school in a new district of 5,000 pupils
+    for label, attendance in classes.items():
+        prevention.services.session_log(
+            user=user,
+            plan=plan,
+            module_session="respect_and_equality/boxes_we_are_put_in",
+            delivered_on=date(2026, 2, 3),
+            class_label=label,
+            attendance=attendance,
+        )
+    return plan
+
+
+@pytest.fixture
+def reach(org, make_user):
+    data = make_user(org, "data_officer")
+    policy = factories.policy(org, data)
+    indicator = services.indicator_create(policy=policy, user=data, name="Pupils reached", source="prevention_reach")
+    return indicator, make_user(org, "prevention_coordinator")
+
+
+def test_prevention_reach_matches_hand_counted_pupils(org, reach):
+    indicator, coordinator = reach
+    plan = _sessions(
+        org,
+        coordinator,
+        {
+            "8A": {"female": {"12-15": 14}, "male": {"12-15": 12}},
+            "8B": {"female": {"12-15": 13, "15-18": 6}, "male": {"12-15": 11, "15-18": 7}},
+        },
+    )
+    value = services.indicator_recompute(indicator=indicator)
+    assert value.computed and value.value == Decimal("63.00")  # 14 + 12 + 13 + 6 + 11 + 7
+    assert value.breakdown["sex"]["female"]["value"] == 33.0  # 14 + 13 + 6
+    assert value.breakdown["sex"]["male"]["value"] == 30.0  # 12 + 11 + 7
+    assert value.breakdown["age_band"]["12-15"]["value"] == 50.0  # 14 + 12 + 13 + 11
+    assert value.breakdown["age_band"]["15-18"]["value"] == 13.0  # 6 + 7
+    assert value.breakdown["coverage"]["share_of_district_pupils"]["value"] == 1.3  # 63 of 5,000
+    # A second session of the same class with fewer pupils reaches no one new; one with more raises the class.
+    _sessions(org, coordinator, {"8A": {"female": {"12-15": 10}, "male": {"12-15": 10}}}, plan)
+    assert services.indicator_recompute(indicator=indicator).value == Decimal("63.00")
+    _sessions(org, coordinator, {"8A": {"female": {"12-15": 16}, "male": {"12-15": 12}}}, plan)
+    assert services.indicator_recompute(indicator=indicator).value == Decimal("65.00")  # 2 more girls in 8A
+    # Another school in another district: 20 more pupils, of 10,000 in the two districts.
+    _sessions(org, coordinator, {"7C": {"female": {"12-15": 10}, "male": {"12-15": 10}}})
+    value = services.indicator_recompute(indicator=indicator)
+    assert value.value == Decimal("85.00")
+    assert value.breakdown["coverage"]["share_of_district_pupils"]["value"] == 0.8  # 85 / 10,000 = 0.85 -> 0.8
+
+
+def test_prevention_reach_never_publishes_a_figure_under_11(org, reach):
+    indicator, coordinator = reach
+    _sessions(org, coordinator, {"8A": {"female": {"12-15": 4}, "male": {"12-15": 5}}})
+    value = services.indicator_recompute(indicator=indicator)
+    assert value.suppressed and value.value is None  # 9 pupils in all
+    assert all(cell["suppressed"] for group in value.breakdown.values() for cell in group.values())
+    _sessions(org, coordinator, {"9A": {"female": {"12-15": 20, "9-12": 3}, "male": {"12-15": 18}}})
+    value = services.indicator_recompute(indicator=indicator)
+    assert value.value == Decimal("50.00")
+    assert value.breakdown["age_band"]["9-12"]["suppressed"]  # 3 pupils
+    assert value.breakdown["age_band"]["12-15"]["suppressed"]  # else 50 - 47 would give the 3 away
+    for group in ("sex", "age_band"):
+        for cell in value.breakdown[group].values():
+            assert cell["suppressed"] or (cell["value"] >= 11 and cell["n"] >= 11)
+    assert value.breakdown["coverage"]["share_of_district_pupils"]["n"] == 10_000  # a share: 50 of two districts
+    from threadline.policy.selectors import breakdown_rows
+
+    shown = {group: dict(cells) for group, cells in breakdown_rows(value)}
+    assert shown["By age band"]["9-12"] is None and shown["By sex"]["Female"] == 27.0  # 4 + 20 + 3

@@ -69,3 +69,29 @@ def test_protection_teams_see_only_suppressed_aggregates(org, make_user, signed_
     assert "58.8 %" in page  # 20 of 34
     assert "A sentence only the policy team may read." not in page
     assert worker.get(reverse("policy:advisory_list")).status_code == 403
+
+
+def test_the_survivor_form_is_limited_per_connection_with_a_kind_message(client, org):
+    from threadline.policy.public import ADVISORY_LIMIT
+
+    url = reverse("rights:advisory", args=[org.slug])
+    answer = {"about": "service", "area": "shelter", "felt_safe": "yes"}
+    for _i in range(ADVISORY_LIMIT.attempts):
+        assert client.post(url, answer).status_code == 302
+    response = client.post(url, {**answer, "comments": "Kept on the page."})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Thank you for wanting to tell us more." in page and "Kept on the page." in page
+    assert AdvisorySubmission.objects.count() == ADVISORY_LIMIT.attempts
+    # Another connection is not limited by this one.
+    assert client.post(url, answer, REMOTE_ADDR="192.0.2.99").status_code == 302
+    assert AdvisorySubmission.objects.count() == ADVISORY_LIMIT.attempts + 1
+
+
+def test_a_form_with_mistakes_does_not_use_up_the_limit(client, org):
+    from threadline.policy.public import ADVISORY_LIMIT
+
+    url = reverse("rights:advisory", args=[org.slug])
+    for _i in range(ADVISORY_LIMIT.attempts + 2):
+        assert client.post(url, {"about": "service", "contact": "0700"}).status_code == 200
+    assert client.post(url, {"about": "service", "area": "shelter"}).status_code == 302

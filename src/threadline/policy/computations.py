@@ -7,6 +7,9 @@
 - Time from identification to the first service, and the share of people given services who are not
   cooperating with criminal proceedings, read the organisation's cases (counts only) and go through the
   engine's suppression rules (:func:`median_days`, :func:`share`).
+- Prevention reach: pupils reached by prevention sessions, from the prevention app's class reach (attendance by
+  sex and age band, a pupil counted once per class), the total and each breakdown through :func:`headcount` and
+  :func:`headcounts` (primary and complementary suppression), and the share of the reached districts' pupils.
 
 SDG 8.7.1 (children in child labour) and 16.2.3 (young adults who experienced sexual violence by 18) are
 survey-based prevalence figures: Threadline's records of detected victims cannot estimate them, so they are
@@ -21,7 +24,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from threadline.engines.policy import Figure, K, median_days, rate_per_100k, share
+from threadline.engines.policy import Figure, K, headcount, headcounts, median_days, rate_per_100k, share
 
 
 class Unavailable(Exception):
@@ -169,8 +172,35 @@ def without_cooperation(organisation) -> Result:
     )
 
 
+def prevention_reach(organisation) -> Result:
+    from threadline.prevention import selectors as prevention
+
+    cells = prevention.reach_cells(organisation=organisation)
+    by_sex: dict[str, int] = {}
+    by_band: dict[str, int] = {}
+    for (sex, band), n in cells.items():
+        by_sex[sex] = by_sex.get(sex, 0) + n
+        by_band[band] = by_band.get(band, 0) + n
+    total = sum(cells.values())
+    figure = headcount(total)
+    breakdown: dict[str, Any] = {
+        "sex": {name: f.to_dict() for name, f in headcounts(by_sex).items()},
+        "age_band": {name: f.to_dict() for name, f in sorted(headcounts(by_band).items())},
+    }
+    whole = prevention.pupils_in_reached_districts(organisation=organisation)
+    breakdown["coverage"] = {"share_of_district_pupils": share(total, whole).to_dict()}
+    today = timezone.localdate()
+    return Result(
+        str(_("to %(date)s") % {"date": today.isoformat()}),
+        figure,
+        str(_("Pupils reached by prevention sessions (most present at one session, per class, sex and age band).")),
+        breakdown,
+    )
+
+
 COMPUTATIONS = {
     "sdg_16_2_2": sdg_16_2_2,
+    "prevention_reach": prevention_reach,
     "time_to_services": time_to_services,
     "without_cooperation": without_cooperation,
 }

@@ -56,6 +56,15 @@ class ReleaseCitationForm(forms.Form):
         self.fields["release"].queryset = releases
 
 
+class PreventionCitationForm(forms.Form):
+    summary_item = forms.ModelChoiceField(label=_("Published prevention summary"), queryset=None)
+    summary = forms.CharField(label=_("What it shows"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, summaries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary_item"].queryset = summaries
+
+
 class ConsultationForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=Consultation.Method.choices)
     held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))

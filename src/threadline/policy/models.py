@@ -219,11 +219,13 @@ class ImpactRating(AuditedModel, models.Model):
 
 
 class EvidenceItem(AuditedModel, models.Model):
-    """A citation, or a figure from a protected insights release frozen with its release id and data version."""
+    """A citation, or a figure frozen with its source and version: a protected insights release (release id and
+    data version) or a published prevention summary (summary id and publication time)."""
 
     class Kind(models.TextChoices):
         CITATION = "citation", _("Citation")
         INSIGHTS_RELEASE = "insights_release", _("Protected insights release")
+        PREVENTION_SUMMARY = "prevention_summary", _("Published prevention summary")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CITATION)
@@ -361,6 +363,7 @@ class Indicator(AuditedModel, models.Model):
             "without_cooperation",
             _("Share of people given services who are not cooperating with criminal proceedings"),
         )
+        PREVENTION_REACH = "prevention_reach", _("Pupils reached by prevention sessions")
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="indicators")
     result = models.ForeignKey(

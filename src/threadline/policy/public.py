@@ -6,10 +6,15 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views import View
 
 from threadline.accounts.models import Organisation
+from threadline.core.ratelimit import Limit
 from threadline.policy import exports, forms, selectors, services
+
+# Against flooding the aggregates: a shelter or a drop-in centre may share one address, so the limit is generous.
+ADVISORY_LIMIT = Limit("policy-advisory", attempts=10, window=3600)
 
 
 def _language() -> str:
@@ -62,6 +67,17 @@ class AdvisoryView(View):
     def post(self, request, slug):
         organisation = self._organisation(slug)
         form = forms.AdvisoryForm(request.POST)
+        if ADVISORY_LIMIT.exceeded(request):
+            form.add_error(
+                None,
+                _(
+                    "Thank you for wanting to tell us more. Many messages were sent from this connection in a short "
+                    "time, so we cannot take another one just now. Please try again in an hour: your answers are "
+                    "still on this page."
+                ),
+            )
+            ctx = {"form": form, "organisation": organisation}
+            return render(request, "policy/advisory_form.html", ctx, status=429)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -78,6 +94,7 @@ class AdvisoryView(View):
             except services.PolicyError as exc:
                 form.add_error(None, exc.message)
             else:
+                ADVISORY_LIMIT.hit(request)
                 return redirect("rights:advisory_thanks", slug=organisation.slug)
         return render(request, "policy/advisory_form.html", {"form": form, "organisation": organisation})
 

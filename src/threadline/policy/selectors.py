@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from threadline.engines.policy import STAGE_KINDS, Template, get_convention, get_template, service_quality
+from threadline.engines.policy import STAGE_KINDS, K, Template, get_convention, get_template, service_quality
 from threadline.policy.models import AdvisorySubmission, Assessment, ImpactRating, Indicator, Policy
 
 #: Articles shown first on the impact page: the general principles, then sexual exploitation, trafficking and
@@ -139,6 +140,42 @@ def release_total(release) -> int | None:
     return None
 
 
+def citable_prevention_summaries(*, organisation):
+    from threadline.prevention.models import PublishedSummary
+
+    return PublishedSummary.objects.filter(organisation=organisation, withdrawn_at__isnull=True).order_by(
+        "-published_at"
+    )
+
+
+def _at_least_k(value):
+    return value if isinstance(value, int | float) and value >= K else None
+
+
+def prevention_frozen(summary) -> dict[str, Any]:
+    """What an assessment keeps of a published prevention summary: its id, time, reach and outcome change.
+    The summary was suppressed when published; every count is checked again here, so nothing under k is kept
+    whatever an older summary held."""
+    figures = summary.figures or {}
+    outcomes = []
+    for o in figures.get("outcomes", []):
+        overall = dict(o.get("overall") or {})
+        small = any(not isinstance(overall.get(n), int | float) or overall[n] < K for n in ("n_pre", "n_post"))
+        if overall.get("suppressed") or small:
+            overall = {"suppressed": True}
+        outcomes.append({"title": o.get("title"), "unit": o.get("unit"), "overall": overall})
+    return {
+        "summary_id": summary.pk,
+        "published_at": summary.published_at.isoformat(timespec="seconds"),
+        "k": K,
+        "pupils_total": _at_least_k(figures.get("pupils_total")),
+        "by_sex": {name: _at_least_k(n) for name, n in (figures.get("by_sex") or {}).items()},
+        "by_age_band": {name: _at_least_k(n) for name, n in (figures.get("by_age_band") or {}).items()},
+        "sessions": figures.get("sessions"),
+        "outcomes": outcomes,
+    }
+
+
 def citable_releases(*, organisation):
     from threadline.insights.models import Release
 
@@ -251,6 +288,11 @@ BREAKDOWN_LABELS = {
     "forced_labour": _("Forced labour"),
     "forced_criminality": _("Forced criminality"),
     "other": _("Other exploitation"),
+    "age_band": _("By age band"),
+    "coverage": _("Coverage"),
+    "share_of_district_pupils": _("Share of the pupils of the districts reached, per cent"),
+    ("sex", "other"): _("Other"),
+    ("sex", "not_stated"): _("Not stated"),
 }
 
 
@@ -259,7 +301,10 @@ def breakdown_rows(value) -> list[tuple[str, list[tuple[str, float | None]]]]:
     return [
         (
             str(BREAKDOWN_LABELS.get(group, group)),
-            [(str(BREAKDOWN_LABELS.get(name, name)), cell.get("value")) for name, cell in cells.items()],
+            [
+                (str(BREAKDOWN_LABELS.get((group, name), BREAKDOWN_LABELS.get(name, name))), cell.get("value"))
+                for name, cell in cells.items()
+            ],
         )
         for group, cells in (value.breakdown or {}).items()
     ]

@@ -251,6 +251,38 @@ def evidence_cite_release(*, assessment: Assessment, user, release, summary: str
     )
 
 
+@transaction.atomic
+def evidence_cite_prevention(*, assessment: Assessment, user, summary_item, summary: str = "") -> EvidenceItem:
+    """Cite a published prevention summary (pupils reached, by sex and age band, and the change measured by
+    the pupils' surveys before and after): its figures, suppressed at k = 11 when published and checked again
+    here, are frozen with the summary id and its publication time, so the assessment stays reproducible after
+    new sessions or the summary's withdrawal."""
+    from threadline.policy.selectors import prevention_frozen
+
+    _editable(assessment)
+    if (
+        summary_item.organisation_id != assessment.organisation_id
+        or summary_item.withdrawn_at is not None
+        or summary_item.published_at is None
+    ):
+        raise PolicyError(_("Only a published prevention summary of this organisation can be cited."), "summary_item")
+    frozen = prevention_frozen(summary_item)
+    published = summary_item.published_at.isoformat(timespec="seconds")
+    return EvidenceItem.objects.create(
+        assessment=assessment,
+        kind=EvidenceItem.Kind.PREVENTION_SUMMARY,
+        citation=str(_("Threadline prevention summary published %(date)s"))
+        % {"date": summary_item.published_at.date().isoformat()},
+        summary=summary,
+        source_id=f"prevention-summary-{summary_item.pk}",
+        source_version=published[:60],
+        figure_label=str(_("Pupils reached (protected, k=%(k)s)") % {"k": frozen["k"]}),
+        figure_value=frozen["pupils_total"],
+        frozen=frozen,
+        added_by=user,
+    )
+
+
 def _participants(raw: dict) -> dict[str, int]:
     clean = {}
     for band in Consultation.AGE_BANDS:

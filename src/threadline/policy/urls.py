@@ -15,6 +15,11 @@ urlpatterns = [
     path("assessments/<int:pk>/stage/<slug:stage>/", views.StageView.as_view(), name="stage"),
     path("assessments/<int:pk>/evidence/citation/", views.EvidenceCitationView.as_view(), name="evidence_citation"),
     path("assessments/<int:pk>/evidence/release/", views.EvidenceReleaseView.as_view(), name="evidence_release"),
+    path(
+        "assessments/<int:pk>/evidence/prevention/",
+        views.EvidencePreventionView.as_view(),
+        name="evidence_prevention",
+    ),
     path("assessments/<int:pk>/consultations/new/", views.ConsultationCreateView.as_view(), name="consultation_create"),
     path(
         "assessments/<int:pk>/consultations/<int:cid>/feedback/",

@@ -265,6 +265,9 @@ class StageView(AssessmentObjectMixin, OrganisationPermissionMixin, TemplateView
             ctx["release_form"] = forms.ReleaseCitationForm(
                 releases=selectors.citable_releases(organisation=self.request.organisation)
             )
+            ctx["prevention_form"] = forms.PreventionCitationForm(
+                summaries=selectors.citable_prevention_summaries(organisation=self.request.organisation)
+            )
         if self.stage == "consultation":
             ctx["consultations"] = a.consultations.all()
         if self.stage == "decision":
@@ -320,6 +323,24 @@ class EvidenceReleaseView(AssessmentObjectMixin, ServiceFormView):
 
     def run(self, form):
         services.evidence_cite_release(assessment=self.assessment, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("policy:stage", args=[self.assessment.pk, "evidence"])
+
+
+class EvidencePreventionView(AssessmentObjectMixin, ServiceFormView):
+    permission_required = "policy.change_assessment"
+    assessment_action = "change"
+    form_class = forms.PreventionCitationForm
+    title = _("Cite a published prevention summary")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["summaries"] = selectors.citable_prevention_summaries(organisation=self.request.organisation)
+        return kwargs
+
+    def run(self, form):
+        services.evidence_cite_prevention(assessment=self.assessment, user=self.request.user, **form.cleaned_data)
 
     def get_success_url(self):
         return reverse("policy:stage", args=[self.assessment.pk, "evidence"])

@@ -146,6 +146,31 @@ def coverage(*, organisation) -> dict[str, Any]:
     }
 
 
+def reach_cells(*, organisation) -> dict[tuple[str, str], int]:
+    """Pupils reached by sessions, per (sex, age band), as raw counts from the precomputed class reach (a pupil
+    counts once per class: the most present at one session). For disclosure-controlled indicators only: a
+    caller suppresses them before showing anything."""
+    rows = (
+        ClassReach.objects.filter(organisation=organisation)
+        .values("sex", "age_band")
+        .annotate(n=Sum("pupils"))
+        .order_by("sex", "age_band")
+    )
+    return {(row["sex"], row["age_band"]): int(row["n"] or 0) for row in rows}
+
+
+def pupils_in_reached_districts(*, organisation) -> int | None:
+    """The pupils of the districts the programme reached, from the districts' own totals (None when any of
+    them has no total: a share of an unknown whole is not given)."""
+    reached = ClassReach.objects.filter(organisation=organisation).values_list("district", flat=True).distinct()
+    totals = list(
+        District.objects.filter(organisation=organisation, pk__in=reached).values_list("pupils_total", flat=True)
+    )
+    if not totals or any(t is None for t in totals):
+        return None
+    return int(sum(totals))
+
+
 def _share(part: int, whole: int | None) -> float | None:
     if not whole:
         return None

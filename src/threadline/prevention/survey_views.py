@@ -2,21 +2,20 @@
 
 A pupil enters the session code the facilitator shows; the round is remembered in the session (the only
 cookies are the session and CSRF ones); the answers are recorded without an address or a time of day. Wrong
-codes are limited per client (counted in the cache under a keyed hash of the address, never stored).
+codes are limited per client (counted in the cache under a keyed hash of the address, never stored:
+:mod:`threadline.core.ratelimit`).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views import View
 
-from threadline.core.client import client_ip
+from threadline.core.ratelimit import Limit
 from threadline.prevention import definitions, services
 from threadline.prevention.forms import SEX_COLUMNS, CodeForm
 from threadline.prevention.models import SurveyRound
@@ -27,25 +26,17 @@ ATTEMPTS = 20
 WINDOW_SECONDS = 600
 
 
-def _attempts_key(request) -> str:
-    who = salted_hmac("threadline.prevention.survey", client_ip(request) or "unknown").hexdigest()[:32]
-    return f"prevention-survey-failures:{who}"
+CODE_LIMIT = Limit("prevention-survey-codes", attempts=ATTEMPTS, window=WINDOW_SECONDS)
 
 
 def _limited(request) -> bool:
     """True when this client typed too many wrong codes in the last ten minutes. Only failures count: a
     class behind one school address enters the right code many times."""
-    return (cache.get(_attempts_key(request)) or 0) >= ATTEMPTS
+    return CODE_LIMIT.exceeded(request)
 
 
 def _failed(request) -> None:
-    key = _attempts_key(request)
-    if cache.add(key, 1, WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, WINDOW_SECONDS)
+    CODE_LIMIT.hit(request)
 
 
 def _survey_language(request) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from threadline.engines.policy import K, median_days, rate_per_100k, service_quality, share
+from threadline.engines.policy import K, headcount, headcounts, median_days, rate_per_100k, service_quality, share
 
 
 def test_rate_per_100k_is_hand_computable_and_suppressed_below_k():
@@ -68,3 +68,35 @@ def test_service_quality_hides_a_small_area_and_what_would_reveal_it():
             assert row["responses"] is None and row["share"] is None
         for value in (row["responses"], row["positive"]):
             assert value is None or value >= K
+
+
+def test_headcount_is_published_from_k_people_only():
+    assert headcount(11).value == 11.0 and headcount(11).n == 11
+    assert headcount(10).suppressed and headcount(10).n is None
+    assert headcount(0).suppressed and headcount(None).suppressed
+
+
+def test_headcounts_hide_small_categories_and_what_would_give_them_away():
+    shown = headcounts({"female": 40, "male": 35, "other": 3, "not_stated": 0})
+    assert "not_stated" not in shown  # empty categories are left out
+    # "other" (3) is under k; alone it would be the total (78) minus 40 and 35, so the next smallest goes too.
+    assert shown["other"].suppressed and shown["male"].suppressed and shown["female"].value == 40.0
+    # Two small categories that add up to k or more protect each other; the large one stays.
+    shown = headcounts({"9-12": 5, "12-15": 7, "15-18": 30})
+    assert shown["9-12"].suppressed and shown["12-15"].suppressed and shown["15-18"].value == 30.0
+    # Two small ones under k together need a third.
+    shown = headcounts({"a": 2, "b": 3, "c": 20, "d": 50})
+    assert [n for n, f in shown.items() if f.suppressed] == ["a", "b", "c"] and shown["d"].value == 50.0
+    assert all(not f.suppressed for f in headcounts({"a": 11, "b": 12}).values())
+    assert all(f.suppressed for f in headcounts({"a": 4, "b": 6}).values())  # a total under k shows nothing
+
+
+@given(st.dictionaries(st.sampled_from("abcdef"), st.integers(min_value=0, max_value=60), max_size=6))
+def test_headcounts_never_show_under_k_nor_let_a_hidden_group_under_k_be_worked_out(counts):
+    shown = headcounts(counts)
+    for figure in shown.values():
+        assert figure.suppressed or (figure.value >= K and figure.n >= K)
+    hidden = [counts[name] for name, figure in shown.items() if figure.suppressed]
+    total = sum(n for n in counts.values() if n > 0)
+    if total >= K:  # the total may be published: what it leaves over must not be a small group on its own
+        assert not hidden or (len(hidden) > 1 and sum(hidden) >= K) or min(hidden) >= K

@@ -25,7 +25,7 @@ from .definitions import (
     validate_convention,
     validate_template,
 )
-from .indicators import Figure, K, median_days, rate_per_100k, service_quality, share
+from .indicators import Figure, K, headcount, headcounts, median_days, rate_per_100k, service_quality, share
 
 __all__ = [
     "CHILD_GROUPS",
@@ -43,6 +43,8 @@ __all__ = [
     "UnknownTemplate",
     "get_convention",
     "get_template",
+    "headcount",
+    "headcounts",
     "installed_templates",
     "load_convention",
     "load_template",

@@ -6,6 +6,8 @@ rests on, or suppressed (``value`` is None) with no count at all: a suppressed f
 - :func:`rate_per_100k`: SDG 16.2.2 style rates (detected victims per 100,000 population).
 - :func:`share`: a percentage whose numerator, denominator and complement are all at least k.
 - :func:`median_days`: the median of waiting times (days), from at least k people.
+- :func:`headcount` and :func:`headcounts`: numbers of people (prevention reach), a total and one breakdown
+  with primary and complementary suppression.
 - :func:`service_quality`: survivor feedback by service area, through the disclosure engine's suppression.
 """
 
@@ -59,6 +61,32 @@ def median_days(days: Iterable[int], *, k: int = K) -> Figure:
     if len(values) < k:
         return SUPPRESSED
     return Figure(float(statistics.median(values)), len(values))
+
+
+def headcount(n: int | None, *, k: int = K) -> Figure:
+    """A number of people: published only from k people up."""
+    if n is None or n < k:
+        return SUPPRESSED
+    return Figure(float(n), n)
+
+
+def headcounts(counts: Mapping[str, int], *, k: int = K) -> dict[str, Figure]:
+    """One breakdown of a published total into categories (by sex, by age band), every figure at least k.
+
+    Empty categories are left out. A count of 1 to k - 1 is hidden (primary), and so are the next smallest
+    ones until the hidden counts add up to at least k (complementary): the total minus the shown figures
+    would otherwise give a hidden count, or a hidden pair's sum under k. With a total under k nothing is shown.
+    """
+    present = {name: int(n) for name, n in counts.items() if n and n > 0}
+    if sum(present.values()) < k:
+        return dict.fromkeys(present, SUPPRESSED)
+    hidden = {name for name, n in present.items() if n < k}
+    if hidden:
+        for name in sorted(present, key=lambda c: (present[c], c)):
+            if sum(present[c] for c in hidden) >= k and len(hidden) > 1:
+                break
+            hidden.add(name)
+    return {name: SUPPRESSED if name in hidden else headcount(n, k=k) for name, n in present.items()}
 
 
 def service_quality(
