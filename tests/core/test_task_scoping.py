@@ -112,7 +112,7 @@ def test_cancelling_a_queued_import_makes_it_ready_to_import_again(org, make_use
     from threadline.insights import services
 
     officer = make_user(org, "data_officer")
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)  # left to the worker
+    monkeypatch.setattr(services.imports, "INLINE_MAX_BYTES", 10)  # left to the worker
     job = services.import_upload(
         organisation=org, user=officer, uploaded_file=csv_upload(plan_rows()), fmt="htcds", source="partner"
     )

@@ -217,7 +217,7 @@ def test_the_worker_records_dashboards_after_a_linkage_not_after_each_import(org
     from threadline.insights import services
     from threadline.insights.stores import release_ledger
 
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 0)  # everything goes through the worker
+    monkeypatch.setattr(services.imports, "INLINE_MAX_BYTES", 0)  # everything goes through the worker
     for path in write_agency_files(generate(300, agencies=2, seed=3), tmp_path / "files"):
         if not path.name.startswith("agency"):
             continue

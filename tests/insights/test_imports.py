@@ -102,7 +102,7 @@ def test_lenient_upload_shows_the_report_then_accept_stores_the_good_rows(office
 
 
 def test_cancel_deletes_the_upload_and_stores_nothing(officer_client, org):
-    from threadline.insights.services import _upload_path
+    from threadline.insights.services.imports import _upload_path
 
     job = _upload_and_validate(officer_client, _malformed_rows())
     assert _upload_path(job).exists()
@@ -182,7 +182,7 @@ def test_large_file_is_left_to_the_worker(officer_client, org, monkeypatch):
     from threadline.insights import services
     from threadline.insights.models import ImportJob
 
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(services.imports, "INLINE_MAX_BYTES", 10)
     officer_client.post(
         reverse("insights:imports"), {"file": csv_upload(plan_rows()), "format": "htcds", "source": "big"}
     )
