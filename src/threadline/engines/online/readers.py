@@ -124,10 +124,6 @@ def _reject(f: InputFile, line: int | None, reason: str) -> dict:
     return {"file": os.path.basename(f.path), "path": f.path, "line": line, "reason": reason}
 
 
-def required_columns(field_map: dict[str, str]) -> tuple[str, ...]:
-    return ("id",)
-
-
 def check_columns(f: InputFile, columns: list[str], field_map: dict[str, str]) -> None:
     inv = {v: k for k, v in field_map.items()}  # column -> field
     mapped = {inv.get(c, c) for c in columns}
