@@ -190,22 +190,39 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
 
 def shingle_texts(texts: list[str], wanted: list[set[int]]) -> dict[int, str]:
     """The words of the wanted shingles (32-bit hashes) of each folded text, found in one pass over all texts
-    (the same word cutting and hashing as linking), for the analyst's listing."""
+    (the same word cutting and hashing as linking), for the analyst's listing. A shingle wanted by several texts
+    takes its words from the first one that has it; only the words shown are decoded."""
     if not texts:
         return {}
     buf = "\x02".join(texts).encode("utf-8", "surrogatepass")
     hashes, lens = minhash.batch_word_hashes(buf, 2, len(texts))
     sh, offsets = minhash.shingle_hashes(hashes, lens.tolist())
-    s32 = (sh >> np.uint64(32)).astype(np.uint32).tolist()
-    words = minhash.words_of(buf)
-    first_word = np.concatenate([[0], np.cumsum(lens)]).tolist()
+    s32 = (sh >> np.uint64(32)).astype(np.uint32)
+    # wanted (text, shingle) pairs, sorted, and every shingle occurrence tested against them
+    w_doc = np.repeat(np.arange(len(wanted), dtype=np.uint64), [len(w) for w in wanted])
+    w_sh = np.fromiter((h for w in wanted for h in w), dtype=np.uint64, count=len(w_doc))
+    pairs = np.sort((w_doc << np.uint64(32)) | w_sh)
+    doc = _doc_of(offsets)
+    hit = np.flatnonzero(in_sorted((doc.astype(np.uint64) << np.uint64(32)) | s32.astype(np.uint64), pairs))
+    if not len(hit):
+        return {}
+    found, first = np.unique(s32[hit], return_index=True)  # first occurrence in (text, position) order
+    j = hit[first]
+    d = doc[j]
+    first_word = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lens, out=first_word[1:])
     k = minhash.SHINGLE
+    short = lens[d] < k
+    w0 = np.where(short, first_word[d], first_word[d] + (j - offsets[d]))
+    nw = np.where(short, lens[d], k)
+    raw = np.frombuffer(buf, dtype=np.uint8)
+    isw = minhash._WORD_BYTES[raw]
+    edges = np.diff(isw.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    # each shingle's bytes in one slice, with every byte between words made a space (UTF-8 sequences are word
+    # bytes, so no character is cut), then the runs of spaces collapsed
+    spaced = np.where(isw, raw, np.uint8(32)).tobytes()
     out: dict[int, str] = {}
-    for d, want in enumerate(wanted):
-        w0, n_words = first_word[d], int(lens[d])
-        for j in range(int(offsets[d]), int(offsets[d + 1])):
-            h = s32[j]
-            if h in want and h not in out:
-                start = w0 + (j - int(offsets[d]))
-                out[h] = " ".join(words[start : start + k] if n_words >= k else words[w0 : w0 + n_words])
+    for h, a, b in zip(found.tolist(), starts[w0].tolist(), ends[w0 + nw - 1].tolist(), strict=True):
+        out[h] = " ".join(w for w in spaced[a:b].decode("utf-8", "replace").split(" ") if w)
     return out
