@@ -105,28 +105,30 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     del cand
     if len(sh) == 0:
         return empty
-    # distinct (shingle, ad), then distinct (shingle, group)
-    sd = (sh.astype(np.uint64) << np.uint64(32)) | doc.astype(np.uint64)
+    # distinct (shingle, ad) in one sort, the ads numbered by group (rank: rows ordered by group label), so that
+    # within a shingle the ads of one group are adjacent: its groups are the runs of equal labels
+    wide = len(offsets) > 2**31
+    by_group = np.argsort(groups, kind="stable").astype(np.int64 if wide else np.int32)
+    rank = np.empty_like(by_group)
+    rank[by_group] = np.arange(len(by_group), dtype=by_group.dtype)
+    sd = (sh.astype(np.uint64) << np.uint64(32)) | rank[doc].astype(np.uint64)
     del sh, doc
     sd.sort()
     sd = distinct_of_sorted(sd)
     s_of = (sd >> np.uint64(32)).astype(np.uint32)
-    d_of = (sd & np.uint64(0xFFFFFFFF)).astype(np.int32 if len(offsets) <= 2**31 else np.int64)
+    d_of = by_group[(sd & np.uint64(0xFFFFFFFF)).astype(np.int64 if wide else np.int32)]
+    del sd, rank
     new_s = np.ones(len(s_of), dtype=bool)
     new_s[1:] = s_of[1:] != s_of[:-1]
     starts = np.flatnonzero(new_s)
     n_ads = np.diff(np.append(starts, len(s_of)))
-    first_row = d_of[starts]  # rows are ascending within a shingle
-    del sd
-    sg = (s_of.astype(np.uint64) << np.uint64(32)) | groups[d_of].astype(np.uint64)
-    sg.sort()
-    sg = distinct_of_sorted(sg)
-    g_s = (sg >> np.uint64(32)).astype(np.uint32)
-    run = np.ones(len(g_s), dtype=bool)
-    run[1:] = g_s[1:] != g_s[:-1]
-    g_starts = np.flatnonzero(run)
-    u = g_s[g_starts]  # same shingles, same order as s_of[starts]
-    n_groups = np.diff(np.append(g_starts, len(g_s)))
+    u = s_of[starts]
+    first_row = np.minimum.reduceat(d_of, starts)  # the lowest row of each shingle
+    g_of = groups[d_of]
+    new_g = new_s
+    new_g[1:] |= g_of[1:] != g_of[:-1]
+    n_groups = np.add.reduceat(new_g.astype(np.int64), starts)
+    del g_of, new_g, new_s
     is_bp = n_groups >= min_groups
     bp = u[is_bp]
     touched = np.zeros(len(offsets) - 1, dtype=bool)
