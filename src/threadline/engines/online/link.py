@@ -137,8 +137,12 @@ class TextSimilarity:
         for i in range(0, len(a), chunk):
             x, y = a[i : i + chunk], b[i : i + chunk]
             md = (self.sig_dist[x] == self.sig_dist[y]).sum(axis=1)
-            mf = (self.sig_all[x] == self.sig_all[y]).sum(axis=1)
-            out[i : i + chunk] = (md >= self.need) | ((mf >= self.need) & (md >= self.need_support))
+            res = md >= self.need
+            # whole texts are compared only where the distinctive test failed but some support is there
+            rest = np.flatnonzero(~res & (md >= self.need_support))
+            mf = (self.sig_all[x[rest]] == self.sig_all[y[rest]]).sum(axis=1)
+            res[rest] = mf >= self.need
+            out[i : i + chunk] = res
         return out
 
 
