@@ -23,7 +23,9 @@ import numpy as np
 
 from threadline.engines.online import minhash
 
-PREFILTER_BITS = 24  # occurrence counts per bucket of the hash space: a cheap upper bound of each group count
+# occurrence counts per bucket of the hash space: a cheap upper bound of each group count (22 bits: a 32 MB count
+# table; 24 bits filtered hardly more on the v2 corpus and took four times as long, in cache misses)
+PREFILTER_BITS = 22
 
 
 @dataclass
@@ -103,28 +105,30 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     del cand
     if len(sh) == 0:
         return empty
-    # distinct (shingle, ad), then distinct (shingle, group)
-    sd = (sh.astype(np.uint64) << np.uint64(32)) | doc.astype(np.uint64)
+    # distinct (shingle, ad) in one sort, the ads numbered by group (rank: rows ordered by group label), so that
+    # within a shingle the ads of one group are adjacent: its groups are the runs of equal labels
+    wide = len(offsets) > 2**31
+    by_group = np.argsort(groups, kind="stable").astype(np.int64 if wide else np.int32)
+    rank = np.empty_like(by_group)
+    rank[by_group] = np.arange(len(by_group), dtype=by_group.dtype)
+    sd = (sh.astype(np.uint64) << np.uint64(32)) | rank[doc].astype(np.uint64)
     del sh, doc
     sd.sort()
     sd = distinct_of_sorted(sd)
     s_of = (sd >> np.uint64(32)).astype(np.uint32)
-    d_of = (sd & np.uint64(0xFFFFFFFF)).astype(np.int32 if len(offsets) <= 2**31 else np.int64)
+    d_of = by_group[(sd & np.uint64(0xFFFFFFFF)).astype(np.int64 if wide else np.int32)]
+    del sd, rank
     new_s = np.ones(len(s_of), dtype=bool)
     new_s[1:] = s_of[1:] != s_of[:-1]
     starts = np.flatnonzero(new_s)
     n_ads = np.diff(np.append(starts, len(s_of)))
-    first_row = d_of[starts]  # rows are ascending within a shingle
-    del sd
-    sg = (s_of.astype(np.uint64) << np.uint64(32)) | groups[d_of].astype(np.uint64)
-    sg.sort()
-    sg = distinct_of_sorted(sg)
-    g_s = (sg >> np.uint64(32)).astype(np.uint32)
-    run = np.ones(len(g_s), dtype=bool)
-    run[1:] = g_s[1:] != g_s[:-1]
-    g_starts = np.flatnonzero(run)
-    u = g_s[g_starts]  # same shingles, same order as s_of[starts]
-    n_groups = np.diff(np.append(g_starts, len(g_s)))
+    u = s_of[starts]
+    first_row = np.minimum.reduceat(d_of, starts)  # the lowest row of each shingle
+    g_of = groups[d_of]
+    new_g = new_s
+    new_g[1:] |= g_of[1:] != g_of[:-1]
+    n_groups = np.add.reduceat(new_g.astype(np.int64), starts)
+    del g_of, new_g, new_s
     is_bp = n_groups >= min_groups
     bp = u[is_bp]
     touched = np.zeros(len(offsets) - 1, dtype=bool)
@@ -142,6 +146,28 @@ def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[i] == values
 
 
+MEMBER_BITS = 20  # buckets of the 32-bit hash space marked in a 1 MB table before the binary search
+
+
+def in_sorted_hashes(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """:func:`in_sorted` for uint32 hashes through a table of the set's first member in each bucket of the hash
+    space (gathers in a small table instead of a binary search for every value; buckets with several members,
+    rare, still take the binary search)."""
+    if not len(sorted_set) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    shift = np.uint32(32 - MEMBER_BITS)
+    edges = np.searchsorted(sorted_set >> shift, np.arange((1 << MEMBER_BITS) + 1, dtype=np.uint32))
+    first = edges[:-1].astype(np.int32)
+    count = np.diff(edges).astype(np.int32)
+    vb = values >> shift
+    c = count[vb]
+    out = sorted_set[np.minimum(first[vb], len(sorted_set) - 1)] == values
+    out &= c > 0
+    several = np.flatnonzero(c > 1)
+    out[several] = in_sorted(values[several], sorted_set)
+    return out
+
+
 def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boilerplate, min_shingles: int,
                            bands: int = minhash.BANDS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """MinHash signatures (low 16 bits, as stored) and LSH band keys over each ad's non-boilerplate shingles.
@@ -152,7 +178,7 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
     n = len(offsets) - 1
     keep = np.empty(len(shingles), dtype=bool)
     for i in range(0, len(shingles), CHUNK):  # in_sorted's index temporaries stay chunk-sized
-        keep[i : i + CHUNK] = ~in_sorted(shingles[i : i + CHUNK], bp.shingles)
+        keep[i : i + CHUNK] = ~in_sorted_hashes(shingles[i : i + CHUNK], bp.shingles)
     kept = shingles[keep]
     per_doc = np.bincount(_doc_of(offsets)[keep], minlength=n).astype(np.int64)
     del keep
@@ -166,22 +192,39 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
 
 def shingle_texts(texts: list[str], wanted: list[set[int]]) -> dict[int, str]:
     """The words of the wanted shingles (32-bit hashes) of each folded text, found in one pass over all texts
-    (the same word cutting and hashing as linking), for the analyst's listing."""
+    (the same word cutting and hashing as linking), for the analyst's listing. A shingle wanted by several texts
+    takes its words from the first one that has it; only the words shown are decoded."""
     if not texts:
         return {}
     buf = "\x02".join(texts).encode("utf-8", "surrogatepass")
     hashes, lens = minhash.batch_word_hashes(buf, 2, len(texts))
     sh, offsets = minhash.shingle_hashes(hashes, lens.tolist())
-    s32 = (sh >> np.uint64(32)).astype(np.uint32).tolist()
-    words = minhash.words_of(buf)
-    first_word = np.concatenate([[0], np.cumsum(lens)]).tolist()
+    s32 = (sh >> np.uint64(32)).astype(np.uint32)
+    # wanted (text, shingle) pairs, sorted, and every shingle occurrence tested against them
+    w_doc = np.repeat(np.arange(len(wanted), dtype=np.uint64), [len(w) for w in wanted])
+    w_sh = np.fromiter((h for w in wanted for h in w), dtype=np.uint64, count=len(w_doc))
+    pairs = np.sort((w_doc << np.uint64(32)) | w_sh)
+    doc = _doc_of(offsets)
+    hit = np.flatnonzero(in_sorted((doc.astype(np.uint64) << np.uint64(32)) | s32.astype(np.uint64), pairs))
+    if not len(hit):
+        return {}
+    found, first = np.unique(s32[hit], return_index=True)  # first occurrence in (text, position) order
+    j = hit[first]
+    d = doc[j]
+    first_word = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lens, out=first_word[1:])
     k = minhash.SHINGLE
+    short = lens[d] < k
+    w0 = np.where(short, first_word[d], first_word[d] + (j - offsets[d]))
+    nw = np.where(short, lens[d], k)
+    raw = np.frombuffer(buf, dtype=np.uint8)
+    isw = minhash._WORD_BYTES[raw]
+    edges = np.diff(isw.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    # each shingle's bytes in one slice, with every byte between words made a space (UTF-8 sequences are word
+    # bytes, so no character is cut), then the runs of spaces collapsed
+    spaced = np.where(isw, raw, np.uint8(32)).tobytes()
     out: dict[int, str] = {}
-    for d, want in enumerate(wanted):
-        w0, n_words = first_word[d], int(lens[d])
-        for j in range(int(offsets[d]), int(offsets[d + 1])):
-            h = s32[j]
-            if h in want and h not in out:
-                start = w0 + (j - int(offsets[d]))
-                out[h] = " ".join(words[start : start + k] if n_words >= k else words[w0 : w0 + n_words])
+    for h, a, b in zip(found.tolist(), starts[w0].tolist(), ends[w0 + nw - 1].tolist(), strict=True):
+        out[h] = " ".join(w for w in spaced[a:b].decode("utf-8", "replace").split(" ") if w)
     return out

@@ -50,6 +50,9 @@ def _identifier_values(out: Path, wanted: np.ndarray) -> dict[int, str]:
     """Identifier key -> its normalised value, for the keys that carry links (from ``entities.parquet``)."""
     want = set(wanted.tolist())
     ent = pq.read_table(out / "entities.parquet", columns=["kind", "value"])
+    # each identifier once (an ad's phone is repeated in every ad that shows it): hash the distinct pairs only
+    ent = ent.filter(pc.and_(pc.is_in(ent["kind"], value_set=pa.array(sorted(LINK_KINDS))), pc.is_valid(ent["value"])))
+    ent = ent.group_by(["kind", "value"], use_threads=False).aggregate([])
     found: dict[int, str] = {}
     for kind, value in zip(ent["kind"].to_pylist(), ent["value"].to_pylist(), strict=True):
         if kind in LINK_KINDS and value is not None:

@@ -112,10 +112,13 @@ def hub_rows(backend, arrays, hubs: list[dict], labels: np.ndarray) -> list[dict
     resolved = backend.resolve_keys(arrays, [(int(h["example_row"]), int(h["key"])) for h in hubs]) if hubs else {}
     km = arrays.keep[arrays.key_rows] if len(arrays.key_rows) else np.zeros(0, dtype=bool)
     key_rows, keys_all = arrays.key_rows[km], arrays.keys[km]
+    order = np.argsort(keys_all, kind="stable")  # one sort, then each hub's ads are a slice
+    keys_sorted = keys_all[order]
     rows_out = []
     for h in hubs:
         kind, value = resolved.get(h["key"], ("?", "?"))
-        members = key_rows[keys_all == np.uint64(h["key"])]
+        k = np.uint64(h["key"])
+        members = key_rows[order[np.searchsorted(keys_sorted, k, "left") : np.searchsorted(keys_sorted, k, "right")]]
         rows_out.append({"kind": kind, "value": value, "n_ads": h["n_ads"], "n_separate_groups": h["n_groups"],
                          "n_other_identifiers": h["n_other_identifiers"],
                          "n_networks_touched": len(np.unique(labels[members])) if len(members) else 0})  # fmt: skip

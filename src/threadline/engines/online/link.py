@@ -137,8 +137,12 @@ class TextSimilarity:
         for i in range(0, len(a), chunk):
             x, y = a[i : i + chunk], b[i : i + chunk]
             md = (self.sig_dist[x] == self.sig_dist[y]).sum(axis=1)
-            mf = (self.sig_all[x] == self.sig_all[y]).sum(axis=1)
-            out[i : i + chunk] = (md >= self.need) | ((mf >= self.need) & (md >= self.need_support))
+            res = md >= self.need
+            # whole texts are compared only where the distinctive test failed but some support is there
+            rest = np.flatnonzero(~res & (md >= self.need_support))
+            mf = (self.sig_all[x[rest]] == self.sig_all[y[rest]]).sum(axis=1)
+            res[rest] = mf >= self.need
+            out[i : i + chunk] = res
         return out
 
 
@@ -147,25 +151,6 @@ def merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     m = np.concatenate([a, b])
     m.sort(kind="stable")
     return distinct_of_sorted(m)
-
-
-class _DSU:
-    def __init__(self) -> None:
-        self.p: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        p = self.p
-        root = x
-        while p.get(root, root) != root:
-            root = p[root]
-        while p.get(x, x) != root:
-            p[x], x = root, p[x]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.p[ra] = rb
 
 
 def _dedupe_keys(key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray):
@@ -200,49 +185,80 @@ def find_hubs(keys_u: np.ndarray, rows_u: np.ndarray, text_label: np.ndarray, op
     new[1:] = keys_u[1:] != keys_u[:-1]
     starts = np.flatnonzero(new)
     deg = np.diff(np.append(starts, len(keys_u)))
-    uk = keys_u[starts]
-    deg_of_entry = np.repeat(deg, deg)
+    kidx = np.cumsum(new) - 1  # dense index of each entry's key
     small = small and opts.small_hub_min_groups > 0
     min_ads = min(opts.hub_min_ads, opts.small_hub_min_groups) if small else opts.hub_min_ads
-    cand_keys = uk[deg >= min_ads]
-    hubs: list[dict] = []
-    if not len(cand_keys):
-        return hubs
+    cand = np.flatnonzero(deg >= min_ads)  # dense indices of the candidate keys, ascending
+    if not len(cand):
+        return []
+    groups, own, n_other = _hub_groups(cand, starts, deg, kidx, rows_u, text_label, opts.hub_min_ads)
+    d = deg[cand]
+    big = (d >= opts.hub_min_ads) & (groups >= opts.hub_min_groups)
+    if small:
+        big |= (groups >= opts.small_hub_min_groups) & (own <= opts.small_hub_ads_per_group * groups)
+    uk = keys_u[starts]
+    hits = zip(cand[big].tolist(), groups[big].tolist(), n_other[big].tolist(), strict=True)
+    return [{"key": int(uk[c]), "n_ads": int(deg[c]), "n_groups": int(g), "n_other_identifiers": int(o),
+             "example_row": int(rows_u[starts[c]])} for c, g, o in hits]  # fmt: skip
+
+
+def _ragged(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All positions of the ranges [lo, hi) one after another, and the range each belongs to."""
+    ln = hi - lo
+    which = np.repeat(np.arange(len(lo), dtype=np.int64), ln)
+    first = np.zeros(len(lo) + 1, dtype=np.int64)
+    np.cumsum(ln, out=first[1:])
+    pos = np.arange(int(first[-1]), dtype=np.int64) - first[which] + lo[which]
+    return pos, which
+
+
+def _hub_groups(cand: np.ndarray, starts: np.ndarray, deg: np.ndarray, kidx: np.ndarray, rows_u: np.ndarray,
+                text_label: np.ndarray, hub_min_ads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """For every candidate key c (all at once): the groups its members form through their other evidence.
+
+    A member stands for its text label (members with the same label are together); it joins each of its other
+    keys whose degree is below ``max(hub_min_ads, d_c // 2)``. Per candidate: the number of groups (components of
+    that bipartite graph of labels and other keys), of members with such a key (``own``) and of such keys.
+    """
+    nc = len(cand)
+    # entries (candidate, member)
+    m_pos, m_c = _ragged(starts[cand], starts[cand] + deg[cand])
+    members = rows_u[m_pos]
+    # each member's keys: entries of rows_u sorted by row
     row_order = np.argsort(rows_u, kind="stable")
     rows_sorted = rows_u[row_order]
-    keys_by_row = keys_u[row_order]
-    deg_by_row = deg_of_entry[row_order]
-    key_order = np.argsort(keys_u, kind="stable")
-    ks = keys_u[key_order]
-    rs = rows_u[key_order]
-    lo_k = np.searchsorted(ks, cand_keys, "left")
-    hi_k = np.searchsorted(ks, cand_keys, "right")
-    for key, a, b in zip(cand_keys.tolist(), lo_k.tolist(), hi_k.tolist(), strict=True):
-        members = rs[a:b]
-        d = len(members)
-        ignore_deg = max(opts.hub_min_ads, d // 2)
-        dsu = _DSU()
-        own: set[int] = set()
-        lo = np.searchsorted(rows_sorted, members, "left")
-        hi = np.searchsorted(rows_sorted, members, "right")
-        n_other = set()
-        for m, x, y in zip(members.tolist(), lo.tolist(), hi.tolist(), strict=True):
-            dsu.find(m)
-            dsu.union(m, -1 - int(text_label[m]) - 2**40)
-            for ok, od in zip(keys_by_row[x:y].tolist(), deg_by_row[x:y].tolist(), strict=True):
-                if ok == key or od >= ignore_deg:
-                    continue
-                n_other.add(ok)
-                node = -(ok % (2**39)) - 1
-                dsu.union(m, node)
-                own.add(m)
-        groups = {dsu.find(m) for m in own}
-        big = d >= opts.hub_min_ads and len(groups) >= opts.hub_min_groups
-        if big or (small and len(groups) >= opts.small_hub_min_groups
-                   and len(own) <= opts.small_hub_ads_per_group * len(groups)):  # fmt: skip
-            hubs.append({"key": key, "n_ads": d, "n_groups": len(groups), "n_other_identifiers": len(n_other),
-                         "example_row": int(members[0])})  # fmt: skip
-    return hubs
+    lo = np.searchsorted(rows_sorted, members, "left")
+    hi = np.searchsorted(rows_sorted, members, "right")
+    o_pos, o_m = _ragged(lo, hi)
+    ok = kidx[row_order[o_pos]]  # dense index of the other key
+    c_of = m_c[o_m]  # candidate index (0..nc-1)
+    ignore = np.maximum(hub_min_ads, deg[cand] // 2)
+    keep = (ok != cand[c_of]) & (deg[ok] < ignore[c_of])
+    ok, c_of, o_m = ok[keep], c_of[keep], o_m[keep]
+    z = np.zeros(nc, dtype=np.int64)
+    if not len(ok):
+        return z, z.copy(), z.copy()
+    # own members and other keys per candidate: distinct (candidate, x) pairs
+    own = np.bincount(c_of[_first_of_pairs(c_of, o_m)], minlength=nc)
+    n_other = np.bincount(c_of[_first_of_pairs(c_of, ok)], minlength=nc)
+    # nodes: (candidate, label) and (candidate, other key); edges between them; components over all candidates
+    lab = text_label[members[o_m]].astype(np.int64)
+    a = c_of.astype(np.int64) * 2 * (len(text_label) + len(deg) + 1)
+    u = a + 2 * lab
+    v = a + 2 * ok.astype(np.int64) + 1
+    nodes, inv = np.unique(np.concatenate([u, v]), return_inverse=True)
+    e = len(u)
+    comp = _components(len(nodes), inv[:e], inv[e:])
+    node_c = nodes // (2 * (len(text_label) + len(deg) + 1))
+    first_of_comp = np.unique(comp, return_index=True)[1]
+    groups = np.bincount(node_c[first_of_comp], minlength=nc)
+    return groups, own, n_other
+
+
+def _first_of_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Indices of the distinct (a, b) pairs (one each); both non-negative."""
+    span = int(b.max()) + 1 if len(b) else 1
+    return np.unique(a.astype(np.int64) * span + b.astype(np.int64), return_index=True)[1]
 
 
 def _without(keys_u: np.ndarray, hubs: list[dict]) -> np.ndarray:
