@@ -1,6 +1,6 @@
 from django.urls import path
 
-from threadline.policy import views
+from threadline.policy import item_views, views
 
 app_name = "policy"
 
@@ -19,6 +19,22 @@ urlpatterns = [
         "assessments/<int:pk>/evidence/prevention/",
         views.EvidencePreventionView.as_view(),
         name="evidence_prevention",
+    ),
+    path("assessments/<int:pk>/evidence/<int:eid>/edit/", item_views.EvidenceEditView.as_view(), name="evidence_edit"),
+    path(
+        "assessments/<int:pk>/evidence/<int:eid>/delete/",
+        item_views.EvidenceDeleteView.as_view(),
+        name="evidence_delete",
+    ),
+    path(
+        "assessments/<int:pk>/consultations/<int:cid>/edit/",
+        item_views.ConsultationEditView.as_view(),
+        name="consultation_edit",
+    ),
+    path(
+        "assessments/<int:pk>/consultations/<int:cid>/delete/",
+        item_views.ConsultationDeleteView.as_view(),
+        name="consultation_delete",
     ),
     path("assessments/<int:pk>/consultations/new/", views.ConsultationCreateView.as_view(), name="consultation_create"),
     path(
