@@ -220,6 +220,7 @@ SPECS = [
         object_scoped=True,
         ok_status=(302,),
     ),
+    ViewSpec("policy:version_compare", "policy_approver", "caseworker", make=_approved, object_scoped=True),
     ViewSpec("policy:impacts", "policy_officer", "policy_reviewer", make=_draft, object_scoped=True),
     ViewSpec("policy:decision", "policy_officer", "policy_approver", make=_draft, object_scoped=True),
     ViewSpec(

@@ -1,21 +1,26 @@
-"""Changing and removing the evidence and consultations of a draft assessment.
+"""Changing and removing the evidence and consultations of a draft assessment, and comparing two of its frozen
+versions.
 
-Thin views over ``services``: the assessment comes from the rows the user may change in the current
-organisation (another organisation's is a 404), the item from that assessment's own rows, and the service
-refuses any change once the assessment has left draft (with the reviewer, approved, published).
+Thin views over ``services`` and ``versions``: the assessment comes from the rows the user may act on in the
+current organisation (another organisation's is a 404), the item or version from that assessment's own rows, and
+the service refuses any change once the assessment has left draft (with the reviewer, approved, published).
 """
 
 from __future__ import annotations
 
 from functools import cached_property
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from threadline.audit.services import audit_object
+from threadline.core.views import ScopedTemplateView
 from threadline.policy import forms, services
 from threadline.policy.models import EvidenceItem
-from threadline.policy.views import AssessmentObjectMixin, ServiceActionView, ServiceFormView
+from threadline.policy.versions import version_changes
+from threadline.policy.views import AssessmentObjectMixin, ServiceActionView, ServiceFormView, _language
 
 
 class EvidenceItemMixin(AssessmentObjectMixin):
@@ -107,3 +112,34 @@ class ConsultationDeleteView(ConsultationItemMixin, ServiceActionView):
 
     def act(self):
         services.consultation_delete(consultation=self.consultation, user=self.request.user)
+
+
+class VersionCompareView(AssessmentObjectMixin, ScopedTemplateView):
+    """What changed between two frozen versions (by default the latest and the one before it)."""
+
+    permission_required = "policy.view_assessment"
+    template_name = "policy/version_compare.html"
+
+    def _number(self, name: str, default: int) -> int:
+        raw = self.request.GET.get(name, "")
+        if not raw:
+            return default
+        if not raw.isdigit():
+            raise Http404
+        return int(raw)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        a = self.assessment
+        versions = {v.number: v for v in a.versions.select_related("created_by")}
+        ctx.update(assessment=a, versions=sorted(versions.values(), key=lambda v: v.number), changes=None)
+        if len(versions) < 2:
+            return ctx
+        numbers = sorted(versions, reverse=True)
+        old_n, new_n = self._number("from", numbers[1]), self._number("to", numbers[0])
+        if old_n not in versions or new_n not in versions:
+            raise Http404
+        old, new = versions[old_n], versions[new_n]
+        audit_object("view", a, note=f"versions v{old_n} and v{new_n} compared")
+        ctx.update(old=old, new=new, changes=version_changes(a, old, new, _language()))
+        return ctx

@@ -42,6 +42,11 @@ urlpatterns = [
         views.ConsultationFeedbackView.as_view(),
         name="consultation_feedback",
     ),
+    path(
+        "assessments/<int:pk>/versions/compare/",
+        item_views.VersionCompareView.as_view(),
+        name="version_compare",
+    ),
     path("assessments/<int:pk>/impacts/", views.ImpactView.as_view(), name="impacts"),
     path("assessments/<int:pk>/decision/", views.DecisionView.as_view(), name="decision"),
     path("assessments/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
