@@ -206,3 +206,20 @@ def test_another_organisation_or_another_assessment_gets_404(org, other_org, peo
     assert insider.get(reverse("policy:evidence_edit", args=[b.pk, item.pk])).status_code == 404
     assert insider.post(reverse("policy:consultation_delete", args=[b.pk, c.pk])).status_code == 404
     assert EvidenceItem.objects.filter(pk=item.pk).exists() and Consultation.objects.filter(pk=c.pk).exists()
+
+
+def test_the_page_for_a_frozen_figure_offers_the_note_alone(org, people, signed_in):
+    officer = people[0]
+    a = factories.started(org, officer)
+    published = PublishedSummary.objects.create(
+        organisation=org, figures={"pupils_total": 40}, published_at=timezone.now()
+    )
+    item = services.evidence_cite_prevention(assessment=a, user=officer, summary_item=published)
+    client = signed_in(officer, org)
+    url = reverse("policy:evidence_edit", args=[a.pk, item.pk])
+    page = client.get(url).content.decode()
+    assert "only the note on what it shows can change" in page and 'name="citation"' not in page
+    response = client.post(url, {"summary": "Reach in the city.", "citation": "Another source", "figure_value": "1"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.summary == "Reach in the city." and item.figure_value == 40 and item.citation.startswith("Threadline")
