@@ -60,6 +60,29 @@ def _feedback(org, user):
     return {"pk": a.pk, "cid": factories.consultation(a, officer, feedback=False).pk}, {}
 
 
+def _evidence_item(org, user):
+    from threadline.policy import services
+
+    officer = _user(org, "policy_officer")
+    a = factories.started(org, officer)
+    item = services.evidence_add_citation(assessment=a, user=officer, citation="City survey 2025")
+    return {"pk": a.pk, "eid": item.pk}, {"citation": "City survey 2025 (revised)", "summary": "Routes home."}
+
+
+def _consultation_item(org, user):
+    officer = _user(org, "policy_officer")
+    a = factories.started(org, officer)
+    c = factories.consultation(a, officer, feedback=False)
+    data = {
+        "method": "survey",
+        "held_on": "2026-03-02",
+        "what_they_said": "Buses are late.",
+        "how_it_changed": "A timetable change.",
+        "p_13_15_girls": "9",
+    }
+    return {"pk": a.pk, "cid": c.pk}, data
+
+
 def _submitted(org, user):
     officer, _reviewer, _approver = _people(org)
     return {"pk": factories.submitted(org, officer).pk}, {"decision": "pass", "comment": "Clear."}
@@ -159,6 +182,45 @@ SPECS = [
     ),
     ViewSpec("policy:consultation_create", "policy_officer", "policy_reviewer", make=_draft, object_scoped=True),
     ViewSpec("policy:consultation_feedback", "policy_officer", "policy_approver", make=_feedback, object_scoped=True),
+    ViewSpec("policy:evidence_edit", "policy_officer", "policy_reviewer", make=_evidence_item, object_scoped=True),
+    ViewSpec(
+        "policy:evidence_edit",
+        "policy_officer",
+        "policy_approver",
+        method="post",
+        make=_evidence_item,
+        object_scoped=True,
+        ok_status=(302,),
+    ),
+    ViewSpec(
+        "policy:evidence_delete",
+        "policy_officer",
+        "policy_reviewer",
+        method="post",
+        make=_evidence_item,
+        object_scoped=True,
+        ok_status=(302,),
+    ),
+    ViewSpec("policy:consultation_edit", "policy_officer", "data_officer", make=_consultation_item, object_scoped=True),
+    ViewSpec(
+        "policy:consultation_edit",
+        "policy_officer",
+        "policy_reviewer",
+        method="post",
+        make=_consultation_item,
+        object_scoped=True,
+        ok_status=(302,),
+    ),
+    ViewSpec(
+        "policy:consultation_delete",
+        "policy_officer",
+        "policy_approver",
+        method="post",
+        make=_consultation_item,
+        object_scoped=True,
+        ok_status=(302,),
+    ),
+    ViewSpec("policy:version_compare", "policy_approver", "caseworker", make=_approved, object_scoped=True),
     ViewSpec("policy:impacts", "policy_officer", "policy_reviewer", make=_draft, object_scoped=True),
     ViewSpec("policy:decision", "policy_officer", "policy_approver", make=_draft, object_scoped=True),
     ViewSpec(

@@ -47,6 +47,12 @@ class CitationForm(forms.Form):
     summary = forms.CharField(label=_("What it shows"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class EvidenceNoteForm(forms.Form):
+    """For a frozen figure: only the note on what it shows can change."""
+
+    summary = forms.CharField(label=_("What it shows"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ReleaseCitationForm(forms.Form):
     release = forms.ModelChoiceField(label=_("Published insights release"), queryset=None)
     summary = forms.CharField(label=_("What it shows"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from threadline.engines.policy import STAGE_KINDS, K, Template, get_convention, get_template, service_quality
-from threadline.policy.models import AdvisorySubmission, Assessment, ImpactRating, Indicator, Policy
+from threadline.policy.models import AdvisorySubmission, Assessment, Decision, ImpactRating, Indicator, Policy
 
 #: Articles shown first on the impact page: the general principles, then sexual exploitation, trafficking and
 #: other exploitation.
@@ -84,7 +84,7 @@ def impact_articles(assessment: Assessment, language: str) -> list[dict]:
 
 def assessment_snapshot(assessment: Assessment) -> dict:
     """The whole assessment as data, frozen in a version at each transition."""
-    decision = getattr(assessment, "decision", None) if hasattr(assessment, "decision") else None
+    decision = Decision.objects.filter(assessment=assessment).first()  # not the cached relation: it may be stale
     return {
         "template": [assessment.template_id, assessment.template_version],
         "status": assessment.status,
@@ -103,8 +103,10 @@ def assessment_snapshot(assessment: Assessment) -> dict:
         ],
         "evidence": [
             {
+                "id": e.pk,
                 "kind": e.kind,
                 "citation": e.citation,
+                "summary": e.summary,
                 "source_id": e.source_id,
                 "source_version": e.source_version,
                 "figure": e.figure_value,
@@ -113,6 +115,7 @@ def assessment_snapshot(assessment: Assessment) -> dict:
         ],
         "consultations": [
             {
+                "id": c.pk,
                 "method": c.method,
                 "held_on": c.held_on.isoformat(),
                 "participants": c.participants,

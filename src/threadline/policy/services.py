@@ -322,6 +322,86 @@ def consultation_record(
     )
 
 
+def _keep_one(assessment: Assessment, stage: str, remaining: int) -> None:
+    """A completed stage keeps what completed it: its last piece of evidence or consultation stays."""
+    if stage in assessment.completed_stages and remaining < 1:
+        if stage == "evidence":
+            raise PolicyError(_("The evidence stage is complete: it keeps at least one piece of evidence."))
+        raise PolicyError(_("The consultation stage is complete: it keeps at least one consultation."))
+
+
+@transaction.atomic
+def evidence_update(
+    *, item: EvidenceItem, user, summary: str, citation: str | None = None, url: str | None = None
+) -> EvidenceItem:
+    """Change a piece of evidence while the assessment is a draft. A citation's text, link and note can change;
+    a figure frozen from a release or a prevention summary cannot, only the note on what it shows."""
+    _editable(item.assessment)
+    if item.kind == EvidenceItem.Kind.CITATION:
+        citation = (citation if citation is not None else item.citation).strip()
+        if not citation:
+            raise PolicyError(_("Give the citation."), "citation")
+        item.citation = citation[:500]
+        item.url = item.url if url is None else url
+    elif (citation is not None and citation.strip() != item.citation) or (url is not None and url != item.url):
+        raise PolicyError(_("A frozen figure cannot be changed: only the note on what it shows."))
+    item.summary = summary
+    item.save()
+    audit_object("update", item.assessment, fields=["evidence"], note=f"evidence {item.pk} changed")
+    item.assessment.authors.add(user)
+    return item
+
+
+@transaction.atomic
+def evidence_delete(*, item: EvidenceItem, user) -> None:
+    assessment = item.assessment
+    _editable(assessment)
+    _keep_one(assessment, "evidence", assessment.evidence.exclude(pk=item.pk).count())
+    pk = item.pk
+    item.delete()
+    audit_object("update", assessment, fields=["evidence"], note=f"evidence {pk} removed")
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    consultation: Consultation,
+    user,
+    method: str,
+    held_on: date,
+    participants: dict,
+    what_they_said: str,
+    how_it_changed: str,
+) -> Consultation:
+    """Correct a consultation while the assessment is a draft (numbers by age band and sex, never identities)."""
+    _editable(consultation.assessment)
+    if method not in Consultation.Method.values:
+        raise PolicyError(_("Choose a method."), "method")
+    if not what_they_said.strip() or not how_it_changed.strip():
+        raise PolicyError(_("Say what the children said and how it changed the decision."))
+    consultation.method = method
+    consultation.held_on = held_on
+    consultation.participants = _participants(participants)
+    consultation.what_they_said = what_they_said
+    consultation.how_it_changed = how_it_changed
+    consultation.save()
+    audit_object(
+        "update", consultation.assessment, fields=["consultations"], note=f"consultation {consultation.pk} changed"
+    )
+    consultation.assessment.authors.add(user)
+    return consultation
+
+
+@transaction.atomic
+def consultation_delete(*, consultation: Consultation, user) -> None:
+    assessment = consultation.assessment
+    _editable(assessment)
+    _keep_one(assessment, "consultation", assessment.consultations.exclude(pk=consultation.pk).count())
+    pk = consultation.pk
+    consultation.delete()
+    audit_object("update", assessment, fields=["consultations"], note=f"consultation {pk} removed")
+
+
 @transaction.atomic
 def consultation_return_feedback(*, consultation: Consultation, user, feedback_summary: str, returned_on: date):
     """Record the child-friendly summary given back to the children who took part (needed before publication)."""
