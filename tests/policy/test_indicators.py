@@ -236,3 +236,58 @@ def test_prevention_reach_never_publishes_a_figure_under_11(org, reach):
 
     shown = {group: dict(cells) for group, cells in breakdown_rows(value)}
     assert shown["By age band"]["9-12"] is None and shown["By sex"]["Female"] == 27.0  # 4 + 20 + 3
+
+
+def _tally(org, scale, phase, scores):
+    """Outcome sums as the prevention app keeps them, from each pupil's score written out by hand."""
+    from threadline.prevention.models import OutcomeTally
+
+    OutcomeTally.objects.create(
+        organisation=org,
+        questionnaire_id="pupil-prepost-starter",
+        period="2026-02",
+        phase=phase,
+        sex="female",
+        age_band="12-15",
+        outcome=scale,
+        n=len(scores),
+        total=sum(scores),
+        total_sq=sum(s * s for s in scores),
+    )
+
+
+def test_prevention_outcomes_match_hand_computed_changes(org, make_user):
+    data = make_user(org, "data_officer")
+    indicator = services.indicator_create(
+        policy=factories.policy(org, data), user=data, name="Outcomes improved", source="prevention_outcomes"
+    )
+    # Knowledge: 20 pupils before (mean 0.5) and 20 after (mean 0.8): a clear rise.
+    _tally(org, "knowledge", "pre", [0.4] * 10 + [0.6] * 10)
+    _tally(org, "knowledge", "post", [0.7] * 10 + [0.9] * 10)
+    # Attitudes: 16 and 16 pupils, mean 3.0 -> 3.1 with a wide spread: the interval includes zero.
+    _tally(org, "equitable_attitudes", "pre", [1.0] * 8 + [5.0] * 8)
+    _tally(org, "equitable_attitudes", "post", [1.0] * 8 + [5.2] * 8)
+    # Help-seeking: 5 pupils before, under 11: never shown, and not counted in the headline.
+    _tally(org, "help_seeking", "pre", [2.0] * 5)
+    _tally(org, "help_seeking", "post", [3.0] * 12)
+    value = services.indicator_recompute(indicator=indicator)
+    assert value.computed and value.value == Decimal("50.00")  # 1 of the 2 outcomes shown improved
+    cells = value.breakdown["outcome"]
+    assert cells["Knowledge (share correct)"]["value"] == pytest.approx(0.3)
+    assert cells["Knowledge (share correct)"]["n"] == 20
+    assert cells["Gender-equitable attitudes"]["value"] == pytest.approx(0.1)
+    assert cells["Confidence to seek or give help"]["suppressed"]
+    for cell in cells.values():
+        assert cell["suppressed"] or cell["n"] >= 11
+
+
+def test_prevention_outcomes_publish_nothing_under_11(org, make_user):
+    data = make_user(org, "data_officer")
+    indicator = services.indicator_create(
+        policy=factories.policy(org, data), user=data, name="Outcomes improved", source="prevention_outcomes"
+    )
+    _tally(org, "knowledge", "pre", [0.4] * 10)
+    _tally(org, "knowledge", "post", [0.9] * 30)
+    value = services.indicator_recompute(indicator=indicator)
+    assert value.suppressed and value.value is None
+    assert all(cell["suppressed"] for cell in value.breakdown["outcome"].values())

@@ -10,6 +10,8 @@
 - Prevention reach: pupils reached by prevention sessions, from the prevention app's class reach (attendance by
   sex and age band, a pupil counted once per class), the total and each breakdown through :func:`headcount` and
   :func:`headcounts` (primary and complementary suppression), and the share of the reached districts' pupils.
+- Prevention outcomes: the share of the survey outcomes whose mean rose after the sessions (Welch 95 % interval
+  above zero), each outcome shown only with at least k pupils before and after.
 
 SDG 8.7.1 (children in child labour) and 16.2.3 (young adults who experienced sexual violence by 18) are
 survey-based prevalence figures: Threadline's records of detected victims cannot estimate them, so they are
@@ -198,8 +200,45 @@ def prevention_reach(organisation) -> Result:
     )
 
 
+def prevention_outcomes(organisation) -> Result:
+    """The share of the programme's survey outcomes (knowledge, attitudes, help-seeking ...) whose mean rose
+    from before to after the sessions with a 95 % interval above zero. Each outcome's change is shown only
+    when both the pupils before and after are at least k (the prevention dashboard's suppression, unpaired
+    Welch interval); the headline rests on the outcomes shown and counts the pupils of the largest of them."""
+    from threadline.prevention import selectors as prevention
+
+    cells: dict[str, Any] = {}
+    shown = improved = pupils = 0
+    for overall in prevention.outcome_changes(organisation=organisation):
+        n = min(int(overall.get("n_pre") or 0), int(overall.get("n_post") or 0))
+        change = overall.get("change")
+        if overall.get("suppressed") or change is None or n < K:
+            cells[overall["title"]] = Figure(None, None).to_dict()
+            continue
+        shown += 1
+        pupils = max(pupils, n)
+        low = overall.get("ci_low")
+        improved += int(change > 0 and (low is None or low > 0))
+        cells[overall["title"]] = {**Figure(round(float(change), 3), n).to_dict(), "unit": overall["unit"]}
+    figure = Figure(round(100 * improved / shown, 1), pupils) if shown else Figure(None, None)
+    today = timezone.localdate()
+    return Result(
+        str(_("to %(date)s") % {"date": today.isoformat()}),
+        figure,
+        str(
+            _(
+                "Outcomes whose mean rose after the sessions with a 95 per cent interval above zero, of %(shown)s "
+                "outcomes with at least %(k)s pupils before and after; the change per outcome is shown below."
+            )
+            % {"shown": shown, "k": K}
+        ),
+        {"outcome": cells},
+    )
+
+
 COMPUTATIONS = {
     "sdg_16_2_2": sdg_16_2_2,
+    "prevention_outcomes": prevention_outcomes,
     "prevention_reach": prevention_reach,
     "time_to_services": time_to_services,
     "without_cooperation": without_cooperation,

@@ -364,6 +364,10 @@ class Indicator(AuditedModel, models.Model):
             _("Share of people given services who are not cooperating with criminal proceedings"),
         )
         PREVENTION_REACH = "prevention_reach", _("Pupils reached by prevention sessions")
+        PREVENTION_OUTCOMES = (
+            "prevention_outcomes",
+            _("Share of prevention survey outcomes that improved after the sessions"),
+        )
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="indicators")
     result = models.ForeignKey(

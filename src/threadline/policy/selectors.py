@@ -293,6 +293,7 @@ BREAKDOWN_LABELS = {
     "other": _("Other exploitation"),
     "age_band": _("By age band"),
     "coverage": _("Coverage"),
+    "outcome": _("Change by outcome (after minus before)"),
     "share_of_district_pupils": _("Share of the pupils of the districts reached, per cent"),
     ("sex", "other"): _("Other"),
     ("sex", "not_stated"): _("Not stated"),

@@ -374,15 +374,39 @@ def public_figures(*, organisation) -> dict[str, Any]:
         "by_sex": cov["by_sex"],
         "by_age_band": cov["by_age_band"],
         "sessions": sum(m["sessions"] for m in sessions_per_module(organisation=organisation)),
-        "outcomes": [
-            {
-                "title": o["title"],
-                "unit": o["unit"],
-                "overall": _overall(o),
-            }
-            for o in outs
-        ],
+        "outcomes": outcome_overall(outs),
     }
+
+
+def outcome_overall(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each outcome of :func:`outcomes` with its change over all months, already suppressed at k."""
+    return [{"scale": o["scale"], "title": o["title"], "unit": o["unit"], "overall": _overall(o)} for o in entries]
+
+
+def outcome_changes(*, organisation, language: str = "en") -> list[dict[str, Any]]:
+    """Per questionnaire and scale, the change before -> after over every month, sex and age band together, with
+    its Welch 95 % interval; suppressed (no counts) when fewer than k pupils answered before or after."""
+    rows = (
+        OutcomeTally.objects.filter(organisation=organisation)
+        .exclude(outcome="")
+        .values("questionnaire_id", "outcome", "phase")
+        .annotate(n_sum=Sum("n"), t=Sum("total"), tt=Sum("total_sq"))
+    )
+    sums: dict[tuple[str, str], dict[str, tuple[float, float, float]]] = defaultdict(dict)
+    for row in rows:
+        sums[(row["questionnaire_id"], row["outcome"])][row["phase"]] = (
+            float(row["n_sum"]),
+            float(row["t"]),
+            float(row["tt"]),
+        )
+    out = []
+    for (qid, scale_id), phases in sorted(sums.items()):
+        q = definitions.questionnaire(qid)
+        scale = next((s for s in q.scales if s.id == scale_id), None) if q else None
+        change = _change(phases.get("pre", (0, 0.0, 0.0)), phases.get("post", (0, 0.0, 0.0)))
+        title = q.text(scale.title, language) if scale else scale_id
+        out.append({"questionnaire": qid, "scale": scale_id, "title": title, "unit": _unit(q, scale), **change})
+    return out
 
 
 def _overall(entry: dict[str, Any]) -> dict[str, Any]:
