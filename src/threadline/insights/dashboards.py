@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from threadline.engines.disclosure.fields import MISSING, OTHER
+from threadline.engines.disclosure import MISSING, OTHER
 from threadline.engines.insights.schema import MEANS_OF_CONTROL
 from threadline.insights.models import Method
 from threadline.insights.protection import Figures, field_label

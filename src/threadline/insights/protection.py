@@ -67,7 +67,7 @@ _MAJORITY_FIELDS = {"majorityStatus", "majorityStatusAtExploit", "majorityEntry"
 def value_label(name: str, value: Any) -> str:
     """A released value as the reader reads it, in their language: "Yes"/"No" for a flag, "Child (under 18)"
     for ``Minor``, "0–8" for the age band ``0--8``. Years and country codes are shown as they are."""
-    from threadline.engines.disclosure.fields import FLAG_FIELDS
+    from threadline.engines.disclosure import FLAG_FIELDS
 
     text = "" if value is None else str(value)
     if name in FLAG_FIELDS:
@@ -203,8 +203,7 @@ def compute_suppressed_set(
     with every release of this dataset version, and recorded in the release ledger as "dashboard" entries:
     a later release is audited against them, and a later version of the data cannot be subtracted from
     them (difference suppression). A table that cannot be protected comes back as a refusal."""
-    from threadline.engines.disclosure import ReleaseRefused, crosstab, suppress_jointly
-    from threadline.engines.disclosure.crosstab import PERSON_COLUMN, one_per_person
+    from threadline.engines.disclosure import PERSON_COLUMN, ReleaseRefused, crosstab, one_per_person, suppress_jointly
     from threadline.insights.stores import dataset_id, release_ledger
 
     # One person, one record, once for all the tables (crosstab would otherwise de-duplicate for each).

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from threadline.accounts.models import Membership
-from threadline.engines.disclosure.suppression import DEFAULT_K
+from threadline.engines.disclosure import DEFAULT_K
 from threadline.engines.prevention import SEXES, Analysis, analyse, check_table, hidden_categories, welch
 from threadline.prevention import definitions
 from threadline.prevention.models import (

@@ -41,9 +41,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from threadline.engines.disclosure.audit import canonical, hidden_intervals, hidden_widths, table_equations
-from threadline.engines.disclosure.crosstab import Crosstab, crosstab, dataset_version
+from threadline.engines.disclosure.crosstab import PERSON_COLUMN, Crosstab, crosstab, dataset_version, one_per_person
 from threadline.engines.disclosure.dp import dp_counts
-from threadline.engines.disclosure.fields import ALLOWED_FIELDS, MISSING, OTHER, TOTAL
+from threadline.engines.disclosure.fields import ALLOWED_FIELDS, FLAG_FIELDS, MISSING, OTHER, TOTAL
 from threadline.engines.disclosure.io import describe, read_records, to_csv, to_rows
 from threadline.engines.disclosure.ledger import (
     BudgetExceeded,
@@ -59,8 +59,10 @@ from threadline.engines.disclosure.synthetic import quality_metrics, synthesise
 __all__ = [
     "ALLOWED_FIELDS",
     "DEFAULT_K",
+    "FLAG_FIELDS",
     "MISSING",
     "OTHER",
+    "PERSON_COLUMN",
     "TOTAL",
     "BudgetExceeded",
     "BudgetLedger",
@@ -77,6 +79,7 @@ __all__ = [
     "dp_counts",
     "hidden_intervals",
     "hidden_widths",
+    "one_per_person",
     "quality_metrics",
     "read_records",
     "release",

@@ -104,8 +104,7 @@ def service_quality(
     dimension, area by answer); a share is shown only from published counts and only when it passes
     :func:`share`. A dimension whose table cannot be protected at all yields no rows.
     """
-    from threadline.engines.disclosure import ReleaseRefused, crosstab, suppress
-    from threadline.engines.disclosure.fields import MISSING, OTHER
+    from threadline.engines.disclosure import MISSING, OTHER, ReleaseRefused, crosstab, suppress
 
     out: list[dict[str, Any]] = []
     if not rows:
