@@ -28,6 +28,17 @@ def _store(n: int, root: Path, seed: int):
     return store
 
 
+def _django(data_dir: str) -> None:
+    """The dashboards' table specifications live in the insights app, which needs Django's settings (no
+    database is opened)."""
+    os.environ.setdefault("THREADLINE_DATA_DIR", data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "threadline.settings")
+    os.environ.setdefault("THREADLINE_DEBUG", "1")
+    import django
+
+    django.setup()
+
+
 def run(n: int, root: Path, seed: int) -> dict:
     from threadline.engines.disclosure import ReleaseLedger, ReleaseRefused, crosstab, suppress, suppress_jointly
     from threadline.engines.insights import records_table
@@ -76,6 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
+        _django(tmp)
         for n in args.sizes:
             run(n, Path(tmp), args.seed)
 

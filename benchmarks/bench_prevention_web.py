@@ -176,7 +176,7 @@ def _load(n: int, schools_n: int, seed: int):
             batch = []
     if batch:
         SurveyResponse.objects.bulk_create(batch)
-    services._tally(org.pk, q, tally_rows)
+    services.tallies_add(org.pk, q, tally_rows)
     print(f"{table.num_rows} responses and their tallies in {time.perf_counter() - t:.0f} s", flush=True)
 
     now = timezone.now()

@@ -48,6 +48,7 @@ from threadline.prevention.services.surveys import (
     round_close,
     round_for_code,
     round_open,
+    tallies_add,
 )
 
 __all__ = [
@@ -85,5 +86,6 @@ __all__ = [
     "session_log",
     "summary_publish",
     "summary_withdraw",
+    "tallies_add",
     "training_add",
 ]

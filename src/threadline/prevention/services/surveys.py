@@ -148,8 +148,10 @@ def _check_response(
     return CheckedResponse(phase, sex, age_band, pair_key(school_id, code), cleaned)
 
 
-def _tally(organisation_id: int, questionnaire, rows: list[tuple[str, str, str, str, dict[str, str]]]) -> None:
-    """Add responses (period, phase, sex, age band, answers) to the precomputed sums, one update per cell."""
+def tallies_add(organisation_id: int, questionnaire, rows: list[tuple[str, str, str, str, dict[str, str]]]) -> None:
+    """Add responses (period, phase, sex, age band, answers) to the precomputed sums, one update per cell.
+
+    Recording and uploading call it; a bulk load (the dashboard benchmark) calls it once for all its rows."""
     sums: dict[tuple, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for period, phase, sex, band, answers in rows:
         sums[(period, phase, sex, band, "")][0] += 1
@@ -215,7 +217,7 @@ def response_record(
             recorded_on=today,
         )
         SurveyRound.objects.filter(pk=survey_round.pk).update(responses_count=F("responses_count") + 1)
-        _tally(
+        tallies_add(
             plan.organisation_id,
             questionnaire,
             [(f"{today:%Y-%m}", checked.phase, checked.sex, checked.age_band, checked.answers)],
@@ -308,7 +310,7 @@ def responses_upload(*, user, plan: ProgrammePlan, data: bytes, source: str, rec
             ],
             batch_size=1000,
         )
-        _tally(
+        tallies_add(
             plan.organisation_id, questionnaire, [(f"{day:%Y-%m}", c.phase, c.sex, c.age_band, c.answers) for c in good]
         )
         audit_record(
