@@ -2,7 +2,7 @@
 
 ``permission_required`` is checked in the current organisation (403 when missing, and the refusal is audited).
 ``get_queryset`` and ``scoped_object`` return only the current organisation's rows the user may act on, so
-another organisation's object is a 404. Every area builds its pages from five shapes:
+another organisation's object is a 404. Every area builds its pages from these shapes:
 
 - ``ScopedListView`` / ``ScopedDetailView``: a restricted list or object (add ``AuditReadMixin`` for a
   sensitive record, so the read is audited);
@@ -132,7 +132,7 @@ class ScopedActionView(OrganisationPermissionMixin, View):
 
 
 def attachment(body, content_type: str, filename: str) -> HttpResponse:
-    """``body`` as a file to save under ``filename`` (the name is built by the view, never from user input)."""
+    """``body`` as a file to save under ``filename`` (a name the view builds; it is not escaped here)."""
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
