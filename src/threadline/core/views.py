@@ -2,13 +2,17 @@
 
 ``permission_required`` is checked in the current organisation (403 when missing, and the refusal is audited).
 ``get_queryset`` and ``scoped_object`` return only the current organisation's rows the user may act on, so
-another organisation's object is a 404. Every area builds its pages from four shapes:
+another organisation's object is a 404. Every area builds its pages from these shapes:
 
 - ``ScopedListView`` / ``ScopedDetailView``: a restricted list or object (add ``AuditReadMixin`` for a
   sensitive record, so the read is audited);
 - ``ScopedFormView``: validate, call one service in ``perform``, redirect; a refusal shows on the form;
 - ``ScopedActionView``: a POST that calls one service in ``act`` and redirects; a refusal becomes a message;
-- ``ScopedTemplateView``: a page whose context comes from selectors.
+- ``ScopedTemplateView``: a page whose context comes from selectors;
+- ``ScopedDownloadView``: a file to download, built by ``download()`` (``attachment`` sets its name); the
+  export is audited where it always was, and a signed-in user's download is never cached.
+
+``tests/test_app_shape.py`` requires every page that is not public to be one of these shapes.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -86,11 +90,15 @@ class ScopedFormView(OrganisationPermissionMixin, FormView):
     def performed(self, result):
         return redirect(self.get_success_url())
 
+    def refused(self, form, exc: Exception) -> None:
+        """Show the refusal on the form (its field's errors on that field, the rest on top)."""
+        form_errors(form, exc)
+
     def form_valid(self, form):
         try:
             result = self.perform(form.cleaned_data)
         except self.refusals as exc:
-            form_errors(form, exc)
+            self.refused(form, exc)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)
@@ -121,6 +129,27 @@ class ScopedActionView(OrganisationPermissionMixin, View):
             if self.success_message:
                 messages.success(request, self.success_message)
         return response or redirect(self.get_redirect_url())
+
+
+def attachment(body, content_type: str, filename: str) -> HttpResponse:
+    """``body`` as a file to save under ``filename`` (a name the view builds; it is not escaped here)."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ScopedDownloadView(OrganisationPermissionMixin, View):
+    """A file to download: a GET calls ``download``, which returns the response (``attachment``, or a
+    ``FileResponse`` for a file on disk) and audits the export as that download always has. A signed-in
+    user's file holds sensitive data, so it is never cached (``no-store``, as every signed-in page)."""
+
+    def download(self, request, *args, **kwargs) -> HttpResponse:
+        raise NotImplementedError(f"{type(self).__name__} must define download().")
+
+    def get(self, request, *args, **kwargs):
+        response = self.download(request, *args, **kwargs)
+        response.setdefault("Cache-Control", "no-store")
+        return response
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

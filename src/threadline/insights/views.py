@@ -1,5 +1,5 @@
-"""Insights pages, on the shared scoped views of ``core.views``: services write, selectors read, and a refusal
-is shown through ``core.errors``. Every figure shown or downloaded is protected."""
+"""Insights pages, on the shared scoped views of ``core.views`` (files on ``ScopedDownloadView``): services write,
+selectors read, and a refusal is shown through ``core.errors``. Every figure shown or downloaded is protected."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from django.views.generic import TemplateView
 from threadline.core.charts import render_png, render_svg
 from threadline.core.errors import error_text, show_errors
 from threadline.core.views import (
-    OrganisationPermissionMixin,
     ScopedActionView,
     ScopedDetailView,
+    ScopedDownloadView,
     ScopedFormView,
     ScopedTemplateView,
+    attachment,
 )
 from threadline.insights import selectors, services
 from threadline.insights.dashboards import (
@@ -39,12 +40,6 @@ from threadline.insights.models import ImportFormat, ImportJob, Method, Release,
 from threadline.insights.protection import budget_status, field_label, release_fields
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(body, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class IndexView(ScopedTemplateView):
@@ -153,12 +148,12 @@ class ImportCancelView(JobActionView):
         services.import_cancel(job=self.job)
 
 
-class ImportRejectsView(OrganisationPermissionMixin, View):
+class ImportRejectsView(ScopedDownloadView):
     """The rows an import would quarantine, as CSV, while the upload is kept (before accept or cancel)."""
 
     permission_required = "insights.view_importjob"
 
-    def get(self, request, pk):
+    def download(self, request, pk):
         job = self.scoped_object(ImportJob, pk=pk)
         try:
             data = services.import_rejects_csv(job=job)
@@ -166,7 +161,7 @@ class ImportRejectsView(OrganisationPermissionMixin, View):
             show_errors(request, exc)
             return redirect("insights:import_detail", pk=job.pk)
         services.export_audit(what=f"quarantined rows of import {job.pk}", fmt="csv")
-        return _attachment(data, "text/csv; charset=utf-8", "rejects.csv")
+        return attachment(data, "text/csv; charset=utf-8", "rejects.csv")
 
 
 class OwnCasesImportView(ScopedActionView):
@@ -236,10 +231,10 @@ class DashboardView(ScopedTemplateView):
         )
 
 
-class ChartDownloadView(OrganisationPermissionMixin, View):
+class ChartDownloadView(ScopedDownloadView):
     permission_required = "insights.export_dashboard"
 
-    def get(self, request, slug, fmt):
+    def download(self, request, slug, fmt):
         chart = CHARTS_BY_SLUG.get(slug)
         if chart is None or fmt not in {"csv", "xlsx", "svg", "png"}:
             raise Http404
@@ -249,18 +244,18 @@ class ChartDownloadView(OrganisationPermissionMixin, View):
         services.export_audit(what=f"chart {slug} ({method})", fmt=fmt)
         name = f"threadline-{slug}.{fmt}"
         if fmt == "csv":
-            return _attachment(chart_csv(data), "text/csv; charset=utf-8", name)
+            return attachment(chart_csv(data), "text/csv; charset=utf-8", name)
         if fmt == "svg":
-            return _attachment(render_svg(data, standalone=True), "image/svg+xml", name)
+            return attachment(render_svg(data, standalone=True), "image/svg+xml", name)
         if fmt == "png":
-            return _attachment(render_png(data), "image/png", name)
-        return _attachment(workbook([data], title=data.title, protection=protection_text(method)), XLSX, name)
+            return attachment(render_png(data), "image/png", name)
+        return attachment(workbook([data], title=data.title, protection=protection_text(method)), XLSX, name)
 
 
-class SectionReportView(OrganisationPermissionMixin, View):
+class SectionReportView(ScopedDownloadView):
     permission_required = "insights.export_dashboard"
 
-    def get(self, request, section, fmt):
+    def download(self, request, section, fmt):
         if section not in SECTIONS or fmt not in {"pdf", "xlsx"}:
             raise Http404
         method = method_from(request.GET)
@@ -273,8 +268,8 @@ class SectionReportView(OrganisationPermissionMixin, View):
         protection = protection_text(method)
         if fmt == "pdf":
             body = pdf_report(charts, title=title, organisation=request.organisation.name, protection=protection)
-            return _attachment(body, "application/pdf", name)
-        return _attachment(workbook(charts, title=title, protection=protection), XLSX, name)
+            return attachment(body, "application/pdf", name)
+        return attachment(workbook(charts, title=title, protection=protection), XLSX, name)
 
 
 # --- releases -----------------------------------------------------------------------------------------------
@@ -342,13 +337,13 @@ class ReleasePublishView(ScopedActionView):
 
 
 def _release_csv_response(release: Release) -> HttpResponse:
-    return _attachment(release_csv(release), "text/csv; charset=utf-8", f"threadline-release-{release.pk}.csv")
+    return attachment(release_csv(release), "text/csv; charset=utf-8", f"threadline-release-{release.pk}.csv")
 
 
-class ReleaseCsvView(OrganisationPermissionMixin, View):
+class ReleaseCsvView(ScopedDownloadView):
     permission_required = "insights.view_release"
 
-    def get(self, request, pk):
+    def download(self, request, pk):
         release = self.scoped_object(Release, pk=pk)
         services.export_audit(what=f"release {release.pk}", fmt="csv")
         return _release_csv_response(release)
@@ -393,13 +388,13 @@ class SyntheticPublishView(ScopedActionView):
 
 
 def _synthetic_csv_response(item: SyntheticRelease) -> HttpResponse:
-    return _attachment(item.csv, "text/csv; charset=utf-8", f"threadline-synthetic-{item.pk}.csv")
+    return attachment(item.csv, "text/csv; charset=utf-8", f"threadline-synthetic-{item.pk}.csv")
 
 
-class SyntheticCsvView(OrganisationPermissionMixin, View):
+class SyntheticCsvView(ScopedDownloadView):
     permission_required = "insights.view_syntheticrelease"
 
-    def get(self, request, pk):
+    def download(self, request, pk):
         item = self.scoped_object(SyntheticRelease, pk=pk)
         services.export_audit(what=f"synthetic {item.pk}", fmt="csv")
         return _synthetic_csv_response(item)

@@ -7,14 +7,13 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from threadline.accounts.models import User
 from threadline.audit.mixins import AuditReadMixin
@@ -23,9 +22,11 @@ from threadline.core.views import (
     OrganisationPermissionMixin,
     ScopedActionView,
     ScopedDetailView,
+    ScopedDownloadView,
     ScopedFormView,
     ScopedListView,
     ScopedTemplateView,
+    attachment,
 )
 from threadline.engines import csvsafe
 from threadline.engines.online import workspace as ws_mod
@@ -402,10 +403,12 @@ class PackageDetailView(ScopedTemplateView):
         }
 
 
-class PackageDownloadView(OrganisationPermissionMixin, View):
+class PackageDownloadView(ScopedDownloadView):
+    """The package file; every download is a link in its chain of custody."""
+
     permission_required = "online.export_evidencepackage"
 
-    def get(self, request, package_pk):
+    def download(self, request, package_pk):
         package = self.scoped_object(EvidencePackage, "view", pk=package_pk)
         packages.custody_record(package=package, action=CustodyEvent.Action.EXPORTED, user=request.user)
         return FileResponse(open(package.path, "rb"), as_attachment=True,
@@ -448,9 +451,7 @@ class SignalsView(InvestigationMixin, ScopedFormView):
                                        key=data["key"].encode(), user=self.request.user)  # fmt: skip
 
     def performed(self, data):
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="signals-{self.investigation.pk}.csv"'
-        return response
+        return attachment(data, "text/csv; charset=utf-8", f"signals-{self.investigation.pk}.csv")
 
 
 # ---------------------------------------------------------------------------------------------- notices
@@ -472,10 +473,10 @@ class NoticeDetailView(NoticeMixin, ScopedTemplateView):
         return {"notice": notice, "text": selectors.notice_text(notice), "form": forms.NoticeStatusForm()}
 
 
-class NoticeExportView(NoticeMixin, View):
+class NoticeExportView(NoticeMixin, ScopedDownloadView):
     """The notice as plain text or PDF, to send to the platform; every export is audited."""
 
-    def get(self, request, notice_pk, fmt):
+    def download(self, request, notice_pk, fmt):
         notice = self.notice
         if fmt not in ("txt", "pdf"):
             raise Http404
@@ -483,13 +484,10 @@ class NoticeExportView(NoticeMixin, View):
         audit_record(action="export", object_type="online.platformnotice", object_id=str(notice.pk), note=fmt,
                      organisation_id=notice.organisation_id)  # fmt: skip
         if fmt == "txt":
-            response = HttpResponse(text.plain(), content_type="text/plain; charset=utf-8")
+            body, content_type = text.plain(), "text/plain; charset=utf-8"
         else:
-            response = HttpResponse(
-                _notice_pdf(notice, text, request.organisation.name), content_type="application/pdf"
-            )
-        response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.{fmt}"'
-        return response
+            body, content_type = _notice_pdf(notice, text, request.organisation.name), "application/pdf"
+        return attachment(body, content_type, f"notice-{notice.pk}.{fmt}")
 
 
 def _notice_pdf(notice: PlatformNotice, text: selectors.NoticeText, organisation_name: str) -> bytes:
@@ -552,15 +550,13 @@ class PlatformDetailView(PlatformMixin, ScopedTemplateView):
         return {"platform": platform, "stats": stats, "notices": notices, **selectors.platform_detail_charts(stats)}
 
 
-class PlatformCsvView(PlatformMixin, View):
-    def get(self, request):
+class PlatformCsvView(PlatformMixin, ScopedDownloadView):
+    def download(self, request):
         rows = selectors.platform_csv_rows(selectors.platform_stats(self.notices()))
         audit_record(action="export", object_type="online.platformnotice", note="platform accountability csv")
         buf = io.StringIO()
         csvsafe.writer(buf).writerows(rows)
-        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="platforms-{datetime.now():%Y%m%d}.csv"'
-        return response
+        return attachment(buf.getvalue(), "text/csv; charset=utf-8", f"platforms-{datetime.now():%Y%m%d}.csv")
 
 
 # ---------------------------------------------------------------------------------------------- calibration

@@ -24,6 +24,8 @@ from threadline.prevention.models import (
     District,
     OutcomeTally,
     ProgrammePlan,
+    PublishedSummary,
+    SafetyProtocol,
     School,
     SessionDelivery,
     SurveyResponse,
@@ -561,3 +563,35 @@ def facilitator_home(*, user, organisation) -> dict[str, Any]:
         ),
         "my_concerns": list(Concern.objects.restrict(user, "view", organisation).filter(Q(reported_by=user))[:10]),
     }
+
+
+def published_summaries() -> list:
+    """Each organisation's latest summary that is not withdrawn (for the public page: published figures only)."""
+    latest: dict[int, PublishedSummary] = {}
+    summaries = PublishedSummary.objects.filter(withdrawn_at__isnull=True).select_related("organisation")
+    for summary in summaries.order_by("-published_at"):
+        latest.setdefault(summary.organisation_id, summary)
+    return list(latest.values())
+
+
+def curriculum_outline(curriculum, language: str) -> list[dict[str, Any]]:
+    """The curriculum's modules in ``language``: title, age bands, objectives and (title, minutes) sessions."""
+    return [
+        {
+            "title": curriculum.text(m["title"], language),
+            "age_bands": m["age_bands"],
+            "objectives": [curriculum.text(o["text"], language) for o in m["objectives"]],
+            "sessions": [(curriculum.text(s["title"], language), s["minutes"]) for s in m["sessions"]],
+        }
+        for m in curriculum.modules
+    ]
+
+
+def analysis_headlines(result: Analysis, questionnaire, language: str) -> list[dict[str, Any]]:
+    """The analysis's headline rows, each labelled in ``language`` (``label``)."""
+    return [{**row, "label": questionnaire.text(row["title"], language)} for row in result.rows if row["headline"]]
+
+
+def safety_protocol(*, organisation):
+    """The organisation's safety protocol (shown on a concern to whoever may see the concern), or None."""
+    return SafetyProtocol.objects.filter(organisation=organisation).first()

@@ -15,13 +15,21 @@ from django.urls import reverse
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
 
 from threadline.audit.mixins import AuditReadMixin
 from threadline.audit.services import audit_object, audit_record
 from threadline.core import charts
 from threadline.core.permissions import has_perm
-from threadline.core.views import OrganisationPermissionMixin, ScopedActionView, ScopedDetailView, ScopedListView
+from threadline.core.views import (
+    OrganisationPermissionMixin,
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedDownloadView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedTemplateView,
+    attachment,
+)
 from threadline.engines.screening import outcome_label
 from threadline.screening import selectors, services
 from threadline.screening.forms import ReferralContactForm, SafetyForm, StartForm, UploadForm
@@ -73,10 +81,11 @@ class ScreeningListView(ScopedListView):
         return ctx
 
 
-class ScreeningStartView(OrganisationPermissionMixin, FormView):
+class ScreeningStartView(ScopedFormView):
     permission_required = "screening.add_screening"
     template_name = "screening/screening_start.html"
     form_class = StartForm
+    refusals = (services.ScreeningError,)  # shown on top of the form
 
     @cached_property
     def choices(self):
@@ -109,19 +118,17 @@ class ScreeningStartView(OrganisationPermissionMixin, FormView):
             "age_group": Screening.AgeGroup.CHILD,
         }
 
-    def form_valid(self, form):
-        try:
-            screening = services.screening_start(
-                organisation=self.request.organisation,
-                user=self.request.user,
-                instrument_key=form.cleaned_data["instrument"],
-                reference=form.cleaned_data["reference"],
-                age_group=form.cleaned_data["age_group"],
-                language=form.cleaned_data["language"],
-            )
-        except services.ScreeningError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
+    def perform(self, data):
+        return services.screening_start(
+            organisation=self.request.organisation,
+            user=self.request.user,
+            instrument_key=data["instrument"],
+            reference=data["reference"],
+            age_group=data["age_group"],
+            language=data["language"],
+        )
+
+    def performed(self, screening):
         return redirect("screening:step", pk=screening.pk, step=0)
 
 
@@ -145,8 +152,9 @@ class ScreeningObjectMixin(OrganisationPermissionMixin):
         audit_object("view", self.screening)
 
 
-class ScreeningStepView(ScreeningObjectMixin, TemplateView):
-    """One dimension of the interview: its questions with yes / no / not known / declined, and a note."""
+class ScreeningStepView(ScreeningObjectMixin, ScopedTemplateView):
+    """One dimension of the interview: its questions with yes / no / not known / declined, and a note. The POST
+    saves the step's answers and moves back, on, or out (save for later), so it keeps its own ``post``."""
 
     permission_required = "screening.change_screening"
     queryset_action = "change"
@@ -252,7 +260,7 @@ class ScreeningResumeView(ScreeningObjectMixin, View):
         return redirect("screening:step", pk=screening.pk, step=screening.step)
 
 
-class ScreeningReviewView(ScreeningObjectMixin, TemplateView):
+class ScreeningReviewView(ScreeningObjectMixin, ScopedTemplateView):
     """Every answer at a glance before the result is worked out; each step can be reopened."""
 
     permission_required = "screening.change_screening"
@@ -368,14 +376,12 @@ class ScreeningDetailView(AuditReadMixin, ScopedDetailView):
         return ctx
 
 
-class ScreeningPdfView(ScreeningObjectMixin, View):
+class ScreeningPdfView(ScreeningObjectMixin, ScopedDownloadView):
     """The completed result as a PDF (the page itself also prints cleanly); the download is audited."""
 
     permission_required = "screening.view_screening"
 
-    def get(self, request, pk):
-        from django.http import HttpResponse
-
+    def download(self, request, pk):
         from threadline.screening.exports import result_pdf
 
         screening = self.screening
@@ -396,11 +402,7 @@ class ScreeningPdfView(ScreeningObjectMixin, View):
             contacts=contacts,
         )
         audit_object("export", screening, note="result pdf")
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="screening-{screening.reference}.pdf"'.replace(
-            "/", "-"
-        )
-        return response
+        return attachment(content, "application/pdf", f"screening-{screening.reference}.pdf".replace("/", "-"))
 
 
 class ScreeningSafetyView(ScreeningActionView):
@@ -428,7 +430,7 @@ class ScreeningOpenCaseView(ScreeningActionView):
 # -- instruments ---------------------------------------------------------------------------------------
 
 
-class InstrumentListView(OrganisationPermissionMixin, TemplateView):
+class InstrumentListView(ScopedTemplateView):
     permission_required = "screening.view_organisationinstrument"
     template_name = "screening/instrument_list.html"
 
@@ -447,22 +449,33 @@ class InstrumentListView(OrganisationPermissionMixin, TemplateView):
         return has_perm(self.request.user, perm, self.request.organisation)
 
 
-class InstrumentUploadView(OrganisationPermissionMixin, FormView):
+class InstrumentUploadView(ScopedFormView):
+    """A refused file lists its errors (file, field path, reason) above the form."""
+
     permission_required = "screening.add_organisationinstrument"
     template_name = "screening/instrument_upload.html"
     form_class = UploadForm
+    refusals = (services.InstrumentUploadError,)
+    upload_errors: list = []
 
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        try:
-            stored = services.instrument_upload(
-                organisation=self.request.organisation,
-                user=self.request.user,
-                file_name=upload.name,
-                content=upload.read(services.MAX_UPLOAD_BYTES + 1),
-            )
-        except services.InstrumentUploadError as exc:
-            return self.render_to_response(self.get_context_data(form=form, upload_errors=exc.errors))
+    def get_context_data(self, **kwargs):
+        if self.upload_errors:
+            kwargs.setdefault("upload_errors", self.upload_errors)
+        return super().get_context_data(**kwargs)
+
+    def perform(self, data):
+        upload = data["file"]
+        return services.instrument_upload(
+            organisation=self.request.organisation,
+            user=self.request.user,
+            file_name=upload.name,
+            content=upload.read(services.MAX_UPLOAD_BYTES + 1),
+        )
+
+    def refused(self, form, exc):
+        self.upload_errors = exc.errors  # listed above the form, not repeated on it
+
+    def performed(self, stored):
         messages.success(
             self.request,
             _("Version %(version)s of %(id)s was stored.") % {"version": stored.version, "id": stored.instrument_id},
@@ -514,9 +527,11 @@ class ContactListView(ScopedListView):
     context_object_name = "contacts"
 
 
-class ContactFormView(OrganisationPermissionMixin, FormView):
+class ContactFormView(ScopedFormView):
     template_name = "screening/contact_form.html"
     form_class = ReferralContactForm
+    success_message = _("The referral contact was saved.")
+    refusals = (services.ScreeningError,)
 
     @property
     def permission_required(self):
@@ -543,15 +558,16 @@ class ContactFormView(OrganisationPermissionMixin, FormView):
         ctx["contact"] = self.contact
         return ctx
 
-    def form_valid(self, form):
-        services.referral_contact_save(
+    def perform(self, data):
+        return services.referral_contact_save(
             organisation=self.request.organisation,
             user=self.request.user,
             contact=self.contact,
-            **{name: form.cleaned_data[name] for name in services.CONTACT_FIELDS},
+            **{name: data[name] for name in services.CONTACT_FIELDS},
         )
-        messages.success(self.request, _("The referral contact was saved."))
-        return redirect("screening:contacts")
+
+    def get_success_url(self):
+        return reverse("screening:contacts")
 
 
 class ContactDeleteView(ScopedActionView):
@@ -570,7 +586,7 @@ class ContactDeleteView(ScopedActionView):
 # -- statistics ----------------------------------------------------------------------------------------
 
 
-class StatisticsView(OrganisationPermissionMixin, TemplateView):
+class StatisticsView(ScopedTemplateView):
     """Counts only: no screening, answer or reference is shown here."""
 
     permission_required = "screening.summarise_screening"

@@ -1,4 +1,6 @@
-"""Prevention pages: thin views over ``services`` (writes) and ``selectors`` (reads), on the shared scoped views.
+"""Prevention pages: thin views over ``services`` (writes) and ``selectors`` (reads), on the shared scoped views
+of ``core.views`` (forms on ``PreventionFormView``, a ``ScopedFormView`` that shows a ``PreventionError`` on the
+field it names; POSTs on ``ScopedActionView``; files on ``ScopedDownloadView``). Only ``PublicView`` is open.
 
 Every queryset is restricted once (organisation, role, and for facilitators their own schools); another
 organisation's object is a 404. Pages work without JavaScript; htmx only enhances. One module per part of the

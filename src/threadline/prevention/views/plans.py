@@ -5,24 +5,19 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views import View
-from django.views.generic import FormView, TemplateView
 
 from threadline.audit.services import audit_record
 from threadline.core import charts
-from threadline.core.permissions import has_perm
-from threadline.core.views import OrganisationPermissionMixin, ScopedListView
+from threadline.core.views import ScopedActionView, ScopedDetailView, ScopedListView, ScopedTemplateView
 from threadline.prevention import definitions, forms, selectors, services
-from threadline.prevention.models import (
-    ProgrammePlan,
-    SessionDelivery,
-    SurveyRound,
-)
-from threadline.prevention.views.base import PreventionView, _language
+from threadline.prevention.models import ProgrammePlan, SurveyRound
+from threadline.prevention.views.base import PermsMixin, PreventionFormView, _language
 
 # -- plans ----------------------------------------------------------------------------------------------
 
@@ -36,57 +31,57 @@ class PlanListView(ScopedListView):
         return selectors.plans(user=self.request.user, organisation=self.request.organisation)
 
 
-class PlanCreateView(OrganisationPermissionMixin, FormView):
+class PlanCreateView(PreventionFormView):
     permission_required = "prevention.add_programmeplan"
     template_name = "prevention/form.html"
     form_class = forms.PlanForm
     extra_context = {"title": _("Plan a programme in a school")}
+    refusal_on_field = False  # a plan's refusal concerns the plan as a whole: shown on top
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["schools"] = selectors.schools(user=self.request.user, organisation=self.request.organisation)
-        kwargs["curricula"] = [
-            (c.key, f"{c.title(_language())} ({c.curriculum.version})")
-            for c in definitions.curriculum_choices(self.request.organisation)
-        ]
-        kwargs["questionnaires"] = definitions.questionnaire_choices(_language())
-        return kwargs
+        return {
+            **super().get_form_kwargs(),
+            "schools": selectors.schools(user=self.request.user, organisation=self.request.organisation),
+            "curricula": [
+                (c.key, f"{c.title(_language())} ({c.curriculum.version})")
+                for c in definitions.curriculum_choices(self.request.organisation)
+            ],
+            "questionnaires": definitions.questionnaire_choices(_language()),
+        }
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            plan = services.plan_create(
-                organisation=self.request.organisation,
-                school=data["school"],
-                curriculum_key=data["curriculum"],
-                questionnaire_id=data["questionnaire"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-            )
-        except services.PreventionError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
+    def perform(self, data):
+        return services.plan_create(
+            organisation=self.request.organisation,
+            school=data["school"],
+            curriculum_key=data["curriculum"],
+            questionnaire_id=data["questionnaire"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        )
+
+    def performed(self, plan):
         return redirect("prevention:plan_detail", pk=plan.pk)
 
 
-class PlanObjectMixin(OrganisationPermissionMixin):
-    @cached_property
-    def plan(self) -> ProgrammePlan:
-        scoped = ProgrammePlan.objects.restrict(self.request.user, self.queryset_action, self.request.organisation)
-        return get_object_or_404(scoped.select_related("school__district"), pk=self.kwargs["pk"])
+class PlanPageMixin:
+    """A page of one plan the user may see (with its school and district)."""
+
+    model = ProgrammePlan
+    context_object_name = "plan"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("school__district")
 
 
-class PlanDetailView(PlanObjectMixin, TemplateView):
+class PlanDetailView(PermsMixin, PlanPageMixin, ScopedDetailView):
     permission_required = "prevention.view_programmeplan"
     template_name = "prevention/plan_detail.html"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        plan = self.plan
+        plan = self.object
         curriculum = definitions.plan_curriculum(plan)
         user, org = self.request.user, self.request.organisation
-        ctx.update(
-            plan=plan,
+        return super().get_context_data(
             curriculum=curriculum,
             sessions=[
                 (s, definitions.module_title(curriculum, s.module_id, _language()))
@@ -94,112 +89,104 @@ class PlanDetailView(PlanObjectMixin, TemplateView):
             ],
             rounds=selectors.rounds(user=user, organisation=org).filter(plan=plan)[:50],
             upload_form=forms.UploadForm(),
-            can_upload=has_perm(user, "prevention.add_surveyresponse", org),
-            can_analyse=has_perm(user, "prevention.summarise_programmeplan", org),
-            can_open=has_perm(user, "prevention.add_surveyround", org),
+            can_upload=self.perm("prevention.add_surveyresponse"),
+            can_analyse=self.perm("prevention.summarise_programmeplan"),
+            can_open=self.perm("prevention.add_surveyround"),
             questionnaire=definitions.questionnaire(plan.questionnaire_id),
+            **kwargs,
         )
-        return ctx
 
 
-class ResponsesUploadView(PlanObjectMixin, View):
+class ResponsesUploadView(ScopedActionView):
     """Paper results as CSV: bad rows reported with file, line and field; the good rows all saved together."""
 
     permission_required = "prevention.add_surveyresponse"
+    refusals = (ValidationError, services.PreventionError)
+    problems_shown = 50
 
-    def post(self, request, pk):
-        plan = self.plan
+    def act(self, request, pk):
+        plan = self.scoped_object(ProgrammePlan, select_related=["school__district"], pk=pk)
         form = forms.UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, _("Choose a CSV file."))
-            return redirect("prevention:plan_detail", pk=plan.pk)
+            raise ValidationError(_("Choose a CSV file."))
         upload = form.cleaned_data["file"]
-        try:
-            report = services.responses_upload(
-                user=request.user, plan=plan, data=upload.read(services.CSV_MAX_BYTES + 1), source=upload.name
-            )
-        except services.PreventionError as exc:
-            messages.error(request, exc.message)
-            return redirect("prevention:plan_detail", pk=plan.pk)
+        report = services.responses_upload(
+            user=request.user, plan=plan, data=upload.read(services.CSV_MAX_BYTES + 1), source=upload.name
+        )
         messages.success(request, _("%(n)s responses entered.") % {"n": report.created})
-        for problem in report.problems[:50]:
+        for problem in report.problems[: self.problems_shown]:
             messages.warning(request, str(problem))
-        if len(report.problems) > 50:
-            messages.warning(request, _("%(n)s more problems not shown.") % {"n": len(report.problems) - 50})
-        return redirect("prevention:plan_detail", pk=plan.pk)
+        if len(report.problems) > self.problems_shown:
+            more = len(report.problems) - self.problems_shown
+            messages.warning(request, _("%(n)s more problems not shown.") % {"n": more})
+
+    def get_redirect_url(self) -> str:
+        return reverse("prevention:plan_detail", kwargs={"pk": self.kwargs["pk"]})
 
 
-class PlanAnalysisView(PlanObjectMixin, TemplateView):
+def _analysis_context(responses, questionnaire_id: str, *, title: str) -> dict:
+    """The analysis page of ``responses`` to one questionnaire (404 for an unknown one); the read is audited."""
+    questionnaire = definitions.questionnaire(questionnaire_id)
+    if questionnaire is None:
+        raise Http404
+    language = _language()
+    result = selectors.analysis_for(responses, questionnaire)
+    rows = selectors.analysis_headlines(result, questionnaire, language)
+    scales = [r for r in rows if r["type"] == "scale"]
+    ctx = {
+        "title": title,
+        "questionnaire": questionnaire,
+        "questionnaire_title": questionnaire.text(questionnaire.title, language),
+        "analysis": result,
+        "summary": result.summary(language if language in ("en", "fr", "ar") else "en"),
+        "scale_rows": scales,
+        "item_rows": [r for r in rows if r["type"] == "item" and r["group"] == "all"],
+        "chart": charts.change_chart(
+            [(r["label"], r) for r in scales if r["group"] == "all"], title=str(_("Change from before to after"))
+        ),
+        "k": result.k,
+    }
+    audit_record(action="view", object_type="prevention.analysis", object_id=questionnaire.id, note="analysis read")
+    return ctx
+
+
+class PlanAnalysisView(PlanPageMixin, ScopedDetailView):
     permission_required = "prevention.summarise_programmeplan"
     template_name = "prevention/analysis.html"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        return _analysis_context(
-            ctx, selectors.plan_responses(self.plan), self.plan.questionnaire_id, title=str(self.plan)
-        )
+        plan = self.object
+        analysis = _analysis_context(selectors.plan_responses(plan), plan.questionnaire_id, title=str(plan))
+        return super().get_context_data(**analysis, **kwargs)
 
 
-class ProgrammeAnalysisView(PreventionView):
+class ProgrammeAnalysisView(ScopedTemplateView):
     """Every plan of the organisation with one questionnaire (optionally one school)."""
 
     permission_required = "prevention.summarise_programmeplan"
     template_name = "prevention/analysis.html"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
         questionnaires = definitions.questionnaire_choices(_language())
         chosen = self.request.GET.get("questionnaire") or (questionnaires[0][0] if questionnaires else "")
         # Reading aggregates is granted by summarise_programmeplan; responses themselves are nobody's to view.
         school = self.request.GET.get("school")
         responses = selectors.programme_responses(organisation=self.request.organisation, school=school)
-        ctx.update(
+        return super().get_context_data(
             questionnaires=questionnaires,
             chosen=chosen,
             programme=True,
             schools=selectors.schools(user=self.request.user, organisation=self.request.organisation),
             school=school or "",
+            **_analysis_context(responses, chosen, title=str(_("Whole programme"))),
+            **kwargs,
         )
-        return _analysis_context(ctx, responses, chosen, title=str(_("Whole programme")))
-
-
-def _analysis_context(ctx, responses, questionnaire_id: str, *, title: str):
-    from django.http import Http404
-
-    questionnaire = definitions.questionnaire(questionnaire_id)
-    if questionnaire is None:
-        raise Http404
-    language = _language()
-    result = selectors.analysis_for(responses, questionnaire)
-    rows = []
-    for r in result.rows:
-        if not r["headline"]:
-            continue
-        r = dict(r)
-        r["label"] = questionnaire.text(r["title"], language)
-        rows.append(r)
-    scales = [r for r in rows if r["type"] == "scale"]
-    ctx.update(
-        title=title,
-        questionnaire=questionnaire,
-        questionnaire_title=questionnaire.text(questionnaire.title, language),
-        analysis=result,
-        summary=result.summary(language if language in ("en", "fr", "ar") else "en"),
-        scale_rows=scales,
-        item_rows=[r for r in rows if r["type"] == "item" and r["group"] == "all"],
-        chart=charts.change_chart(
-            [(r["label"], r) for r in scales if r["group"] == "all"], title=str(_("Change from before to after"))
-        ),
-        k=result.k,
-    )
-    audit_record(action="view", object_type="prevention.analysis", object_id=questionnaire.id, note="analysis read")
-    return ctx
 
 
 # -- sessions -------------------------------------------------------------------------------------------
 
 
-class SessionLogView(OrganisationPermissionMixin, FormView):
+class SessionLogView(PreventionFormView):
     """Log a session on a phone: school/plan, session, date (today), class, attendance counts."""
 
     permission_required = "prevention.add_sessiondelivery"
@@ -236,65 +223,68 @@ class SessionLogView(OrganisationPermissionMixin, FormView):
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["sex_columns"] = forms.SEX_COLUMNS
-        return ctx
+        return super().get_context_data(sex_columns=forms.SEX_COLUMNS, **kwargs)
+
+    def perform(self, data):
+        return services.session_log(
+            user=self.request.user,
+            plan=data["plan"],
+            module_session=data["module_session"],
+            delivered_on=data["delivered_on"],
+            class_label=data["class_label"],
+            attendance=self.attendance,
+        )
 
     def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            delivery = services.session_log(
-                user=self.request.user,
-                plan=data["plan"],
-                module_session=data["module_session"],
-                delivered_on=data["delivered_on"],
-                class_label=data["class_label"],
-                attendance=form.attendance(),
-            )
-        except services.PreventionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.form_invalid(form)
+        self.attendance = form.attendance()  # the grid of counts by sex and age band, read off the form
+        return super().form_valid(form)
+
+    def performed(self, delivery):
         messages.success(self.request, _("Session logged: %(n)s pupils.") % {"n": delivery.pupils})
         return redirect("prevention:session_detail", pk=delivery.pk)
 
 
-class SessionDetailView(OrganisationPermissionMixin, TemplateView):
+class SessionPageMixin(PermsMixin):
+    """The session page's context, shared with the concern form that is shown on it."""
+
+    def session_page(self, delivery, concern_form=None) -> dict:
+        curriculum = definitions.plan_curriculum(delivery.plan)
+        return {
+            "delivery": delivery,
+            "module_title": definitions.module_title(curriculum, delivery.module_id, _language()),
+            "concern_form": concern_form or forms.ConcernForm(bands=curriculum.age_bands if curriculum else ()),
+            "can_concern": self.perm("prevention.add_concern"),
+            "can_open": self.perm("prevention.add_surveyround"),
+            "sex_labels": dict(forms.SEX_COLUMNS),
+        }
+
+
+class SessionDetailView(SessionPageMixin, ScopedDetailView):
     permission_required = "prevention.view_sessiondelivery"
     template_name = "prevention/session_detail.html"
 
-    @cached_property
-    def delivery(self) -> SessionDelivery:
-        scoped = selectors.sessions(user=self.request.user, organisation=self.request.organisation)
-        return get_object_or_404(scoped, pk=self.kwargs["pk"])
+    def get_queryset(self):
+        return selectors.sessions(user=self.request.user, organisation=self.request.organisation)
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        curriculum = definitions.plan_curriculum(self.delivery.plan)
-        ctx.update(
-            delivery=self.delivery,
-            module_title=definitions.module_title(curriculum, self.delivery.module_id, _language()),
-            concern_form=kwargs.get("concern_form")
-            or forms.ConcernForm(bands=curriculum.age_bands if curriculum else ()),
-            can_concern=has_perm(self.request.user, "prevention.add_concern", self.request.organisation),
-            can_open=has_perm(self.request.user, "prevention.add_surveyround", self.request.organisation),
-            sex_labels=dict(forms.SEX_COLUMNS),
-        )
-        return ctx
+        return super().get_context_data(**self.session_page(self.object), **kwargs)
 
 
 # -- survey rounds --------------------------------------------------------------------------------------
 
 
-class RoundOpenView(OrganisationPermissionMixin, FormView):
+class RoundOpenView(PreventionFormView):
     permission_required = "prevention.add_surveyround"
     template_name = "prevention/form.html"
     form_class = forms.RoundOpenForm
     extra_context = {"title": _("Open a pupils' survey"), "submit": _("Open the survey")}
+    refusal_on_field = False
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["plans"] = selectors.plans(user=self.request.user, organisation=self.request.organisation)
-        return kwargs
+        return {
+            **super().get_form_kwargs(),
+            "plans": selectors.plans(user=self.request.user, organisation=self.request.organisation),
+        }
 
     def get_initial(self):
         return {
@@ -303,40 +293,35 @@ class RoundOpenView(OrganisationPermissionMixin, FormView):
             "class_label": self.request.GET.get("class", ""),
         }
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            survey_round = services.round_open(
-                user=self.request.user, plan=data["plan"], phase=data["phase"], class_label=data["class_label"]
-            )
-        except services.PreventionError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
+    def perform(self, data):
+        return services.round_open(
+            user=self.request.user, plan=data["plan"], phase=data["phase"], class_label=data["class_label"]
+        )
+
+    def performed(self, survey_round):
         return redirect("prevention:round_detail", pk=survey_round.pk)
 
 
-class RoundObjectMixin(OrganisationPermissionMixin):
-    @cached_property
-    def survey_round(self) -> SurveyRound:
-        scoped = SurveyRound.objects.restrict(self.request.user, self.queryset_action, self.request.organisation)
-        return get_object_or_404(scoped.select_related("plan__school"), pk=self.kwargs["pk"])
+class RoundDetailView(ScopedDetailView):
+    """The round's code and links; its htmx fragment (the count of answers) is polled while it is open."""
 
-
-class RoundDetailView(RoundObjectMixin, TemplateView):
+    model = SurveyRound
     permission_required = "prevention.view_surveyround"
     template_name = "prevention/round_detail.html"
+    context_object_name = "survey_round"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("plan__school")
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        survey_round = self.survey_round
+        survey_round = self.object
         short = reverse("survey:code", kwargs={"code": survey_round.code})
-        ctx.update(
-            survey_round=survey_round,
+        return super().get_context_data(
             short_url=self.request.build_absolute_uri(short),
             start_url=self.request.build_absolute_uri(reverse("survey:start")),
             is_open=survey_round.closed_at is None and survey_round.expires_at > timezone.now(),
+            **kwargs,
         )
-        return ctx
 
     def get_template_names(self):
         if self.request.htmx:
@@ -344,11 +329,13 @@ class RoundDetailView(RoundObjectMixin, TemplateView):
         return [self.template_name]
 
 
-class RoundCloseView(RoundObjectMixin, View):
+class RoundCloseView(ScopedActionView):
     permission_required = "prevention.change_surveyround"
     queryset_action = "change"
+    success_message = _("The survey is closed: the code no longer works.")
 
-    def post(self, request, pk):
-        services.round_close(survey_round=self.survey_round)
-        messages.success(request, _("The survey is closed: the code no longer works."))
-        return redirect("prevention:round_detail", pk=pk)
+    def act(self, request, pk):
+        services.round_close(survey_round=self.scoped_object(SurveyRound, select_related=["plan__school"], pk=pk))
+
+    def get_redirect_url(self) -> str:
+        return reverse("prevention:round_detail", kwargs={"pk": self.kwargs["pk"]})

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from threadline.audit.services import audit_record
 from threadline.core import charts
-from threadline.core.views import OrganisationPermissionMixin
-from threadline.prevention import forms, selectors, services
-from threadline.prevention.models import (
-    OrganisationCurriculum,
-    PublishedSummary,
-)
-from threadline.prevention.views.base import PreventionView, _language
+from threadline.core.views import ScopedActionView, ScopedDownloadView, ScopedTemplateView, attachment
+from threadline.prevention import exports, forms, selectors, services
+from threadline.prevention.models import OrganisationCurriculum, PublishedSummary
+from threadline.prevention.views.base import PermsMixin, _language
 
 # -- dashboard, exports, public -------------------------------------------------------------------------
 
 
-class DashboardView(PreventionView):
+class DashboardView(PermsMixin, ScopedTemplateView):
     permission_required = "prevention.summarise_programmeplan"
     template_name = "prevention/dashboard.html"
 
@@ -41,90 +35,55 @@ class DashboardView(PreventionView):
             for row in outcome["sex"]:
                 row["label"] = ctx["sex_labels"].get(row["category"], row["category"])
         ctx["can_publish"] = self.perm("prevention.add_publishedsummary")
-        ctx["summaries"] = PublishedSummary.objects.restrict(self.request.user, "view", self.request.organisation)[:5]
+        ctx["summaries"] = self.scoped(PublishedSummary)[:5]
         return ctx
 
 
-class ExportView(OrganisationPermissionMixin, View):
+class ExportView(ScopedDownloadView):
     """The HTYPE-shaped indicator sheet as CSV or Excel (suppressed figures are empty, flagged)."""
 
     permission_required = "prevention.summarise_programmeplan"
 
-    def get(self, request, fmt):
-        from django.http import Http404
-
+    def download(self, request, fmt):
         rows = selectors.htype_rows(organisation=request.organisation)
+        # Audited before the format is checked, as it always was: an unknown format is a 404 after the record.
         audit_record(action="export", object_type="prevention.htype", object_id=fmt, note=f"{len(rows)} rows")
-        name = f"htype-indicators-{timezone.localdate():%Y-%m-%d}"
-        if fmt == "csv":
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=selectors.HTYPE_COLUMNS)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: _csv_safe(v) for k, v in row.items()})
-            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        elif fmt == "xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook()
-            sheet = book.active
-            sheet.title = "HTYPE indicators"
-            sheet.append(selectors.HTYPE_COLUMNS)
-            for row in rows:
-                sheet.append([_csv_safe(row[c]) for c in selectors.HTYPE_COLUMNS])
-            buffer = io.BytesIO()
-            book.save(buffer)
-            response = HttpResponse(
-                buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        else:
+        if fmt not in exports.HTYPE_FORMATS:
             raise Http404
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
+        body, content_type = exports.htype_file(rows, fmt)
+        return attachment(body, content_type, f"htype-indicators-{timezone.localdate():%Y-%m-%d}.{fmt}")
 
 
-def _csv_safe(value):
-    """Spreadsheet formula injection: text starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-class SummaryPublishView(OrganisationPermissionMixin, View):
+class SummaryPublishView(ScopedActionView):
     permission_required = "prevention.add_publishedsummary"
+    success_message = _("Published: the public page now shows these suppressed figures.")
 
-    def post(self, request):
+    def act(self, request):
         services.summary_publish(organisation=request.organisation, user=request.user)
-        messages.success(request, _("Published: the public page now shows these suppressed figures."))
-        return redirect("prevention:dashboard")
+
+    def get_redirect_url(self) -> str:
+        return reverse("prevention:dashboard")
 
 
 class PublicView(View):
-    """Aggregate reach and outcomes that organisations published (suppressed when published; nothing else)."""
+    """Public (no sign-in): the aggregate reach and outcomes that organisations published, suppressed when
+    published; nothing else."""
 
     def get(self, request):
-        summaries = PublishedSummary.objects.filter(withdrawn_at__isnull=True).select_related("organisation")
-        latest: dict[int, PublishedSummary] = {}
-        for summary in summaries.order_by("-published_at"):
-            latest.setdefault(summary.organisation_id, summary)
         return render(
             request,
             "prevention/public.html",
-            {"summaries": list(latest.values()), "sex_labels": dict(forms.SEX_COLUMNS)},
+            {"summaries": selectors.published_summaries(), "sex_labels": dict(forms.SEX_COLUMNS)},
         )
 
 
-class CurriculumDownloadView(OrganisationPermissionMixin, View):
+class CurriculumDownloadView(ScopedDownloadView):
     permission_required = "prevention.view_organisationcurriculum"
 
-    def get(self, request, pk):
-        import json
-
-        upload = get_object_or_404(
-            OrganisationCurriculum.objects.restrict(request.user, "view", request.organisation), pk=pk
+    def download(self, request, pk):
+        upload = self.scoped_object(OrganisationCurriculum, pk=pk)
+        return attachment(
+            exports.curriculum_json(upload.content),
+            "application/json; charset=utf-8",
+            f"{upload.curriculum_id}-{upload.version}.json",
         )
-        response = HttpResponse(
-            json.dumps(upload.content, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{upload.curriculum_id}-{upload.version}.json"'
-        return response

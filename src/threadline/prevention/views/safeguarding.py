@@ -4,46 +4,51 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views import View
-from django.views.generic import FormView, TemplateView
 
-from threadline.audit.services import audit_object
-from threadline.core.permissions import has_perm
-from threadline.core.views import OrganisationPermissionMixin, ScopedListView
+from threadline.audit.mixins import AuditReadMixin
+from threadline.core.views import ScopedActionView, ScopedDetailView, ScopedListView
 from threadline.prevention import definitions, forms, selectors, services
-from threadline.prevention.models import (
-    Concern,
-    SafetyProtocol,
-)
-from threadline.prevention.views.plans import SessionDetailView
+from threadline.prevention.models import Concern, SafetyProtocol
+from threadline.prevention.views.base import PermsMixin, PreventionFormView
+from threadline.prevention.views.plans import SessionDetailView, SessionPageMixin
 
 # -- safeguarding ---------------------------------------------------------------------------------------
 
 
-class ConcernCreateView(OrganisationPermissionMixin, View):
-    """One step from a session: what was raised, how urgent, a short encrypted note; the lead is told at once."""
+class ConcernCreateView(SessionPageMixin, PreventionFormView):
+    """One step from a session: what was raised, how urgent, a short encrypted note; the lead is told at once.
+    The form is on the session's page, which is shown again (400) when it is incomplete."""
 
     permission_required = "prevention.add_concern"
+    http_method_names = ["post"]
+    template_name = SessionDetailView.template_name
+    form_class = forms.ConcernForm
+    success_message = _("The concern was sent to the designated lead. Thank you.")
 
-    def post(self, request, pk):
-        delivery = get_object_or_404(selectors.sessions(user=request.user, organisation=request.organisation), pk=pk)
-        curriculum = definitions.plan_curriculum(delivery.plan)
-        form = forms.ConcernForm(request.POST, bands=curriculum.age_bands if curriculum else ())
-        if not form.is_valid():
-            view = SessionDetailView(request=request, kwargs={"pk": pk}, args=())
-            return render(
-                request, SessionDetailView.template_name, view.get_context_data(pk=pk, concern_form=form), status=400
-            )
-        services.concern_record(
-            user=request.user, session=delivery, site=request.build_absolute_uri("/"), **form.cleaned_data
+    @cached_property
+    def delivery(self):
+        scoped = selectors.sessions(user=self.request.user, organisation=self.request.organisation)
+        return get_object_or_404(scoped, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        curriculum = definitions.plan_curriculum(self.delivery.plan)
+        return {**super().get_form_kwargs(), "bands": curriculum.age_bands if curriculum else ()}
+
+    def form_invalid(self, form):
+        return self.render_to_response({"view": self, **self.session_page(self.delivery, form)}, status=400)
+
+    def perform(self, data):
+        return services.concern_record(
+            user=self.request.user, session=self.delivery, site=self.request.build_absolute_uri("/"), **data
         )
-        messages.success(request, _("The concern was sent to the designated lead. Thank you."))
-        return redirect("prevention:session_detail", pk=pk)
+
+    def get_success_url(self):
+        return reverse("prevention:session_detail", kwargs={"pk": self.delivery.pk})
 
 
 class ConcernListView(ScopedListView):
@@ -55,88 +60,86 @@ class ConcernListView(ScopedListView):
         return selectors.concerns(user=self.request.user, organisation=self.request.organisation)
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["now"] = timezone.now()
-        return ctx
+        return super().get_context_data(now=timezone.now(), **kwargs)
 
 
-class ConcernObjectMixin(OrganisationPermissionMixin):
-    @cached_property
-    def concern(self) -> Concern:
-        scoped = Concern.objects.restrict(self.request.user, self.queryset_action, self.request.organisation)
-        return get_object_or_404(scoped.select_related("school", "session", "lead__user"), pk=self.kwargs["pk"])
+class ConcernDetailView(PermsMixin, AuditReadMixin, ScopedDetailView):
+    """A concern is sensitive: every read is audited."""
 
-
-class ConcernDetailView(ConcernObjectMixin, TemplateView):
+    model = Concern
     permission_required = "prevention.view_concern"
     template_name = "prevention/concern_detail.html"
+    context_object_name = "concern"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("school", "session", "lead__user")
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        audit_object("view", self.concern)
-        org = self.request.organisation
-        ctx.update(
-            concern=self.concern,
+        return super().get_context_data(
             now=timezone.now(),
-            can_handle=has_perm(self.request.user, "prevention.handle_concern", org),
-            can_screen=has_perm(self.request.user, "screening.add_screening", org),
+            can_handle=self.perm("prevention.handle_concern"),
+            can_screen=self.perm("screening.add_screening"),
             close_form=forms.ConcernCloseForm(),
-            protocol=SafetyProtocol.objects.filter(organisation=org).first(),
+            protocol=selectors.safety_protocol(organisation=self.request.organisation),
+            **kwargs,
         )
-        return ctx
 
 
-class ConcernAcknowledgeView(ConcernObjectMixin, View):
+class ConcernActionView(PermsMixin, ScopedActionView):
+    """Handling a concern the user may change; back to the concern's page."""
+
     permission_required = "prevention.handle_concern"
     queryset_action = "change"
+    refusals = (services.PreventionError, PermissionDenied)
 
-    def post(self, request, pk):
+    @cached_property
+    def concern(self) -> Concern:
+        return self.scoped_object(Concern, select_related=["school", "session", "lead__user"], pk=self.kwargs["pk"])
+
+    def get_redirect_url(self) -> str:
+        return reverse("prevention:concern_detail", kwargs={"pk": self.kwargs["pk"]})
+
+
+class ConcernAcknowledgeView(ConcernActionView):
+    success_message = _("Acknowledged.")
+
+    def act(self, request, pk):
         services.concern_acknowledge(concern=self.concern, user=request.user)
-        messages.success(request, _("Acknowledged."))
-        return redirect("prevention:concern_detail", pk=pk)
 
 
-class ConcernCloseView(ConcernObjectMixin, View):
-    permission_required = "prevention.handle_concern"
-    queryset_action = "change"
+class ConcernCloseView(ConcernActionView):
+    success_message = _("Marked as handled.")
 
-    def post(self, request, pk):
-        try:
-            services.concern_close(concern=self.concern, user=request.user, outcome=request.POST.get("outcome", ""))
-        except services.PreventionError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Marked as handled."))
-        return redirect("prevention:concern_detail", pk=pk)
+    def act(self, request, pk):
+        services.concern_close(concern=self.concern, user=request.user, outcome=request.POST.get("outcome", ""))
 
 
-class ConcernOpenScreeningView(ConcernObjectMixin, View):
+class ConcernOpenScreeningView(ConcernActionView):
     """Into the screening area's own start page: the child's identity is recorded there, never here."""
 
-    permission_required = "prevention.handle_concern"
-    queryset_action = "change"
-
-    def post(self, request, pk):
-        if not has_perm(request.user, "screening.add_screening", request.organisation):
-            messages.error(request, _("Your role cannot open a screening; ask a caseworker or supervisor."))
-            return redirect("prevention:concern_detail", pk=pk)
+    def act(self, request, pk):
+        if not self.perm("screening.add_screening"):  # checked before the concern is looked up, as it always was
+            raise PermissionDenied(_("Your role cannot open a screening; ask a caseworker or supervisor."))
         services.concern_open_screening(concern=self.concern, user=request.user)
         return redirect(f"{reverse('screening:start')}?instrument=ilo-2009-child-sexual")
 
 
-class ProtocolView(OrganisationPermissionMixin, FormView):
+class ProtocolView(PreventionFormView):
     permission_required = "prevention.view_safetyprotocol"
+    submit_permission_required = "prevention.change_safetyprotocol"
     template_name = "prevention/protocol.html"
     form_class = forms.ProtocolForm
+    success_message = _("Safety protocol saved.")
 
     @cached_property
-    def protocol(self):
-        return SafetyProtocol.objects.restrict(self.request.user, "view", self.request.organisation).first()
+    def protocol(self) -> SafetyProtocol | None:
+        return self.scoped(SafetyProtocol).first()
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["memberships"] = selectors.members_to_choose(organisation=self.request.organisation)
-        return kwargs
+        return {
+            **super().get_form_kwargs(),
+            "memberships": selectors.members_to_choose(organisation=self.request.organisation),
+        }
 
     def get_initial(self):
         p = self.protocol
@@ -151,31 +154,19 @@ class ProtocolView(OrganisationPermissionMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["protocol"] = self.protocol
-        ctx["can_change"] = has_perm(self.request.user, "prevention.change_safetyprotocol", self.request.organisation)
-        return ctx
+        return super().get_context_data(
+            protocol=self.protocol, can_change=self.perm("prevention.change_safetyprotocol"), **kwargs
+        )
 
-    def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, "prevention.change_safetyprotocol", request.organisation):
-            from django.core.exceptions import PermissionDenied
+    def perform(self, data):
+        return services.protocol_save(
+            organisation=self.request.organisation,
+            designated_lead=data["designated_lead"],
+            steps=data["steps"].splitlines(),
+            acknowledge_within_hours=data["acknowledge_within_hours"],
+            close_within_hours=data["close_within_hours"],
+            mandatory_reporting=data["mandatory_reporting"],
+        )
 
-            raise PermissionDenied
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            services.protocol_save(
-                organisation=self.request.organisation,
-                designated_lead=data["designated_lead"],
-                steps=data["steps"].splitlines(),
-                acknowledge_within_hours=data["acknowledge_within_hours"],
-                close_within_hours=data["close_within_hours"],
-                mandatory_reporting=data["mandatory_reporting"],
-            )
-        except services.PreventionError as exc:
-            form.add_error(exc.field, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Safety protocol saved."))
-        return redirect("prevention:protocol")
+    def get_success_url(self):
+        return reverse("prevention:protocol")

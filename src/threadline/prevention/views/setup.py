@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext_lazy as _
-from django.views import View
-from django.views.generic import FormView
+from functools import cached_property
 
-from threadline.core.permissions import has_perm
-from threadline.core.views import OrganisationPermissionMixin, ScopedListView
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from threadline.core.views import ScopedActionView, ScopedListView, ScopedTemplateView
 from threadline.prevention import definitions, forms, selectors, services
-from threadline.prevention.models import (
-    District,
-    Facilitator,
-)
-from threadline.prevention.views.base import PreventionView, _language
+from threadline.prevention.models import District, Facilitator
+from threadline.prevention.views.base import PermsMixin, PreventionFormView, _language
 
 # -- home -----------------------------------------------------------------------------------------------
 
+#: The buttons the home page shows, each when the user holds ``prevention.<name>``.
+HOME_ACTIONS = (
+    "add_sessiondelivery",
+    "add_surveyround",
+    "add_school",
+    "add_programmeplan",
+    "add_facilitator",
+    "add_organisationcurriculum",
+    "summarise_programmeplan",
+    "change_safetyprotocol",
+    "handle_concern",
+    "add_district",
+)
 
-class IndexView(PreventionView):
+
+class IndexView(PermsMixin, ScopedTemplateView):
     permission_required = "prevention.view_school"
     template_name = "prevention/index.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(selectors.facilitator_home(user=self.request.user, organisation=self.request.organisation))
-        for name in (
-            "add_sessiondelivery",
-            "add_surveyround",
-            "add_school",
-            "add_programmeplan",
-            "add_facilitator",
-            "add_organisationcurriculum",
-            "summarise_programmeplan",
-            "change_safetyprotocol",
-            "handle_concern",
-            "add_district",
-        ):
+        for name in HOME_ACTIONS:
             ctx[f"can_{name}"] = self.perm(f"prevention.{name}")
         ctx["schools"] = selectors.schools(user=self.request.user, organisation=self.request.organisation)[:200]
         return ctx
@@ -47,32 +47,24 @@ class IndexView(PreventionView):
 # -- districts and schools ------------------------------------------------------------------------------
 
 
-class DistrictsView(OrganisationPermissionMixin, FormView):
+class DistrictsView(PreventionFormView):
     permission_required = "prevention.view_district"
+    submit_permission_required = "prevention.add_district"
     template_name = "prevention/districts.html"
     form_class = forms.DistrictForm
+    success_message = _("District saved.")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["districts"] = District.objects.restrict(self.request.user, "view", self.request.organisation)
-        ctx["can_add"] = has_perm(self.request.user, "prevention.add_district", self.request.organisation)
+        ctx["districts"] = self.scoped(District)
+        ctx["can_add"] = self.perm("prevention.add_district")
         return ctx
 
-    def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, "prevention.add_district", request.organisation):
-            from django.core.exceptions import PermissionDenied
+    def perform(self, data):
+        return services.district_save(organisation=self.request.organisation, **data)
 
-            raise PermissionDenied
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.district_save(organisation=self.request.organisation, **form.cleaned_data)
-        except services.PreventionError as exc:
-            form.add_error(exc.field, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("District saved."))
-        return redirect("prevention:districts")
+    def get_success_url(self):
+        return reverse("prevention:districts")
 
 
 class SchoolListView(ScopedListView):
@@ -84,145 +76,131 @@ class SchoolListView(ScopedListView):
         return selectors.schools(user=self.request.user, organisation=self.request.organisation)
 
 
-class SchoolCreateView(OrganisationPermissionMixin, FormView):
+class SchoolCreateView(PreventionFormView):
     permission_required = "prevention.add_school"
     template_name = "prevention/form.html"
     form_class = forms.SchoolForm
     extra_context = {"title": _("Add a school")}
+    success_message = _("School added.")
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["districts"] = District.objects.restrict(self.request.user, "view", self.request.organisation)
-        return kwargs
+        return {**super().get_form_kwargs(), "districts": self.scoped(District)}
 
-    def form_valid(self, form):
-        try:
-            services.school_save(organisation=self.request.organisation, **form.cleaned_data)
-        except services.PreventionError as exc:
-            form.add_error(exc.field, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("School added."))
-        return redirect("prevention:schools")
+    def perform(self, data):
+        return services.school_save(organisation=self.request.organisation, **data)
+
+    def get_success_url(self):
+        return reverse("prevention:schools")
 
 
 # -- facilitators ---------------------------------------------------------------------------------------
 
 
-class FacilitatorsView(OrganisationPermissionMixin, FormView):
+class FacilitatorsView(PreventionFormView):
     permission_required = "prevention.view_facilitator"
+    submit_permission_required = "prevention.change_facilitator"
     template_name = "prevention/facilitators.html"
     form_class = forms.FacilitatorForm
+    success_message = _("Facilitator saved.")
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["memberships"] = selectors.members_to_choose(organisation=self.request.organisation)
-        kwargs["schools"] = selectors.schools(user=self.request.user, organisation=self.request.organisation)
-        return kwargs
+        return {
+            **super().get_form_kwargs(),
+            "memberships": selectors.members_to_choose(organisation=self.request.organisation),
+            "schools": selectors.schools(user=self.request.user, organisation=self.request.organisation),
+        }
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["facilitators"] = (
-            Facilitator.objects.restrict(self.request.user, "view", self.request.organisation)
-            .select_related("membership__user")
-            .prefetch_related("schools", "trainings")
+            self.scoped(Facilitator).select_related("membership__user").prefetch_related("schools", "trainings")
         )
         ctx["training_form"] = forms.TrainingForm()
-        ctx["can_change"] = has_perm(self.request.user, "prevention.change_facilitator", self.request.organisation)
+        ctx["can_change"] = self.perm("prevention.change_facilitator")
         return ctx
 
-    def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, "prevention.change_facilitator", request.organisation):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        services.facilitator_save(
-            organisation=self.request.organisation,
-            membership=form.cleaned_data["membership"],
-            schools=form.cleaned_data["schools"],
+    def perform(self, data):
+        return services.facilitator_save(
+            organisation=self.request.organisation, membership=data["membership"], schools=data["schools"]
         )
-        messages.success(self.request, _("Facilitator saved."))
-        return redirect("prevention:facilitators")
+
+    def get_success_url(self):
+        return reverse("prevention:facilitators")
 
 
-class TrainingAddView(OrganisationPermissionMixin, View):
+class TrainingAddView(ScopedActionView):
     permission_required = "prevention.add_training"
+    success_message = _("Training recorded.")
 
-    def post(self, request, pk):
-        facilitator = get_object_or_404(
-            Facilitator.objects.restrict(request.user, "change", request.organisation), pk=pk
-        )
+    def act(self, request, pk):
+        facilitator = self.scoped_object(Facilitator, "change", pk=pk)
         form = forms.TrainingForm(request.POST)
-        if form.is_valid():
-            services.training_add(facilitator=facilitator, **form.cleaned_data)
-            messages.success(request, _("Training recorded."))
-        else:
-            messages.error(request, _("The training was not recorded: give a course and a date."))
-        return redirect("prevention:facilitators")
+        if not form.is_valid():
+            raise ValidationError(_("The training was not recorded: give a course and a date."))
+        services.training_add(facilitator=facilitator, **form.cleaned_data)
+
+    def get_redirect_url(self) -> str:
+        return reverse("prevention:facilitators")
 
 
 # -- curricula ------------------------------------------------------------------------------------------
 
 
-class CurriculaView(OrganisationPermissionMixin, FormView):
+class CurriculaView(PreventionFormView):
+    """Loaded curricula, and loading one: a refused file lists its problems above the form."""
+
     permission_required = "prevention.view_programmeplan"
+    submit_permission_required = "prevention.add_organisationcurriculum"
     template_name = "prevention/curricula.html"
     form_class = forms.UploadForm
+    success_message = _("Curriculum loaded.")
+    problems: list[str] = []
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["choices"] = [(c, c.title(_language())) for c in definitions.curriculum_choices(self.request.organisation)]
         ctx["language"] = _language()
-        ctx["can_upload"] = has_perm(
-            self.request.user, "prevention.add_organisationcurriculum", self.request.organisation
-        )
-        ctx["problems"] = getattr(self, "problems", [])
+        ctx["can_upload"] = self.perm("prevention.add_organisationcurriculum")
+        ctx["problems"] = self.problems
         return ctx
 
-    def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, "prevention.add_organisationcurriculum", request.organisation):
-            from django.core.exceptions import PermissionDenied
+    def perform(self, data):
+        upload = data["file"]
+        return services.curriculum_upload(
+            organisation=self.request.organisation,
+            user=self.request.user,
+            data=upload.read(services.CURRICULUM_MAX_BYTES + 1),
+            file_label=upload.name,
+        )
 
-            raise PermissionDenied
-        return super().post(request, *args, **kwargs)
+    def refused(self, form, exc):
+        if isinstance(exc, services.CurriculumRejected):
+            self.problems = exc.problems  # listed above the form, not repeated on it
+            return None
+        return super().refused(form, exc)
 
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        try:
-            services.curriculum_upload(
-                organisation=self.request.organisation,
-                user=self.request.user,
-                data=upload.read(services.CURRICULUM_MAX_BYTES + 1),
-                file_label=upload.name,
-            )
-        except services.CurriculumRejected as exc:
-            self.problems = exc.problems
-            return self.form_invalid(form)
-        messages.success(self.request, _("Curriculum loaded."))
-        return redirect("prevention:curricula")
+    def get_success_url(self):
+        return reverse("prevention:curricula")
 
 
-class CurriculumDetailView(PreventionView):
+class CurriculumDetailView(ScopedTemplateView):
     permission_required = "prevention.view_programmeplan"
     template_name = "prevention/curriculum_detail.html"
 
-    def get_context_data(self, **kwargs):
-        from django.http import Http404
-
-        ctx = super().get_context_data(**kwargs)
+    @cached_property
+    def found(self):
         curriculum, upload = definitions.curriculum_for_key(self.request.organisation, self.kwargs["key"])
         if curriculum is None:
             raise Http404
-        ctx.update(curriculum=curriculum, upload=upload, language=_language())
-        ctx["modules"] = [
-            {
-                "title": curriculum.text(m["title"], _language()),
-                "age_bands": m["age_bands"],
-                "objectives": [curriculum.text(o["text"], _language()) for o in m["objectives"]],
-                "sessions": [(curriculum.text(s["title"], _language()), s["minutes"]) for s in m["sessions"]],
-            }
-            for m in curriculum.modules
-        ]
-        return ctx
+        return curriculum, upload
+
+    def get_context_data(self, **kwargs):
+        curriculum, upload = self.found
+        language = _language()
+        return super().get_context_data(
+            curriculum=curriculum,
+            upload=upload,
+            language=language,
+            modules=selectors.curriculum_outline(curriculum, language),
+            **kwargs,
+        )
