@@ -155,3 +155,44 @@ def test_survivor_contact_is_kept_only_with_consent_and_encrypted(org):
         assert "0700" not in cursor.fetchone()[0]
     with pytest.raises(services.PolicyError):
         services.advisory_submit(organisation=org, about="service", area="shelter", answers={"felt_safe": "maybe"})
+
+
+def test_a_refusal_is_a_validation_error_on_the_field_it_names():
+    """The shared views show a ``ValidationError`` on the form field it names; the text stays the message."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from threadline.core.errors import error_messages, form_errors
+
+    class TitleForm(forms.Form):
+        title = forms.CharField(required=False)
+
+    on_field = services.PolicyError("Give the policy a title.", "title")
+    on_top = services.PolicyError("Complete the stages in order.")
+    elsewhere = services.PolicyError("Give the number of children who took part.", "participants")
+    assert isinstance(on_field, ValidationError)
+    assert str(on_field) == on_field.message == "Give the policy a title." and on_field.field == "title"
+    assert on_field.message_dict == {"title": ["Give the policy a title."]}
+    assert error_messages(on_top) == ["Complete the stages in order."] and on_top.field is None
+    form = TitleForm({"title": ""})
+    assert form.is_valid()
+    for exc in (on_field, on_top, elsewhere):
+        form_errors(form, exc)
+    assert form.errors["title"] == ["Give the policy a title."]
+    assert form.non_field_errors() == ["Complete the stages in order.", "Give the number of children who took part."]
+
+
+def test_saving_a_stage_keeps_the_answers_when_completing_it_is_refused(org, people):
+    officer = people[0]
+    a = factories.started(org, officer)
+    with pytest.raises(services.PolicyError, match="Answer:"):
+        services.stage_save(
+            assessment=a, user=officer, stage="screening", answers={"affects_children": "yes"}, complete=True
+        )
+    assert dict(a.answers.values_list("question_id", "answer")) == {"affects_children": "yes"}
+    assert a.completed_stages == [] and a.stage == "screening"
+    services.stage_save(assessment=a, user=officer, stage="screening", answers=factories.ANSWERS["screening"])
+    assert a.completed_stages == []
+    services.stage_save(assessment=a, user=officer, stage="screening", answers={}, complete=True)
+    a.refresh_from_db()
+    assert a.completed_stages == ["screening"] and a.stage == "scoping"

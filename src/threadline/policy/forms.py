@@ -89,12 +89,14 @@ class ConsultationForm(forms.Form):
     def participant_fields(self):
         return [self[f"p_{band}_{sex}"] for band in Consultation.AGE_BANDS for sex in Consultation.SEXES]
 
-    def participants(self) -> dict[str, int]:
-        return {
-            f"{band}:{sex}": self.cleaned_data.get(f"p_{band}_{sex}") or 0
-            for band in Consultation.AGE_BANDS
-            for sex in Consultation.SEXES
-        }
+
+def participants_from(cleaned_data: dict) -> dict[str, int]:
+    """A :class:`ConsultationForm`'s numbers of children by age band and sex, as ``{"band:sex": n}``."""
+    return {
+        f"{band}:{sex}": cleaned_data.get(f"p_{band}_{sex}") or 0
+        for band in Consultation.AGE_BANDS
+        for sex in Consultation.SEXES
+    }
 
 
 class FeedbackReturnForm(forms.Form):

@@ -10,8 +10,24 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from threadline.engines.policy import STAGE_KINDS, K, Template, get_convention, get_template, service_quality
-from threadline.policy.models import AdvisorySubmission, Assessment, Decision, ImpactRating, Indicator, Policy
+from threadline.engines.policy import (
+    STAGE_KINDS,
+    K,
+    Template,
+    get_convention,
+    get_template,
+    installed_templates,
+    service_quality,
+)
+from threadline.policy.models import (
+    AdvisorySubmission,
+    Assessment,
+    AssessmentVersion,
+    Decision,
+    ImpactRating,
+    Indicator,
+    Policy,
+)
 
 #: Articles shown first on the impact page: the general principles, then sexual exploitation, trafficking and
 #: other exploitation.
@@ -28,6 +44,54 @@ def policy_list(*, user, organisation, query: str = ""):
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(reference__icontains=query))
     return qs
+
+
+def template_choices(language: str) -> list[tuple[str, str]]:
+    """The installed assessment templates as (id, "title (version)"), to start an assessment from."""
+    return [(t.id, f"{t.text(t.title, language)} ({t.version})") for t in installed_templates()]
+
+
+def policy_parts(policy: Policy) -> dict[str, Any]:
+    """What the policy's page lists: its assessments, results chain and indicators (with their values)."""
+    return {
+        "assessments": policy.assessments.all(),
+        "results": policy.results.all(),
+        "indicators": policy.indicators.prefetch_related("values"),
+    }
+
+
+def decision_of(assessment: Assessment) -> Decision | None:
+    return getattr(assessment, "decision", None)
+
+
+def assessment_parts(assessment: Assessment) -> dict[str, Any]:
+    """What the assessment's page lists besides its answers: evidence, consultations, decision, the review
+    comments and the frozen versions."""
+    return {
+        "evidence": assessment.evidence.all(),
+        "consultations": assessment.consultations.all(),
+        "decision": decision_of(assessment),
+        "comments": assessment.comments.select_related("author"),
+        "versions": assessment.versions.all(),
+    }
+
+
+def stage_parts(assessment: Assessment, stage: str) -> dict[str, Any]:
+    """What a stage's page lists besides its questions: the evidence, the consultations, the decision or the
+    policy's indicators."""
+    if stage == "evidence":
+        return {"evidence": assessment.evidence.all()}
+    if stage == "consultation":
+        return {"consultations": assessment.consultations.all()}
+    if stage == "decision":
+        return {"decision": decision_of(assessment)}
+    if stage == "monitoring":
+        return {"indicators": assessment.policy.indicators.all()}
+    return {}
+
+
+def versions_by_number(assessment: Assessment) -> dict[int, AssessmentVersion]:
+    return {v.number: v for v in assessment.versions.select_related("created_by")}
 
 
 def stage_rows(assessment: Assessment, language: str) -> list[dict]:
@@ -56,6 +120,57 @@ def stage_questions(assessment: Assessment, stage: str, language: str) -> list[d
         }
         for q in template.stage(stage).questions
     ]
+
+
+def stage_problems(*, assessment: Assessment, stage: str) -> list[str]:
+    """What is missing before ``stage`` can be completed (empty: it can)."""
+    template = template_of(assessment)
+    answered = dict(assessment.answers.filter(stage=stage).values_list("question_id", "answer"))
+    problems = [
+        str(_("Answer: %(question)s") % {"question": template.text(q.text)})
+        for q in template.stage(stage).questions
+        if q.required and not answered.get(q.id, "").strip()
+    ]
+    if stage == "evidence" and not assessment.evidence.exists():
+        problems.append(str(_("Add at least one piece of evidence.")))
+    if stage == "consultation" and not assessment.consultations.exists():
+        problems.append(str(_("Record at least one consultation with children.")))
+    if stage == "impact":
+        rated = set(assessment.impacts.filter(group=ImpactRating.Group.ALL).values_list("article", flat=True))
+        convention = get_convention()
+        for key in template.stage("impact").focus_articles:
+            if key not in rated:
+                problems.append(
+                    str(_("Assess the impact on article %(article)s for all children concerned."))
+                    % {"article": convention.article(key).label()}
+                )
+    if stage == "decision" and not Decision.objects.filter(assessment=assessment).exists():
+        problems.append(str(_("Record the decision.")))
+    if stage == "monitoring" and not assessment.policy.indicators.exists():
+        problems.append(str(_("Add at least one monitoring indicator to the policy.")))
+    return problems
+
+
+def publication_problems(assessment: Assessment, child_friendly_summary: str = "x") -> list[str]:
+    """What is missing before the assessment can be published (empty: it can); the summary is checked only when
+    given."""
+    problems = []
+    if assessment.status != Assessment.Status.APPROVED:
+        problems.append(str(_("The assessment must be approved before it is published.")))
+    if not child_friendly_summary.strip():
+        problems.append(str(_("Write the child-friendly summary.")))
+    pending = [c for c in assessment.consultations.all() if not c.feedback_returned]
+    if pending:
+        problems.append(
+            str(_("Return a child-friendly summary to the children of every consultation (%(n)s still to do)."))
+            % {"n": len(pending)}
+        )
+    return problems
+
+
+def publication_checklist(assessment: Assessment) -> dict[str, Any]:
+    """The publication page's list: what is still missing, and each consultation with its feedback."""
+    return {"problems": publication_problems(assessment), "consultations": assessment.consultations.all()}
 
 
 def impact_articles(assessment: Assessment, language: str) -> list[dict]:
@@ -248,6 +363,11 @@ def monitoring_rows(*, user, organisation, today: date | None = None) -> list[Re
     return rows
 
 
+def indicator_values(indicator: Indicator) -> list[tuple[Any, list]]:
+    """The indicator's values, each with its breakdown in words (:func:`breakdown_rows`)."""
+    return [(v, breakdown_rows(v)) for v in indicator.values.all()]
+
+
 # -- survivor advisory -------------------------------------------------------------------------------------
 def service_quality_rows(*, organisation) -> list[dict]:
     """Survivor feedback on services, k=11-suppressed by the disclosure engine; never a submission."""
@@ -272,6 +392,11 @@ def service_quality_rows(*, organisation) -> list[dict]:
         }
         for entry in table.values()
     ]
+
+
+def dimension_labels() -> list[str]:
+    """The questions survivors answer about a service, as the service quality table heads them."""
+    return [AdvisorySubmission._meta.get_field(d).verbose_name for d in AdvisorySubmission.DIMENSIONS]
 
 
 def next_stage(stage: str) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from threadline.policy import item_views, views
+from threadline.policy import views
 
 app_name = "policy"
 
@@ -20,20 +20,20 @@ urlpatterns = [
         views.EvidencePreventionView.as_view(),
         name="evidence_prevention",
     ),
-    path("assessments/<int:pk>/evidence/<int:eid>/edit/", item_views.EvidenceEditView.as_view(), name="evidence_edit"),
+    path("assessments/<int:pk>/evidence/<int:eid>/edit/", views.EvidenceEditView.as_view(), name="evidence_edit"),
     path(
         "assessments/<int:pk>/evidence/<int:eid>/delete/",
-        item_views.EvidenceDeleteView.as_view(),
+        views.EvidenceDeleteView.as_view(),
         name="evidence_delete",
     ),
     path(
         "assessments/<int:pk>/consultations/<int:cid>/edit/",
-        item_views.ConsultationEditView.as_view(),
+        views.ConsultationEditView.as_view(),
         name="consultation_edit",
     ),
     path(
         "assessments/<int:pk>/consultations/<int:cid>/delete/",
-        item_views.ConsultationDeleteView.as_view(),
+        views.ConsultationDeleteView.as_view(),
         name="consultation_delete",
     ),
     path("assessments/<int:pk>/consultations/new/", views.ConsultationCreateView.as_view(), name="consultation_create"),
@@ -44,7 +44,7 @@ urlpatterns = [
     ),
     path(
         "assessments/<int:pk>/versions/compare/",
-        item_views.VersionCompareView.as_view(),
+        views.VersionCompareView.as_view(),
         name="version_compare",
     ),
     path("assessments/<int:pk>/impacts/", views.ImpactView.as_view(), name="impacts"),
