@@ -33,7 +33,7 @@ DOMAIN_APPS = ["screening", "cases", "online", "insights", "prevention", "policy
 # Parts of the skeleton an app is still waiting for, as (app, part). Each is an expected failure that must
 # fail: once the part arrives the test passes unexpectedly, which fails the run until the entry is removed.
 # "scoped shapes": policy's pages move onto ScopedFormView / ScopedActionView in another branch (issue #17).
-PENDING: set[tuple[str, str]] = {("policy", "scoped shapes")}
+PENDING: set[tuple[str, str]] = set()
 
 # The URL namespaces of each app's pages (prevention's pupils' survey has its own, ``survey:``).
 NAMESPACES = {"prevention": ("prevention", "survey")}
