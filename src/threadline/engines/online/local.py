@@ -159,7 +159,9 @@ class LocalBackend:
                 p.cancel()
             ex.shutdown(wait=False, cancel_futures=True)
             raise
-        ex.shutdown(wait=True)
+        # every task is finished and its parts written: the workers exit (freeing their memory takes a few tenths
+        # of a second) while the caller goes on to linking
+        ex.shutdown(wait=False)
 
     def map_batches(self, plan: ScanPlan, clock, cancel_check: Callable[[], bool] | None) -> Mapped:
         opts = plan.options
