@@ -57,11 +57,11 @@ def test_packaged_files_read_alike_by_both_yaml_parsers():
 
     import yaml
 
-    from threadline.engines.online.lexicon import _load_packaged
+    from threadline.engines.online import lexicon
 
     base = resources.files("threadline.engines.online")
     files = [f for f in (base / "lexicons").iterdir() if f.name.endswith(".yaml")] + [base / "risk.yaml"]
     assert len(files) >= 2
     for f in files:
         text = f.read_text(encoding="utf-8")
-        assert _load_packaged(text) == yaml.safe_load(text), f.name
+        assert lexicon._load_packaged(text) == yaml.safe_load(text), f.name

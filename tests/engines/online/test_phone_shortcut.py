@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadline.engines.online.extract import _normalize_phone_slow, _parse_phone
+from threadline.engines.online import extract
 from threadline.engines.online.phone_shortcut import shortcut
 
 REGIONS = ["FR", "DE", "ES", "MX", "GB", "IT", "BR", "AR", "IN", "NL", "BE", "CH", "AU", "JP", "RU", "CN", "US",
@@ -20,9 +20,9 @@ CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 def _same(digits: str, region: str | None) -> None:
     fast = shortcut(digits, region)
     if fast is not None:
-        assert fast == _parse_phone(digits, region), (digits, region)
-    assert _normalize_phone_slow.__wrapped__(digits, region) == (
-        _parse_phone(digits, region) if 7 <= len(digits.lstrip("+")) <= 15 else None
+        assert fast == extract._parse_phone(digits, region), (digits, region)
+    assert extract._normalize_phone_slow.__wrapped__(digits, region) == (
+        extract._parse_phone(digits, region) if 7 <= len(digits.lstrip("+")) <= 15 else None
     )
 
 
@@ -64,7 +64,7 @@ def test_example_numbers_and_their_neighbours(region):
 
 def test_shortcut_answers_the_common_shapes():
     """It is used where it matters (French national and international forms), not only declining."""
-    assert shortcut("0612345678", "FR") == "+33612345678" == _parse_phone("0612345678", "FR")
-    assert shortcut("+33612345678", None) == "+33612345678" == _parse_phone("+33612345678", None)
-    assert shortcut("+34612345678", "US") == _parse_phone("+34612345678", "US")
+    assert shortcut("0612345678", "FR") == "+33612345678" == extract._parse_phone("0612345678", "FR")
+    assert shortcut("+33612345678", None) == "+33612345678" == extract._parse_phone("+33612345678", None)
+    assert shortcut("+34612345678", "US") == extract._parse_phone("+34612345678", "US")
     assert shortcut("0012345678", "FR") is None  # international prefix 00: the parse decides

@@ -6,17 +6,17 @@ import sys
 
 import pytest
 
-from threadline.engines.online.local import _NoPandas
+from threadline.engines.online import local
 
 
 def test_a_scan_run_inline_leaves_pandas_importable(workspace):
     """With one worker the batches run in the caller's process: the caller must still be able to use pandas."""
     pytest.importorskip("pandas")
-    assert not any(isinstance(f, _NoPandas) for f in sys.meta_path)
+    assert not any(isinstance(f, local._NoPandas) for f in sys.meta_path)
 
 
 def test_the_worker_import_guard_refuses_only_pandas():
-    guard = _NoPandas()
+    guard = local._NoPandas()
     with pytest.raises(ImportError):
         guard.find_spec("pandas")
     with pytest.raises(ImportError):
