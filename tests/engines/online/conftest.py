@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -9,6 +11,19 @@ import pytest
 def _encryption_keys():
     """Overrides the root autouse fixture: these tests need no keys, settings or Django (also run with -p no:django)."""
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir(tmp_path_factory):
+    """Scans keep their derived tables (gazetteer, fold table) in a directory of this session, not the user's
+    cache; set in the environment so that spawned scan workers use it too."""
+    old = os.environ.get("THREADLINE_CACHE_DIR")
+    os.environ["THREADLINE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("THREADLINE_CACHE_DIR", None)
+    else:
+        os.environ["THREADLINE_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")

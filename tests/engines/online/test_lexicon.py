@@ -49,3 +49,19 @@ def test_bad_entries_are_rejected(tmp_path):
     p.write_text("entries:\n  - {category: movement, language: en, weight: 1, pattern: 'a(', source: s}\n")
     with pytest.raises(LexiconError, match="does not compile"):
         load_entries(p)
+
+
+def test_packaged_files_read_alike_by_both_yaml_parsers():
+    """The packaged lexicons and risk weights are parsed by libyaml where installed: same data as safe_load."""
+    from importlib import resources
+
+    import yaml
+
+    from threadline.engines.online import lexicon
+
+    base = resources.files("threadline.engines.online")
+    files = [f for f in (base / "lexicons").iterdir() if f.name.endswith(".yaml")] + [base / "risk.yaml"]
+    assert len(files) >= 2
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert lexicon._load_packaged(text) == yaml.safe_load(text), f.name

@@ -14,6 +14,7 @@ from functools import lru_cache
 import phonenumbers
 
 from threadline.engines.online.normalize import fold
+from threadline.engines.online.phone_shortcut import shortcut
 from threadline.engines.online.tokens import WordIndex
 
 # --------------------------------------------------------------------------------------------- number words
@@ -120,6 +121,10 @@ def normalize_phone(digits: str, region: str | None) -> str | None:
 def _normalize_phone_slow(digits: str, region: str | None) -> str | None:
     if not 7 <= len(digits.lstrip("+")) <= 15:
         return None
+    return shortcut(digits, region) or _parse_phone(digits, region)
+
+
+def _parse_phone(digits: str, region: str | None) -> str | None:
     try:
         num = phonenumbers.parse(digits, region or "US")
     except phonenumbers.NumberParseException:

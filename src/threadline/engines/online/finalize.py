@@ -4,6 +4,7 @@ report (the per-ad files are the backend's)."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -158,15 +159,19 @@ def finalize(out: Path, backend, arrays, lr, network_ids: np.ndarray, opts, cloc
     boilerplate, per-network features, evidence and risk, DuckDB views and the report."""
     clock.start("write")
     written = backend.write(out, arrays, network_ids)
-    hubs = hub_rows(backend, arrays, lr.hubs, lr.labels)
-    write_hubs_csv(out, hubs)
-    write_links(out, lr, arrays.keep, network_ids)
-    write_boilerplate(out, lr.boilerplate, arrays.keep, opts.boilerplate_min_groups)
-    clock.end()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the per-network features need only ads.parquet: DuckDB computes them (GIL released) while this thread
+        # writes the evidence files, mostly Python; their time is counted in the stage that waits for them
+        features = pool.submit(network_table, out / "ads.parquet", backend.workers)
+        hubs = hub_rows(backend, arrays, lr.hubs, lr.labels)
+        write_hubs_csv(out, hubs)
+        write_links(out, lr, arrays.keep, network_ids)
+        write_boilerplate(out, lr.boilerplate, arrays.keep, opts.boilerplate_min_groups)
+        clock.end()
 
-    clock.start("networks")
-    weights = load_risk_weights(opts.risk_weights)
-    tbl = network_table(out / "ads.parquet", backend.workers)
+        clock.start("networks")
+        weights = load_risk_weights(opts.risk_weights)
+        tbl = features.result()
     tbl = add_network_evidence(tbl, network_evidence(lr, network_ids))
     tbl = score_networks(tbl, weights)
     tbl = tbl.sort_by([("risk_score", "descending"), ("n_ads", "descending"), ("network_id", "ascending")])

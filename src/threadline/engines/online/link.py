@@ -18,6 +18,7 @@ number of edges stays linear. Connected components are computed with scipy's spa
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -313,13 +314,17 @@ def link(n: int, key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray, 
     ok = _without(keys_u, pre_hubs)
     s0, d0 = _star_edges(keys_u[ok], rows_u[ok])
     id_groups = _components(n, s0, d0)
-    # 2. boilerplate, then MinHash/LSH on the distinctive shingles
-    bp = learn(shingles, sh_offsets, id_groups, opts.boilerplate_min_groups, active)
-    sig_d, bands_d, _ = distinctive_signatures(shingles, sh_offsets, bp, opts.min_distinctive, opts.bands)
+    # 2. boilerplate, then MinHash/LSH on the distinctive shingles. The whole-text candidates do not depend on
+    # the boilerplate: a thread finds them meanwhile (numpy's sorts release the GIL, so a second core helps)
     if active is not None:
-        bands_d[~active] = 0
         bands = np.where(active[:, None], bands, np.uint64(0))
-    pair = candidate_pairs(bands, opts.max_bucket, candidate_pairs(bands_d, opts.max_bucket))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        whole_text = pool.submit(candidate_pairs, bands, opts.max_bucket)
+        bp = learn(shingles, sh_offsets, id_groups, opts.boilerplate_min_groups, active)
+        sig_d, bands_d, _ = distinctive_signatures(shingles, sh_offsets, bp, opts.min_distinctive, opts.bands)
+        if active is not None:
+            bands_d[~active] = 0
+        pair = merge_unique(candidate_pairs(bands_d, opts.max_bucket), whole_text.result())
     similar = TextSimilarity(sig, sig_d, opts.text_threshold, opts.text_support)
     lo, hi = pair // max(n, 1), pair % max(n, 1)
     ok = similar(lo, hi)
