@@ -61,7 +61,9 @@ def test_data_officer_imports_links_releases_and_views_the_public_page(
     cp.goto("/insights/releases/")
     cp.page.fill("#id_title", "Victims by gender and age group")
     cp.page.select_option("#id_group_by", ["gender", "majorityStatus"])
-    cp.page.click("button:has-text('Protect and preview')")
+    # Protecting a release audits it against every figure published before (a small store is the hard case):
+    # about 5 s here on an idle machine, three times that on a shared one, so this step gets longer than 15 s.
+    cp.page.click("button:has-text('Protect and preview')", timeout=90_000)
     cp.check()
     assert "Cells below k=11 suppressed" in cp.page.content()
     cp.page.click("button:has-text('Publish on the public page')")
