@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import xxhash
 
@@ -77,20 +79,38 @@ def signatures(sh: np.ndarray, offsets: np.ndarray, num_perm: int = NUM_PERM) ->
     return signatures32((sh >> np.uint64(32)).astype(np.uint32), offsets, num_perm)
 
 
+SIG_BLOCK = 1 << 16  # shingles per block of whole documents (256 KB of uint32: stays in the CPU cache)
+
+
 def signatures32(s32: np.ndarray, offsets: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
-    """:func:`signatures` from the 32 high bits of the shingle hashes (the form kept for linking)."""
+    """:func:`signatures` from the 32 high bits of the shingle hashes (the form kept for linking).
+
+    The documents are taken in blocks of about :data:`SIG_BLOCK` shingles and each block goes through every
+    permutation while it is in the cache (one pass over the whole array per permutation was memory-bound);
+    each document's minimum is the same, whichever block it is in.
+    """
     n_docs = len(offsets) - 1
-    sig = np.full((num_perm, n_docs), _EMPTY, dtype=np.uint32)
+    sig = np.full((n_docs, num_perm), _EMPTY, dtype=np.uint32)
     if len(s32) == 0:
-        return np.ascontiguousarray(sig.T)
-    nonempty = offsets[1:] > offsets[:-1]
-    idx = offsets[:-1][nonempty]
-    hv = np.empty(len(s32), dtype=np.uint32)
-    for k in range(num_perm):
-        np.bitwise_xor(s32, _B32[k], out=hv)
-        np.multiply(hv, _A32[k], out=hv)
-        sig[k, nonempty] = np.minimum.reduceat(hv, idx)
-    return np.ascontiguousarray(sig.T)
+        return sig
+    nonempty = np.flatnonzero(offsets[1:] > offsets[:-1])
+    idx = offsets[:-1][nonempty]  # first shingle of each non-empty document (its last: before the next one's)
+    cuts = np.append(np.unique(np.searchsorted(idx, np.arange(0, len(s32), SIG_BLOCK))), len(idx)).tolist()
+    for ja, jb in pairwise(cuts):
+        if ja == jb:
+            continue
+        lo = int(idx[ja])
+        hi = int(idx[jb]) if jb < len(idx) else len(s32)
+        block = s32[lo:hi]
+        starts = idx[ja:jb] - lo
+        hv = np.empty(hi - lo, dtype=np.uint32)
+        out = np.empty((num_perm, jb - ja), dtype=np.uint32)
+        for k in range(num_perm):
+            np.bitwise_xor(block, _B32[k], out=hv)
+            np.multiply(hv, _A32[k], out=hv)
+            np.minimum.reduceat(hv, starts, out=out[k])
+        sig[nonempty[ja:jb]] = out.T
+    return sig
 
 
 def band_keys(sig: np.ndarray, bands: int = BANDS) -> np.ndarray:
