@@ -115,6 +115,7 @@ def _as_list(v) -> list[str]:
 
 
 _ROW = operator.itemgetter(1)
+_FIRST = operator.itemgetter(0)
 _STRUCT = (("phone", "phone"), ("phones", "phone"), ("email", "email"), ("emails", "email"),
            ("image_hashes", "image"), ("images", "image"))  # fmt: skip
 
@@ -136,11 +137,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     """
     image_policy = images or ImagePolicy()
     n = len(records)
-    ent_rows: list[tuple] = []
     ind_rows: list[tuple] = []
-    key_rows: list[int] = []
-    keys: list[int] = []
-    key_kinds: list[int] = []
     region_cache: dict[tuple, str | None] = {}
     std = frozenset(STANDARD_FIELDS)
 
@@ -183,6 +180,20 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     def docs(positions: list[int]) -> list[int]:
         return (np.searchsorted(starts_np, np.asarray(positions, dtype=np.int64), side="right") - 1).tolist()
 
+    def docs_np(positions: list[int]) -> np.ndarray:
+        return np.searchsorted(starts_np, np.asarray(positions, dtype=np.int64), side="right") - 1
+
+    tlens_np = np.asarray(tlens, dtype=np.int64)
+
+    def split_np(hs: list[int], he: list[int], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`_split` of many hits: (in the title?, start, end) within the title or the body."""
+        base = starts_np[rows]
+        tl = tlens_np[rows]
+        s = np.asarray(hs, dtype=np.int64) - base
+        e = np.asarray(he, dtype=np.int64) - base
+        title = s < tl
+        return title, np.where(title, s, s - tl - 1), np.where(title, np.minimum(e, tl), e - tl - 1)
+
     def region_at(p: int) -> str | None:
         return regions[bisect_right(starts, p) - 1]
 
@@ -193,26 +204,38 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         if not h.obfuscated and not big[h.start : h.end].isascii():
             h.obfuscated = True
     found = [*phones, *find_emails(fbig, index), *find_handles(fbig, index), *find_urls(fbig)]
-    found_docs = docs([h.start for h in found])
-    seen: list[dict | None] = [None] * n  # per ad: {(kind, value): None}, in order of first appearance
+    f_starts = [h.start for h in found]
+    f_ends = [h.end for h in found]
+    f_kinds = [h.kind for h in found]
+    f_values = [h.value for h in found]
+    f_obf = [h.obfuscated for h in found]
+    f_rows = docs_np(f_starts)
+    f_title, f_s, f_e = split_np(f_starts, f_ends, f_rows)
+    f_raw = [big[a:b] for a, b in zip(f_starts, f_ends, strict=True)]
+    f_rows_l = f_rows.tolist()
     obscured = [False] * n
-    for h, row in zip(found, found_docs, strict=True):
-        fld, s, e = _split(h.start, h.end, starts[row], tlens[row])
-        raw = big[h.start : h.end]
-        ent_rows.append((ids[row], row, h.kind, h.value, raw, fld, s, e, h.obfuscated))
-        if h.obfuscated and h.kind != "handle" and h.kind != "url":
+    for i in [i for i, o in enumerate(f_obf) if o]:
+        kind = f_kinds[i]
+        if kind != "handle" and kind != "url":
+            row = f_rows_l[i]
             obscured[row] = True
-            ind_rows.append((ids[row], row, "obscured_contact", "any", 1.0, raw, fld, s, e, "obfuscated " + h.kind))
-        d = seen[row]
-        if d is None:
-            d = seen[row] = {}
-        d[(h.kind, h.value)] = None
+            ind_rows.append((ids[row], row, "obscured_contact", "any", 1.0, f_raw[i], "title" if f_title[i] else "body",
+                             int(f_s[i]), int(f_e[i]), "obfuscated " + kind))  # fmt: skip
+    # every (row, kind, value) once, in order of first appearance: the text's identifiers, then the fields'
+    seen = dict.fromkeys(zip(f_rows_l, f_kinds, f_values, strict=True))
 
     # ---- structured identifier fields
+    present = set().union(*records)
+    s_rows: list[int] = []
+    s_kinds: list[str] = []
+    s_values: list[str] = []
+    s_raw: list[str] = []
+    s_fields: list[str] = []
     for fname, kind in _STRUCT:
+        if fname not in present:
+            continue
         col = [rec.get(fname) for rec in records]
         for row in [i for i, v in enumerate(col) if v is not None]:
-            d = seen[row]
             for item in _as_list(col[row]):
                 if kind == "phone":
                     digits = "".join(c for c in item if c.isdigit())
@@ -223,30 +246,28 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
                     val = image_identity(item, image_policy)
                 else:
                     val = item.strip().lower()
-                if not val or (d is not None and (kind, val) in d):
+                if not val or (row, kind, val) in seen:
                     continue
-                if d is None:
-                    d = seen[row] = {}
-                d[(kind, val)] = None
-                ent_rows.append((ids[row], row, kind, val, item, fname, None, None, False))
+                seen[(row, kind, val)] = None
+                s_rows.append(row)
+                s_kinds.append(kind)
+                s_values.append(val)
+                s_raw.append(item)
+                s_fields.append(fname)
 
     empty: list = []
     by_kind_cols: dict[str, list] = {k: [empty] * n for k in ("phone", "email", "handle", "url", "image")}
-    for row in range(n):
-        d = seen[row]
-        if d is None:
-            continue
-        by_kind: dict[str, list[str]] = {"phone": [], "email": [], "handle": [], "url": [], "image": []}
-        for kind, val in d:
-            by_kind[kind].append(val)
-            lk = LINK_KINDS.get(kind)
-            if lk is not None:
-                key_rows.append(row)
-                keys.append(link_key(kind, val))
-                key_kinds.append(lk)
-        for kind, vals in by_kind.items():
-            if vals:
-                by_kind_cols[kind][row] = vals
+    items = sorted(seen, key=_FIRST)  # by ad, stably
+    for row, kind, val in items:
+        c = by_kind_cols[kind]
+        vals = c[row]
+        if vals is empty:
+            vals = c[row] = []
+        vals.append(val)
+    keyed = [it for it in items if it[1] != "url"]
+    key_rows = [it[0] for it in keyed]
+    keys = [link_key(k, v) for _, k, v in keyed]
+    key_kinds = [LINK_KINDS[it[1]] for it in keyed]
 
     # ---- indicators
     cats: list[list[str]] = [["obscured_contact"] if o else empty for o in obscured]
@@ -279,14 +300,16 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         pmin[row], pmax[row], pmean[row] = min(am), max(am), sum(am) / len(am)
     names_col: list[list[str]] = [empty] * n
     names = find_names(big, index, fbig)
-    for h, row in zip(names, docs([h.start for h in names]), strict=True):
-        fld, s, e = _split(h.start, h.end, starts[row], tlens[row])
-        ent_rows.append((ids[row], row, "name", h.value, h.raw, fld, s, e, False))
+    n_starts = [h.start for h in names]
+    n_values = [h.value for h in names]
+    n_rows = docs_np(n_starts)
+    n_title, n_s, n_e = split_np(n_starts, [h.end for h in names], n_rows)
+    for row, v in zip(n_rows.tolist(), n_values, strict=True):
         c = names_col[row]
         if c is empty:
             c = names_col[row] = []
-        if h.value not in c:
-            c.append(h.value)
+        if v not in c:
+            c.append(v)
     ages_col: list[list[int]] = [empty] * n
     ages = find_ages(fbig, index)
     for h, row in zip(ages, docs([h.start for h in ages]), strict=True):
@@ -304,7 +327,6 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     word_hashes, lens = minhash.batch_word_hashes(fbig.encode("utf-8", "surrogatepass"), ord(SEP), n)
 
     # rows of each ad together: text identifiers, structured identifiers, names (entities); contact, lexicon
-    ent_rows.sort(key=_ROW)
     ind_rows.sort(key=_ROW)
     cols = {
         "ad_id": ids,
@@ -339,8 +361,30 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
             for rec in records
         ],
     }  # fmt: skip
-    ent = dict(zip(ENTITIES_SCHEMA.names, map(list, zip(*ent_rows, strict=True)), strict=True)) if ent_rows else {
-        k: [] for k in ENTITIES_SCHEMA.names}  # fmt: skip
+    # the entities, one column at a time, sorted stably by ad: text identifiers, structured fields, names
+    e_rows = np.concatenate([f_rows, np.asarray(s_rows, dtype=np.int64), n_rows])
+    order_np = np.argsort(e_rows, kind="stable")
+    order = pa.array(order_np)
+    n_f, n_s_, n_n = len(found), len(s_rows), len(names)
+    e_title = np.concatenate([f_title, np.zeros(n_s_, dtype=bool), n_title])
+    e_fields = np.where(e_title, "title", "body").astype(object)
+    e_fields[n_f : n_f + n_s_] = s_fields
+    no_span = np.zeros(n_f + n_s_ + n_n, dtype=bool)
+    no_span[n_f : n_f + n_s_] = True
+    e_start = np.concatenate([f_s, np.zeros(n_s_, dtype=np.int64), n_s]).astype(np.int32)
+    e_end = np.concatenate([f_e, np.zeros(n_s_, dtype=np.int64), n_e]).astype(np.int32)
+    sorted_rows = e_rows[order_np]
+    entities = pa.Table.from_arrays([
+        pa.array(ids, pa.string()).take(pa.array(sorted_rows)),
+        pa.array(sorted_rows.astype(np.int32)),
+        pa.array([*f_kinds, *s_kinds, *(["name"] * n_n)], pa.string()).take(order),
+        pa.array([*f_values, *s_values, *n_values], pa.string()).take(order),
+        pa.array([*f_raw, *s_raw, *(h.raw for h in names)], pa.string()).take(order),
+        pa.array(e_fields, pa.string()).take(order),
+        pa.array(e_start, pa.int32(), mask=no_span).take(order),
+        pa.array(e_end, pa.int32(), mask=no_span).take(order),
+        pa.array([*f_obf, *([False] * (n_s_ + n_n))], pa.bool_()).take(order),
+    ], schema=ENTITIES_SCHEMA)  # fmt: skip
     ind = dict(zip(INDICATORS_SCHEMA.names, map(list, zip(*ind_rows, strict=True)), strict=True)) if ind_rows else {
         k: [] for k in INDICATORS_SCHEMA.names}  # fmt: skip
     sh, offsets = minhash.shingle_hashes(word_hashes, lens)
@@ -349,7 +393,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
     id_hash = np.fromiter((xxhash.xxh3_64_intdigest(a.encode()) for a in cols["ad_id"]), dtype=np.uint64, count=n)
     return BatchResult(
         ads=pa.table(cols, schema=ADS_SCHEMA),
-        entities=pa.table(ent, schema=ENTITIES_SCHEMA),
+        entities=entities,
         indicators=pa.table(ind, schema=INDICATORS_SCHEMA),
         key_rows=np.asarray(key_rows, dtype=np.int32),
         keys=np.asarray(keys, dtype=np.uint64),

@@ -7,6 +7,7 @@ started it, so a killed scan never leaves workers writing into its workspace.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -57,6 +58,9 @@ def _pool_worker_init(parent: int, init: Callable, *init_args) -> None:
     if "pandas" not in sys.modules:  # a fresh (spawned) process of this pool only, never the caller's
         sys.meta_path.insert(0, _NoPandas())
     init(*init_args)
+    # the modules and tables loaded so far (the gazetteer: some 10^5 objects) live as long as the worker: out of
+    # the collector's sight, every full collection during the batches no longer walks them (3-6 % of a batch)
+    gc.freeze()
 
 
 def _init_worker(opts: dict, parts_dir: str) -> None:
