@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadline.engines.online.normalize import fold, normalize_text
+from threadline.engines.online.normalize import fold, fold_joined, normalize_text
 
 
 @given(st.text(max_size=200))
@@ -27,3 +27,25 @@ def test_fold_maps_lookalikes_and_digits():
 
 def test_normalize_text_nfkc_and_spaces():
     assert normalize_text("  Ｈｅｌｌｏ\u200b   wоrld ") == "Hello world"
+
+
+_TEXT = st.text(
+    st.one_of(
+        st.characters(codec="utf-8"),
+        st.characters(min_codepoint=0, max_codepoint=0x7F),
+        st.sampled_from("AÉé𝟓🌹5️⃣\u200bО０\x00\x01\x1f\x7f\t\n\rİß\ud800\udfff\U00040000\U0010fffd"),
+    ),
+    max_size=40,
+)
+
+
+@given(st.lists(_TEXT, max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_fold_joined_is_join_of_folds(texts):
+    texts = [t.replace("\x02", " ") for t in texts]
+    assert fold_joined(texts, "\x02") == "\x02".join(map(fold, texts))
+
+
+def test_fold_joined_mixed_batch():
+    texts = ["Call ME", "Étudiante 🌹 ５５５", "", "nеw\x01", "a\x00b", "plain", "\ud83d alone", "𝟓𝟓𝟓", "\U00040000 É"]
+    assert fold_joined(texts, "\x02") == "\x02".join(map(fold, texts))

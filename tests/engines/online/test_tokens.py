@@ -59,3 +59,44 @@ def test_long_words_hash_like_short_ones():
     idx = WordIndex(text)
     assert [word_hash(text[s:e].encode()) for s, e in zip(idx.starts, idx.ends, strict=True)] == idx.hashes.tolist()
     assert idx.positions([long_word.encode()]) == [2]
+
+
+def _all_words_lookup(idx: WordIndex, hashes: np.ndarray) -> tuple[list[int], list[int]]:
+    """The lookup's definition: every word of the index, sorted stably by hash (no bucket restriction)."""
+    needle, words = [], []
+    for k, h in enumerate(hashes.tolist()):
+        for w in np.flatnonzero(idx.hashes == np.uint64(h)).tolist():
+            s, e = int(idx.starts[w]), int(idx.ends[w])
+            t = idx.text
+            if (s > 0 and (t[s - 1].isalnum() or t[s - 1] == "_")) or (e < len(t) and (t[e].isalnum() or t[e] == "_")):
+                continue
+            needle.append(k)
+            words.append(w)
+    return needle, words
+
+
+WORDS = [b"a", b"b", b"ab", b"to", b"1", b"a_b", b"to2", b"zz", b"call", b"me", b"x9"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(ALPHABET, max_size=40).map("".join), min_size=1, max_size=3),
+    st.lists(st.tuples(st.integers(0, 2), st.lists(st.sampled_from(WORDS), min_size=1, max_size=4)), max_size=8),
+)
+def test_lookups_in_any_order_find_every_occurrence(texts, lookups):
+    # the sorted words of an index are restricted to the buckets known when it first sorts; needles in buckets
+    # added later (by this index or another one) must still be found
+    indexes = [WordIndex(t) for t in texts]
+    for which, words in lookups:
+        idx = indexes[which % len(indexes)]
+        hashes = np.array([word_hash(w) for w in dict.fromkeys(words)], dtype=np.uint64)
+        needle, found = idx.lookup_hashes(hashes)
+        assert (needle.tolist(), found.tolist()) == _all_words_lookup(idx, hashes)
+
+
+def test_a_needle_first_asked_of_another_index_is_found():
+    fresh = b"fresh" + str(np.random.default_rng().integers(1 << 60)).encode()  # a bucket new to this process
+    a = WordIndex(f"call me {fresh.decode()}")
+    assert a.positions([b"me"]) == [5]  # a sorts the words of the buckets known now: not fresh's
+    assert WordIndex("qqq").positions([fresh]) == []  # another index adds fresh's bucket
+    assert a.positions([fresh]) == [8]  # a must still find it

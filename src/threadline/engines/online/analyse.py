@@ -31,7 +31,7 @@ from threadline.engines.online.extract import (
 )
 from threadline.engines.online.images import ImagePolicy, image_identity
 from threadline.engines.online.lexicon import Lexicon
-from threadline.engines.online.normalize import fold
+from threadline.engines.online.normalize import fold_joined
 from threadline.engines.online.tokens import WordIndex
 
 SEP = "\x02"  # separates ads in a batch string; never matched by any finder
@@ -174,7 +174,7 @@ def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon
         pos += len(t) + 1
     starts_np = np.asarray(starts, dtype=np.int64)
     big = SEP.join(texts)
-    fbig = SEP.join(map(fold, texts))  # fold is length-preserving, so offsets in big and fbig agree
+    fbig = fold_joined(texts, SEP)  # fold is length-preserving, so offsets in big and fbig agree
     index = WordIndex(fbig, SEP, n)
 
     def docs(positions: list[int]) -> list[int]:

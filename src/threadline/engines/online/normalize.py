@@ -104,6 +104,46 @@ def fold(text: str) -> str:
     return t
 
 
+_BMP_NP: list = []
+
+
+def fold_joined(texts: list[str], sep: str) -> str:
+    """``sep.join(map(fold, texts))``, faster for many texts.
+
+    The texts that are not ASCII and have no character beyond the BMP (the ones :func:`fold` translates with the
+    BMP table) are translated together: their code points looked up in the table at once (numpy, UTF-32),
+    instead of one ``str.translate`` each. The others are folded one by one, as before.
+    """
+    import numpy as np
+
+    out: list[str | None] = [t.lower() if t.isascii() else None for t in texts]
+    todo = [i for i, t in enumerate(out) if t is None]
+    if not todo:
+        return sep.join(out)  # type: ignore[arg-type]
+    if not _BMP_NP:
+        _BMP_NP.append(np.frombuffer((_BMP[0] if _BMP else _bmp_table()).encode("utf-32-le", "surrogatepass"),
+                                     dtype=np.uint32))  # fmt: skip
+    rest = [texts[i] for i in todo]
+    cp = np.frombuffer("".join(rest).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _BMP_NP[0]
+    if (cp >= 0x10000).any():  # characters beyond the BMP: the texts that fold translates twice go through it
+        wide = [i for i, t in zip(todo, rest, strict=True) if b"\xf0" in t.encode("utf-8", "surrogatepass")]
+        for i in wide:
+            out[i] = fold(texts[i])
+        todo = [i for i in todo if out[i] is None]
+        rest = [texts[i] for i in todo]
+        cp = np.frombuffer("".join(rest).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        mapped = np.where(cp >= 0x10000, cp, table[cp & 0xFFFF])  # left as they are by the BMP table
+    else:
+        mapped = table[cp]
+    folded = mapped.tobytes().decode("utf-32-le", "surrogatepass")
+    pos = 0
+    for i, t in zip(todo, rest, strict=True):
+        out[i] = folded[pos : pos + len(t)]
+        pos += len(t)
+    return sep.join(out)  # type: ignore[arg-type]
+
+
 def normalize_text(text: str) -> str:
     """Full normalisation for display and search: NFKC, homoglyphs, no invisible characters, collapsed spaces."""
     t = unicodedata.normalize("NFKC", text)

@@ -27,6 +27,13 @@ POS_MULT = (np.random.default_rng(7).integers(1, 2**63 - 1, size=MAX_POS, dtype=
 )
 _POS_MULT_INT = [int(x) for x in POS_MULT]
 _HASH_CACHE: dict[bytes, int] = {}
+# Buckets (the top bits of the hash) of every word looked up so far in this process, each with the number of
+# the lookup that added it. An index sorts only its words in the buckets known when it first sorts (a small
+# part of a batch's words, since every batch asks for the same needles); a lookup of a word in a bucket added
+# later adds the bucket if new and makes that index sort all its words instead.
+VOCAB_SHIFT = np.uint64(64 - 18)
+_VOCAB = np.zeros(1 << 18, dtype=np.int32)  # 0: no word looked up in the bucket yet
+_VOCAB_ADDED = [0]
 
 
 def word_hash(word: bytes) -> int:
@@ -77,7 +84,21 @@ class WordIndex:
     (character offsets in ``text``), ``doc`` (document number). ``lens`` holds the word count per document.
     """
 
-    __slots__ = ("_glued", "_order", "_sorted", "ascii", "doc", "ends", "hashes", "lens", "n_docs", "starts", "text")
+    __slots__ = (
+        "_all",
+        "_glued",
+        "_known",
+        "_order",
+        "_sorted",
+        "ascii",
+        "doc",
+        "ends",
+        "hashes",
+        "lens",
+        "n_docs",
+        "starts",
+        "text",
+    )
 
     def __init__(self, text: str, sep: str | None = None, n_docs: int | None = None):
         self.text = text
@@ -113,6 +134,8 @@ class WordIndex:
         self.lens = np.bincount(self.doc, minlength=self.n_docs).astype(np.int64)
         self._order: np.ndarray | None = None
         self._sorted: np.ndarray | None = None
+        self._all = False
+        self._known = 0
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -135,15 +158,32 @@ class WordIndex:
         mask[np.flatnonzero(glued)[np.asarray(keep, dtype=bool)]] = True
         return ix[mask]
 
-    def _sorted_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+    def _sorted_hashes(self, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(word numbers, their hashes) sorted by hash (stably), of at least every word that may be a needle."""
+        added = _VOCAB[needles >> VOCAB_SHIFT]
         if self._order is None:
-            self._order = np.argsort(self.hashes, kind="stable")
+            self._known = _VOCAB_ADDED[0]
+        if not ((added > 0) & (added <= self._known)).all():
+            new = needles[added == 0] >> VOCAB_SHIFT
+            if len(new):
+                _VOCAB_ADDED[0] += 1
+                _VOCAB[new] = _VOCAB_ADDED[0]
+            if not self._all:  # the words of those buckets are not in this index's sorted words: take them all
+                self._order = None
+                self._all = True
+        if self._order is None:
+            if self._all:
+                self._order = np.argsort(self.hashes, kind="stable")
+            else:
+                known = _VOCAB[self.hashes >> VOCAB_SHIFT]
+                cand = np.flatnonzero((known > 0) & (known <= self._known))
+                self._order = cand[np.argsort(self.hashes[cand], kind="stable")]
             self._sorted = self.hashes[self._order]
         return self._order, self._sorted
 
     def lookup_hashes(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Occurrences of words given by their hashes: (needle number, word number) arrays, in needle order."""
-        order, srt = self._sorted_hashes()
+        order, srt = self._sorted_hashes(np.asarray(hashes, dtype=np.uint64))
         lo = np.searchsorted(srt, hashes, side="left")
         hi = np.searchsorted(srt, hashes, side="right")
         counts = hi - lo
