@@ -108,3 +108,27 @@ def test_fold_table_from_cache_equals_the_direct_build(cache):
         normalize._BMP[:] = saved
     assert missed == hit == normalize._build_bmp_table()
     assert len(list(cache.glob("fold-*.json"))) == 1
+
+
+def test_processes_starting_together_build_once(cache):
+    # the scan's workers start at the same time: one builds, the others wait for it and read its table
+    import threading
+    import time
+
+    calls = []
+
+    def build():
+        calls.append(1)
+        time.sleep(0.3)
+        return ["table"]
+
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(datacache.load_or_build("t", [b"k"], build))) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [["table"]] * 3 and len(calls) == 1
+    assert [p.name for p in cache.iterdir()] == [f"t-{datacache.cache_key([b'k'])}.json"]

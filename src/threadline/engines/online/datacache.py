@@ -8,7 +8,8 @@ a second afterwards.
 A table is stored under a key: a hash of everything it is derived from (the data files' bytes, the source of
 the modules that build it, the Unicode version, this Python's version). Different inputs give a different
 key, so a stale file is never read; a missing, unreadable or foreign file (not ours, or writable by others) is
-simply rebuilt. Nothing is ever downloaded. The directory is ``THREADLINE_CACHE_DIR``, else
+simply rebuilt, by one process at a time (the scan's workers start together and would each build the same
+table: the others wait and read it). Nothing is ever downloaded. The directory is ``THREADLINE_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/threadline``, else ``~/.cache/threadline``; where it cannot be written the tables are built
 in memory as before.
 """
@@ -19,7 +20,9 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -82,6 +85,41 @@ def _write(directory: Path, name: str, key: str, data) -> None:
         pass  # a read-only or full disk: the next process builds the table again
 
 
+LOCK_WAIT = 60.0  # seconds a process waits for another one's build before building the table itself
+
+
+@contextmanager
+def _build_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the cache directory (ours only) while a table is built; without one (no
+    ``fcntl``, a directory that cannot be made or is not ours, a lock held too long) go on unlocked."""
+    fd = None
+    try:
+        import fcntl
+
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        if os.fstat(fd).st_uid != os.getuid():
+            raise PermissionError("not our directory")
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+    except (ImportError, OSError):
+        if fd is not None:
+            os.close(fd)
+            fd = None
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
 def load_or_build(name: str, key_parts: Iterable[bytes], build: Callable[[], T]) -> T:
     """The table ``name`` for these inputs: read from the cache, or built by ``build()`` and stored.
 
@@ -90,8 +128,13 @@ def load_or_build(name: str, key_parts: Iterable[bytes], build: Callable[[], T])
     """
     key = cache_key(key_parts)
     directory = cache_dir()
-    data = _read(directory / f"{name}-{key}.json", key)
-    if data is None:
-        data = build()
-        _write(directory, name, key, data)
+    path = directory / f"{name}-{key}.json"
+    data = _read(path, key)
+    if data is not None:
+        return data
+    with _build_lock(directory):
+        data = _read(path, key)  # built by another process while this one waited
+        if data is None:
+            data = build()
+            _write(directory, name, key, data)
     return data
