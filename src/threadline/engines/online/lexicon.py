@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from threadline.engines.online.normalize import fold
@@ -86,9 +87,12 @@ class Lexicon:
         """All indicator hits in folded text ``f``, sorted by position (``words``: the word index of ``f``)."""
         index = words if words is not None else WordIndex(f)
         n = len(f)
-        occ: dict[bytes, tuple[list[int], list[int]]] = {
-            w: (index.starts[ix].tolist(), index.ends[ix].tolist()) for w, ix in index.by_word(self.anchor_set)
-        }
+        # the window around each occurrence of each anchor word (an anchor may serve several entries)
+        occ: dict[bytes, list[tuple[int, int]]] = {
+            w: list(zip(np.maximum(index.starts[ix] - WINDOW, 0).tolist(),
+                        np.minimum(index.ends[ix] + WINDOW, n).tolist(), strict=True))
+            for w, ix in index.by_word(self.anchor_set)
+        }  # fmt: skip
         todo: dict[int, Entry] = {}
         for w in occ:
             for e in self.by_anchor[w]:
@@ -107,8 +111,7 @@ class Lexicon:
                 ab = a.encode()
                 if ab in self.anchor_set:  # a whole word: its occurrences come from the index
                     if ab in occ:
-                        st, en = occ[ab]
-                        windows.extend((max(0, i - WINDOW), min(n, j + WINDOW)) for i, j in zip(st, en, strict=True))
+                        windows.extend(occ[ab])
                     continue
                 ascii_anchor = a.isascii()
                 i = f.find(a)
