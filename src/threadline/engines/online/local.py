@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,26 @@ def _init_worker(opts: dict, parts_dir: str) -> None:
     _W["parts"] = parts_dir
     _W["lexicon"] = load_lexicon(opts.get("lexicons"))
     geo._tables()
+
+
+@contextmanager
+def _main_script_hidden(*fns: Callable) -> Iterator[None]:
+    """Spawned processes start without running the caller's main script when nothing they run comes from it.
+
+    A spawned child runs the parent's ``__main__`` file again (as ``__mp_main__``) so that functions defined there
+    can be unpickled; for the ``threadline`` command that means importing the whole CLI (typer, rich: about 0.1 s
+    per worker) for nothing. While the pool starts its processes, the main module's ``__file__`` is set aside."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    hide = (path is not None and getattr(main, "__spec__", None) is None
+            and all(getattr(f, "__module__", "__main__") != "__main__" for f in fns))  # fmt: skip
+    if hide:
+        del main.__file__
+    try:
+        yield
+    finally:
+        if hide:
+            main.__file__ = path
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -147,7 +168,11 @@ class LocalBackend:
             for t in tasks:
                 if cancel_check and cancel_check():
                     raise Cancelled()
-                pending.add(ex.submit(fn, t))
+                if len(pending) < self.workers:  # the pool starts a process on each of the first submissions
+                    with _main_script_hidden(fn, init):
+                        pending.add(ex.submit(fn, t))
+                else:
+                    pending.add(ex.submit(fn, t))
                 while len(pending) >= limit:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for d in done:
