@@ -100,3 +100,14 @@ def test_a_needle_first_asked_of_another_index_is_found():
     assert a.positions([b"me"]) == [5]  # a sorts the words of the buckets known now: not fresh's
     assert WordIndex("qqq").positions([fresh]) == []  # another index adds fresh's bucket
     assert a.positions([fresh]) == [8]  # a must still find it
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=300), min_size=1, max_size=12))
+def test_span_hashes_agree_with_word_hash_at_any_length(words):
+    from threadline.engines.online.tokens import span_hashes
+
+    buf = np.frombuffer(b"".join(words), dtype=np.uint8)
+    lens = np.array([len(w) for w in words], dtype=np.int64)
+    ends = np.cumsum(lens)
+    assert span_hashes(buf, ends - lens, ends).tolist() == [word_hash(w) for w in words]
