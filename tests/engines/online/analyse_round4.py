@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from bisect import bisect_right
 
 import numpy as np
@@ -12,8 +13,6 @@ import xxhash
 
 from threadline.engines.online import geo, minhash
 from threadline.engines.online.analyse import (
-    _ROW,
-    _STRUCT,
     ADS_SCHEMA,
     ENTITIES_SCHEMA,
     INDICATORS_SCHEMA,
@@ -21,8 +20,6 @@ from threadline.engines.online.analyse import (
     SEP,
     STANDARD_FIELDS,
     BatchResult,
-    _as_list,
-    _split,
     link_key,
     parse_time,
 )
@@ -41,6 +38,34 @@ from threadline.engines.online.images import ImagePolicy, image_identity
 from threadline.engines.online.lexicon import Lexicon
 from threadline.engines.online.normalize import fold
 from threadline.engines.online.tokens import WordIndex
+
+
+def _as_list(v) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        if v.startswith("["):
+            try:
+                x = json.loads(v)
+                return [str(i) for i in x if i is not None]
+            except ValueError:
+                pass
+        return [p for p in (s.strip() for s in v.replace(";", ",").split(",")) if p]
+    if isinstance(v, list | tuple):
+        return [str(i) for i in v if i is not None]
+    return [str(v)]
+
+
+_ROW = operator.itemgetter(1)  # the module's private helpers, as they were
+_STRUCT = (("phone", "phone"), ("phones", "phone"), ("email", "email"), ("emails", "email"),
+           ("image_hashes", "image"), ("images", "image"))  # fmt: skip
+
+
+def _split(h_start: int, h_end: int, base: int, tlen: int) -> tuple[str, int, int]:
+    s = h_start - base
+    if s < tlen:
+        return "title", s, min(h_end - base, tlen)
+    return "body", s - tlen - 1, h_end - base - tlen - 1
 
 
 def analyse_records(records: list[dict], sources: list[tuple[str, int]], lexicon: Lexicon,
