@@ -316,6 +316,8 @@ def link(n: int, key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray, 
     id_groups = _components(n, s0, d0)
     # 2. boilerplate, then MinHash/LSH on the distinctive shingles. The whole-text candidates do not depend on
     # the boilerplate: a thread finds them meanwhile (numpy's sorts release the GIL, so a second core helps)
+    if active is not None and active.all():
+        active = None  # no duplicates: no masked copy of the band keys
     if active is not None:
         bands = np.where(active[:, None], bands, np.uint64(0))
     with ThreadPoolExecutor(max_workers=1) as pool:
