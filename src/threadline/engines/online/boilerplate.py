@@ -17,6 +17,7 @@ result is deterministic and memory follows the number of shingle occurrences (4 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -104,7 +105,8 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     if n == 0 or int(offsets[-1]) == 0:
         return empty
     # occurrences per bucket bound the number of groups from above: only shingles in full buckets are counted
-    full = _bucket_counts(shingles, offsets, chunks, active) >= min_groups
+    counts = _bucket_counts(shingles, offsets, chunks, active)
+    full = counts >= min_groups
     # the ads numbered by group (rank: rows ordered by group label), so that within a shingle the ads of one group
     # are adjacent once (shingle, rank) pairs are sorted: its groups are the runs of equal labels
     wide = n > 2**31 - 2
@@ -114,25 +116,34 @@ def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_gro
     rank[by_group] = np.arange(n, dtype=np.uint64)
     # the keys (shingle << 32 | rank), written slice by slice into one buffer (never the full-length temporaries
     # of a whole-array expression); pages past the last key written are never touched
-    sd = np.empty(int(offsets[-1]), dtype=np.uint64)
+    # Two parts, shingles below 2**31 first: each is sorted by its own thread, and one after the other they are the
+    # whole sorted. The bucket counts give the exact size of the first part.
+    k = int(counts[full].sum())
+    k_lo = int(counts[: 1 << (PREFILTER_BITS - 1)][full[: 1 << (PREFILTER_BITS - 1)]].sum())
+    del counts
+    if k == 0:
+        return empty
+    sd = np.empty(k, dtype=np.uint64)
     shift = np.uint32(32 - PREFILTER_BITS)
-    k = 0
+    at = [0, k_lo]  # where the next keys of each part go
     for d0, d1 in chunks:
         sh = shingles[offsets[d0] : offsets[d1]]
         m = full[sh >> shift]
         if active is not None:
             m &= np.repeat(active[d0:d1], np.diff(offsets[d0 : d1 + 1]))
-        r = np.repeat(rank[d0:d1], np.diff(offsets[d0 : d1 + 1]))[m]
-        out = sd[k : k + len(r)]
-        np.left_shift(sh[m], np.uint64(32), out=out, dtype=np.uint64)  # the cast happens in the loop, no copy
-        out |= r
-        k += len(r)
-        del sh, m, r, out
+        r_all = np.repeat(rank[d0:d1], np.diff(offsets[d0 : d1 + 1]))
+        high = sh >= np.uint32(1 << 31)
+        for part, sel in enumerate((m & ~high, m & high)):
+            r = r_all[sel]
+            out = sd[at[part] : at[part] + len(r)]
+            np.left_shift(sh[sel], np.uint64(32), out=out, dtype=np.uint64)  # cast in the loop, no copy
+            out |= r
+            at[part] += len(r)
+        del sh, m, r_all, high, sel, r, out
     del full, rank
-    if k == 0:
-        return empty
-    sd = sd[:k]
-    sd.sort()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for f in [pool.submit(np.ndarray.sort, sd[:k_lo]), pool.submit(np.ndarray.sort, sd[k_lo:])]:
+            f.result()
     # the distinct pairs, split into shingle and row a slice at a time (no uint64 copy of the distinct keys)
     keep = np.empty(k, dtype=bool)
     keep[0] = True
@@ -234,7 +245,8 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
     keys = np.empty((n, bands), dtype=np.uint64)
     per_doc = np.empty(n, dtype=np.int64)
     is_bp = SortedHashes(bp.shingles)
-    for d0, d1 in _doc_chunks(offsets, SIG_CHUNK):
+
+    def one(d0: int, d1: int) -> None:
         o0, o1 = int(offsets[d0]), int(offsets[d1])
         sh = shingles[o0:o1]
         keep = ~is_bp(sh)
@@ -252,6 +264,11 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
         s32 &= np.uint32(0xFFFF)
         sig[d0:d1] = s32
         per_doc[d0:d1] = pd
+
+    # the slices are independent and numpy releases the GIL in its loops: two threads share them
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for f in [pool.submit(one, d0, d1) for d0, d1 in _doc_chunks(offsets, SIG_CHUNK)]:
+            f.result()
     return sig, keys, per_doc
 
 
