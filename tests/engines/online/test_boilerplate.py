@@ -1,6 +1,7 @@
 """Boilerplate-aware text linking: shared site text is not evidence, and text links do not chain."""
 
 import numpy as np
+import pytest
 
 from threadline.engines.online.boilerplate import in_sorted, learn
 from threadline.engines.online.link import TEXT, LinkOptions, link
@@ -71,3 +72,60 @@ def test_in_sorted_matches_isin():
     s = np.unique(rng.integers(0, 50, 20).astype(np.uint32))
     assert (in_sorted(a, s) == np.isin(a, s)).all()
     assert not in_sorted(a, s[:0]).any()
+
+
+def _random_corpus(seed, n_ads=60):
+    rng = np.random.default_rng(seed)
+    lens = rng.integers(0, 12, n_ads)
+    sh = rng.integers(0, 40, int(lens.sum())).astype(np.uint32) * np.uint32(97_000_000)  # few distinct, spread
+    offsets = np.zeros(n_ads + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    groups = rng.integers(0, 15, n_ads).astype(np.int64)
+    active = rng.random(n_ads) > 0.1
+    return sh, offsets, groups, active
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_learn_and_distinctive_signatures_do_not_depend_on_the_slices(seed, monkeypatch):
+    from threadline.engines.online import boilerplate
+
+    sh, offsets, groups, active = _random_corpus(seed)
+    whole = learn(sh, offsets, groups, 3, active)
+    sig_w = boilerplate.distinctive_signatures(sh, offsets, whole, 2, 16)
+    monkeypatch.setattr(boilerplate, "CHUNK", 7)  # slices of a few ads, and ads longer than a slice
+    monkeypatch.setattr(boilerplate, "SIG_CHUNK", 5)
+    sliced = learn(sh, offsets, groups, 3, active)
+    for f in ("shingles", "n_ads", "n_groups", "example_row"):
+        assert (getattr(whole, f) == getattr(sliced, f)).all()
+    assert whole.n_ads_touched == sliced.n_ads_touched
+    sig_s = boilerplate.distinctive_signatures(sh, offsets, sliced, 2, 16)
+    for a, b in zip(sig_w, sig_s, strict=True):
+        assert a.dtype == b.dtype and (a == b).all()
+
+
+def test_learn_brute_force():
+    sh, offsets, groups, active = _random_corpus(11, 200)
+    bp = learn(sh, offsets, groups, 4, active)
+    ads_of: dict[int, set[int]] = {}
+    for d in range(len(offsets) - 1):
+        if active[d]:
+            for h in sh[offsets[d] : offsets[d + 1]].tolist():
+                ads_of.setdefault(h, set()).add(d)
+    want = sorted(h for h, ads in ads_of.items() if len({int(groups[d]) for d in ads}) >= 4)
+    assert bp.shingles.tolist() == want
+    assert bp.n_ads.tolist() == [len(ads_of[h]) for h in want]
+    assert bp.example_row.tolist() == [min(ads_of[h]) for h in want]
+
+
+def test_shingle_texts_collapses_what_is_between_words():
+    from threadline.engines.online.boilerplate import shingle_texts
+    from threadline.engines.online.minhash import batch_word_hashes, shingle_hashes
+
+    texts = ["hello,   big -- world  again", "tiny", "ça   va\tbien ok"]
+    buf = "\x02".join(texts).encode()
+    hashes, lens = batch_word_hashes(buf, 2, len(texts))
+    sh, offsets = shingle_hashes(hashes, lens.tolist())
+    s32 = (sh >> np.uint64(32)).astype(np.uint32).tolist()
+    per = [set(s32[offsets[i] : offsets[i + 1]]) for i in range(len(texts))]
+    words = shingle_texts(texts, per)
+    assert sorted(words.values()) == sorted(["hello big world", "big world again", "tiny", "ça va bien", "va bien ok"])

@@ -17,7 +17,9 @@ result is deterministic and memory follows the number of shingle occurrences (4 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -66,73 +68,124 @@ def _doc_of(offsets: np.ndarray) -> np.ndarray:
 CHUNK = 8_000_000  # shingles per step where a full-length temporary would be needed
 
 
-def _bucket_counts(sh: np.ndarray) -> np.ndarray:
-    """Occurrences per bucket of the hash space, counted a chunk at a time (no full-length int64 temporary)."""
+def _doc_chunks(offsets: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Ranges of whole ads [d0, d1) of about ``size`` shingles each (an ad longer than that is a range alone)."""
+    n = len(offsets) - 1
+    total = int(offsets[-1]) if n else 0
+    cuts = np.searchsorted(offsets, np.arange(0, total, max(1, size)), "right") - 1
+    bounds = np.unique(np.concatenate([[0], np.clip(cuts, 0, n), [n]])).tolist()
+    return [(a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def _bucket_counts(shingles: np.ndarray, offsets: np.ndarray, chunks: list, active: np.ndarray | None) -> np.ndarray:
+    """Occurrences per bucket of the hash space (active ads only), counted a chunk at a time."""
     counts = np.zeros(1 << PREFILTER_BITS, dtype=np.int64)
     shift = np.uint32(32 - PREFILTER_BITS)
-    for i in range(0, len(sh), CHUNK):
-        counts += np.bincount(sh[i : i + CHUNK] >> shift, minlength=1 << PREFILTER_BITS)
+    for d0, d1 in chunks:
+        sh = shingles[offsets[d0] : offsets[d1]]
+        if active is not None:
+            sh = sh[np.repeat(active[d0:d1], np.diff(offsets[d0 : d1 + 1]))]
+        counts += np.bincount(sh >> shift, minlength=1 << PREFILTER_BITS)
     return counts
-
-
-def _in_full_buckets(sh: np.ndarray, counts: np.ndarray, min_count: int) -> np.ndarray:
-    out = np.empty(len(sh), dtype=bool)
-    shift = np.uint32(32 - PREFILTER_BITS)
-    full = counts >= min_count
-    for i in range(0, len(sh), CHUNK):
-        out[i : i + CHUNK] = full[sh[i : i + CHUNK] >> shift]
-    return out
 
 
 def learn(shingles: np.ndarray, offsets: np.ndarray, groups: np.ndarray, min_groups: int,
           active: np.ndarray | None = None) -> Boilerplate:  # fmt: skip
     """Shingles used by ``min_groups`` or more identifier groups (``groups``: one label per ad).
 
-    ``active`` (bool per ad) leaves ads out of the counts (duplicates of an earlier id).
+    ``active`` (bool per ad) leaves ads out of the counts (duplicates of an earlier id). Every full-length array
+    is built a slice of ads at a time (memory: about 8 bytes per shingle occurrence at the peak, the sort keys).
     """
-    doc = _doc_of(offsets)
-    sh = shingles
-    if active is not None and not active.all():
-        m = active[doc]
-        sh, doc = sh[m], doc[m]
+    n = len(offsets) - 1
     empty = Boilerplate(np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64),
                         np.zeros(0, np.int64), min_groups, 0)  # fmt: skip
-    if len(sh) == 0:
+    if active is not None and active.all():
+        active = None
+    chunks = _doc_chunks(offsets, CHUNK)
+    if n == 0 or int(offsets[-1]) == 0:
         return empty
     # occurrences per bucket bound the number of groups from above: only shingles in full buckets are counted
-    cand = _in_full_buckets(sh, _bucket_counts(sh), min_groups)
-    sh, doc = sh[cand], doc[cand]
-    del cand
-    if len(sh) == 0:
+    counts = _bucket_counts(shingles, offsets, chunks, active)
+    full = counts >= min_groups
+    # the ads numbered by group (rank: rows ordered by group label), so that within a shingle the ads of one group
+    # are adjacent once (shingle, rank) pairs are sorted: its groups are the runs of equal labels
+    wide = n > 2**31 - 2
+    idt = np.int64 if wide else np.int32
+    by_group = np.argsort(groups, kind="stable").astype(idt)
+    rank = np.empty(n, dtype=np.uint64)
+    rank[by_group] = np.arange(n, dtype=np.uint64)
+    # the keys (shingle << 32 | rank), written slice by slice into one buffer (never the full-length temporaries
+    # of a whole-array expression); pages past the last key written are never touched
+    # Two parts, shingles below 2**31 first: each is sorted by its own thread, and one after the other they are the
+    # whole sorted. The bucket counts give the exact size of the first part.
+    k = int(counts[full].sum())
+    k_lo = int(counts[: 1 << (PREFILTER_BITS - 1)][full[: 1 << (PREFILTER_BITS - 1)]].sum())
+    del counts
+    if k == 0:
         return empty
-    # distinct (shingle, ad) in one sort, the ads numbered by group (rank: rows ordered by group label), so that
-    # within a shingle the ads of one group are adjacent: its groups are the runs of equal labels
-    wide = len(offsets) > 2**31
-    by_group = np.argsort(groups, kind="stable").astype(np.int64 if wide else np.int32)
-    rank = np.empty_like(by_group)
-    rank[by_group] = np.arange(len(by_group), dtype=by_group.dtype)
-    sd = (sh.astype(np.uint64) << np.uint64(32)) | rank[doc].astype(np.uint64)
-    del sh, doc
-    sd.sort()
-    sd = distinct_of_sorted(sd)
-    s_of = (sd >> np.uint64(32)).astype(np.uint32)
-    d_of = by_group[(sd & np.uint64(0xFFFFFFFF)).astype(np.int64 if wide else np.int32)]
-    del sd, rank
-    new_s = np.ones(len(s_of), dtype=bool)
-    new_s[1:] = s_of[1:] != s_of[:-1]
+    sd = np.empty(k, dtype=np.uint64)
+    shift = np.uint32(32 - PREFILTER_BITS)
+    at = [0, k_lo]  # where the next keys of each part go
+    for d0, d1 in chunks:
+        sh = shingles[offsets[d0] : offsets[d1]]
+        m = full[sh >> shift]
+        if active is not None:
+            m &= np.repeat(active[d0:d1], np.diff(offsets[d0 : d1 + 1]))
+        r_all = np.repeat(rank[d0:d1], np.diff(offsets[d0 : d1 + 1]))
+        high = sh >= np.uint32(1 << 31)
+        for part, sel in enumerate((m & ~high, m & high)):
+            r = r_all[sel]
+            out = sd[at[part] : at[part] + len(r)]
+            np.left_shift(sh[sel], np.uint64(32), out=out, dtype=np.uint64)  # cast in the loop, no copy
+            out |= r
+            at[part] += len(r)
+        del sh, m, r_all, high, sel, r, out
+    del full, rank
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for f in [pool.submit(np.ndarray.sort, sd[:k_lo]), pool.submit(np.ndarray.sort, sd[k_lo:])]:
+            f.result()
+    # the distinct pairs, split into shingle and row a slice at a time (no uint64 copy of the distinct keys)
+    keep = np.empty(k, dtype=bool)
+    keep[0] = True
+    np.not_equal(sd[1:], sd[:-1], out=keep[1:])
+    m_total = int(np.count_nonzero(keep))
+    s_of = np.empty(m_total, dtype=np.uint32)
+    r_of = np.empty(m_total, dtype=idt)
+    j = 0
+    for i in range(0, k, CHUNK):
+        part = sd[i : i + CHUNK][keep[i : i + CHUNK]]
+        s_of[j : j + len(part)] = part >> np.uint64(32)
+        r_of[j : j + len(part)] = part & np.uint64(0xFFFFFFFF)
+        j += len(part)
+    del sd, keep, part
+    new_s = np.ones(m_total, dtype=bool)
+    np.not_equal(s_of[1:], s_of[:-1], out=new_s[1:])
     starts = np.flatnonzero(new_s)
-    n_ads = np.diff(np.append(starts, len(s_of)))
+    n_ads = np.diff(np.append(starts, m_total))
     u = s_of[starts]
-    first_row = np.minimum.reduceat(d_of, starts)  # the lowest row of each shingle
-    g_of = groups[d_of]
+    del s_of
+    # a new group starts where the group label changes between neighbouring ranks of the same shingle: labels
+    # compared through a dense number of each rank's group (groups[by_group] is sorted)
+    gs = groups[by_group]
+    dense = np.zeros(n, dtype=idt)
+    np.cumsum(gs[1:] != gs[:-1], out=dense[1:])
+    del gs
     new_g = new_s
-    new_g[1:] |= g_of[1:] != g_of[:-1]
-    n_groups = np.add.reduceat(new_g.astype(np.int64), starts)
-    del g_of, new_g, new_s
+    for i in range(1, m_total, CHUNK):
+        a = dense[r_of[i - 1 : i + CHUNK]]
+        new_g[i : i + CHUNK] |= a[1:] != a[:-1]
+    del dense
+    n_groups = np.add.reduceat(new_g, starts, dtype=np.int64)
+    del new_g
+    for i in range(0, m_total, CHUNK):  # rank -> row, in place
+        r_of[i : i + CHUNK] = by_group[r_of[i : i + CHUNK]]
+    d_of = r_of
+    first_row = np.minimum.reduceat(d_of, starts)  # the lowest row of each shingle
     is_bp = n_groups >= min_groups
     bp = u[is_bp]
-    touched = np.zeros(len(offsets) - 1, dtype=bool)
-    touched[d_of[np.repeat(is_bp, n_ads)]] = True
+    touched = np.zeros(n, dtype=bool)
+    bp_run = np.repeat(is_bp, n_ads)
+    touched[d_of[bp_run]] = True
     return Boilerplate(bp, n_ads[is_bp], n_groups[is_bp], first_row[is_bp].astype(np.int64), min_groups,
                        int(touched.sum()))  # fmt: skip
 
@@ -149,23 +202,33 @@ def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 MEMBER_BITS = 20  # buckets of the 32-bit hash space marked in a 1 MB table before the binary search
 
 
-def in_sorted_hashes(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """:func:`in_sorted` for uint32 hashes through a table of the set's first member in each bucket of the hash
-    space (gathers in a small table instead of a binary search for every value; buckets with several members,
-    rare, still take the binary search)."""
-    if not len(sorted_set) or not len(values):
-        return np.zeros(len(values), dtype=bool)
-    shift = np.uint32(32 - MEMBER_BITS)
-    edges = np.searchsorted(sorted_set >> shift, np.arange((1 << MEMBER_BITS) + 1, dtype=np.uint32))
-    first = edges[:-1].astype(np.int32)
-    count = np.diff(edges).astype(np.int32)
-    vb = values >> shift
-    c = count[vb]
-    out = sorted_set[np.minimum(first[vb], len(sorted_set) - 1)] == values
-    out &= c > 0
-    several = np.flatnonzero(c > 1)
-    out[several] = in_sorted(values[several], sorted_set)
-    return out
+class SortedHashes:
+    """Membership in a sorted array of uint32 hashes through a table of the set's first member in each bucket of
+    the hash space (gathers in a small table instead of a binary search for every value; buckets with several
+    members, rare, still take the binary search). The table is built once for many tests."""
+
+    def __init__(self, sorted_set: np.ndarray) -> None:
+        self.set = sorted_set
+        self.shift = np.uint32(32 - MEMBER_BITS)
+        if len(sorted_set):
+            edges = np.searchsorted(sorted_set >> self.shift, np.arange((1 << MEMBER_BITS) + 1, dtype=np.uint32))
+            self.first = edges[:-1].astype(np.int32)
+            self.count = np.diff(edges).astype(np.int32)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        sorted_set = self.set
+        if not len(sorted_set) or not len(values):
+            return np.zeros(len(values), dtype=bool)
+        vb = values >> self.shift
+        c = self.count[vb]
+        out = sorted_set[np.minimum(self.first[vb], len(sorted_set) - 1)] == values
+        out &= c > 0
+        several = np.flatnonzero(c > 1)
+        out[several] = in_sorted(values[several], sorted_set)
+        return out
+
+
+SIG_CHUNK = 2_000_000  # shingles per slice of ads in the distinctive signatures (their temporaries stay small)
 
 
 def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boilerplate, min_shingles: int,
@@ -174,20 +237,39 @@ def distinctive_signatures(shingles: np.ndarray, offsets: np.ndarray, bp: Boiler
 
     An ad left with fewer than ``min_shingles`` distinctive shingles gets no band keys: it is never linked by
     text (a short ad made of common phrases says nothing about its author). Returns (sig, bands, n_distinct).
+    Computed a slice of ads at a time (an ad's signature depends on its own shingles only), so the 32-bit
+    signatures and the 64-bit temporaries of the band keys exist for one slice, not for every ad.
     """
     n = len(offsets) - 1
-    keep = np.empty(len(shingles), dtype=bool)
-    for i in range(0, len(shingles), CHUNK):  # in_sorted's index temporaries stay chunk-sized
-        keep[i : i + CHUNK] = ~in_sorted_hashes(shingles[i : i + CHUNK], bp.shingles)
-    kept = shingles[keep]
-    per_doc = np.bincount(_doc_of(offsets)[keep], minlength=n).astype(np.int64)
-    del keep
-    new_off = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(per_doc, out=new_off[1:])
-    sig = minhash.signatures32(kept, new_off)
-    keys = minhash.band_keys(sig, bands)
-    keys[per_doc < min_shingles] = 0
-    return (sig & 0xFFFF).astype(np.uint16), keys, per_doc
+    sig = np.empty((n, minhash.NUM_PERM), dtype=np.uint16)
+    keys = np.empty((n, bands), dtype=np.uint64)
+    per_doc = np.empty(n, dtype=np.int64)
+    is_bp = SortedHashes(bp.shingles)
+
+    def one(d0: int, d1: int) -> None:
+        o0, o1 = int(offsets[d0]), int(offsets[d1])
+        sh = shingles[o0:o1]
+        keep = ~is_bp(sh)
+        kept = sh[keep]
+        # distinctive shingles per ad: differences of the running count at the ads' boundaries
+        run = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(keep, out=run[1:])
+        new_off = run[offsets[d0 : d1 + 1] - o0]
+        new_off -= new_off[0]
+        pd = np.diff(new_off)
+        s32 = minhash.signatures32(kept, new_off)
+        kb = minhash.band_keys(s32, bands)
+        kb[pd < min_shingles] = 0
+        keys[d0:d1] = kb
+        s32 &= np.uint32(0xFFFF)
+        sig[d0:d1] = s32
+        per_doc[d0:d1] = pd
+
+    # the slices are independent and numpy releases the GIL in its loops: two threads share them
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for f in [pool.submit(one, d0, d1) for d0, d1 in _doc_chunks(offsets, SIG_CHUNK)]:
+            f.result()
+    return sig, keys, per_doc
 
 
 def shingle_texts(texts: list[str], wanted: list[set[int]]) -> dict[int, str]:
@@ -221,10 +303,12 @@ def shingle_texts(texts: list[str], wanted: list[set[int]]) -> dict[int, str]:
     isw = minhash._WORD_BYTES[raw]
     edges = np.diff(isw.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    # each shingle's bytes in one slice, with every byte between words made a space (UTF-8 sequences are word
-    # bytes, so no character is cut), then the runs of spaces collapsed
-    spaced = np.where(isw, raw, np.uint8(32)).tobytes()
-    out: dict[int, str] = {}
-    for h, a, b in zip(found.tolist(), starts[w0].tolist(), ends[w0 + nw - 1].tolist(), strict=True):
-        out[h] = " ".join(w for w in spaced[a:b].decode("utf-8", "replace").split(" ") if w)
-    return out
+    # each shingle's bytes in one slice, with every run of bytes between words made one space (UTF-8 sequences are
+    # word bytes, so no character is cut; a slice starts and ends with a word, so no space at either end)
+    kept = isw.copy()
+    kept[1:] |= isw[:-1]
+    spaced = np.where(isw, raw, np.uint8(32))[kept].tobytes()
+    at = np.cumsum(kept) - 1  # position of each kept byte in ``spaced``
+    a_pos = at[starts[w0]].tolist()
+    b_pos = (at[ends[w0 + nw - 1] - 1] + 1).tolist()
+    return {h: spaced[a:b].decode("utf-8", "replace") for h, a, b in zip(found.tolist(), a_pos, b_pos, strict=True)}

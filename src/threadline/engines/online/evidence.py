@@ -39,11 +39,14 @@ def _atomic_parquet(table: pa.Table, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _ad_ids_by_row(out: Path, keep: np.ndarray) -> np.ndarray:
-    """Ad id of every input row (duplicates of an earlier id map to that id's kept row: never used)."""
-    ids = pq.read_table(out / "ads.parquet", columns=["ad_id"])["ad_id"].to_numpy(zero_copy_only=False)
+def _ad_ids_by_row(out: Path, keep: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Ad ids of ``ads.parquet`` (one array) and, per input row, its position there (duplicates of an earlier id
+    map to that id's kept row: never used)."""
+    ids = pq.read_table(out / "ads.parquet", columns=["ad_id"])["ad_id"]
+    ids = pa.concat_arrays(ids.chunks) if ids.num_chunks else pa.array([], pa.string())
     pos = np.cumsum(keep) - 1
-    return ids[np.maximum(pos, 0)] if len(ids) else np.zeros(len(keep), dtype=object)
+    np.maximum(pos, 0, out=pos)
+    return ids, pos
 
 
 def _identifier_values(out: Path, wanted: np.ndarray) -> dict[int, str]:
@@ -64,17 +67,22 @@ def _identifier_values(out: Path, wanted: np.ndarray) -> dict[int, str]:
 
 def write_links(out: Path, lr: LinkResult, keep: np.ndarray, network_ids: np.ndarray) -> None:
     src, dst, kind, key = lr.edge_src, lr.edge_dst, lr.edge_kind, lr.edge_key
-    ids = _ad_ids_by_row(out, keep)
-    values = _identifier_values(out, np.unique(key[kind != TEXT]))
-    kinds = np.array([EVIDENCE_KINDS[int(k)] for k in range(5)], dtype=object)
+    ids, pos = _ad_ids_by_row(out, keep)
+    is_text = kind == TEXT
+    uk = np.unique(key[~is_text])
+    values = _identifier_values(out, uk)
+    kinds = pa.array([EVIDENCE_KINDS[k] for k in range(5)], pa.string())
+    # every column is a take from an Arrow array (no Python object per edge); a text link has no value (null)
+    vidx = np.minimum(np.searchsorted(uk, key), max(len(uk) - 1, 0))
+    value_of = pa.array([values.get(k) for k in uk.tolist()], pa.string())
+    nids = pa.array(network_ids, pa.string()) if len(network_ids) else pa.array([], pa.string())
     # each ad's own row: the member (dst) is the ad that the link explains, src the ad it is linked to
     table = pa.table({
-        "ad_id": pa.array(ids[dst].tolist(), pa.string()),
-        "other_ad_id": pa.array(ids[src].tolist(), pa.string()),
-        "kind": pa.array(kinds[kind].tolist(), pa.string()),
-        "value": pa.array([values.get(int(k)) if c != TEXT else None for k, c in
-                           zip(key.tolist(), kind.tolist(), strict=True)], pa.string()),
-        "network_id": pa.array(network_ids[dst].tolist(), pa.string()),
+        "ad_id": ids.take(pos[dst]) if len(dst) else pa.array([], pa.string()),
+        "other_ad_id": ids.take(pos[src]) if len(src) else pa.array([], pa.string()),
+        "kind": kinds.take(kind.astype(np.int64)),
+        "value": value_of.take(pa.array(vidx, mask=is_text)) if len(uk) else pa.nulls(len(kind), pa.string()),
+        "network_id": nids.take(dst) if len(dst) else pa.array([], pa.string()),
     }, schema=LINKS_SCHEMA).sort_by([("network_id", "ascending"), ("ad_id", "ascending")])  # fmt: skip
     _atomic_parquet(table, out / "links.parquet")
 
@@ -102,9 +110,24 @@ def add_network_evidence(tbl: pa.Table, evidence: pa.Table) -> pa.Table:
     return tbl
 
 
+def _rows_of(path: Path, columns: list[str], rows: list[int]) -> pa.Table:
+    """The given rows (ascending) of a Parquet file, read one row group at a time: only the row groups that hold
+    some of them, and never the whole columns at once (the texts of every ad would be large)."""
+    pf = pq.ParquetFile(path)
+    ends = np.cumsum([pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)])
+    want = np.asarray(rows, dtype=np.int64)
+    which = np.searchsorted(ends, want, "right")
+    parts = []
+    for g in np.unique(which).tolist():
+        first = int(ends[g - 1]) if g else 0
+        parts.append(pf.read_row_group(g, columns=columns).take(want[which == g] - first))
+    if not parts:
+        return pf.schema_arrow.empty_table().select(columns)
+    return pa.concat_tables(parts)
+
+
 def write_boilerplate(out: Path, bp: Boilerplate, keep: np.ndarray, min_groups: int) -> None:
     """``boilerplate.parquet``: each shingle as words (from its first ad's folded text), most used first."""
-    ads = pq.read_table(out / "ads.parquet", columns=["ad_id", "title", "body"])
     pos = np.cumsum(keep) - 1
     order = np.lexsort((bp.shingles, -bp.n_groups))
     ex_rows = pos[bp.example_row[order]] if len(order) else np.zeros(0, dtype=np.int64)
@@ -112,13 +135,13 @@ def write_boilerplate(out: Path, bp: Boilerplate, keep: np.ndarray, min_groups: 
     for r, h in zip(ex_rows.tolist(), bp.shingles[order].tolist(), strict=True):
         by_row.setdefault(r, set()).add(h)
     rows = sorted(by_row)
-    texts = ads.select(["title", "body"]).take(pa.array(rows, pa.int64())).to_pylist() if rows else []
+    texts = _rows_of(out / "ads.parquet", ["title", "body"], rows).to_pylist()
     words = shingle_texts([fold((t["title"] or "") + "\n" + (t["body"] or "")) for t in texts],
                           [by_row[r] for r in rows])  # fmt: skip
-    ids = ads["ad_id"].to_numpy(zero_copy_only=False)
+    ids = pq.read_table(out / "ads.parquet", columns=["ad_id"])["ad_id"]
     table = pa.table({
         "shingle": pa.array([words.get(h) for h in bp.shingles[order].tolist()], pa.string()),
         "n_ads": pa.array(bp.n_ads[order], pa.int64()), "n_groups": pa.array(bp.n_groups[order], pa.int64()),
-        "example_ad_id": pa.array(ids[ex_rows].tolist() if len(ids) else [], pa.string()),
+        "example_ad_id": ids.take(ex_rows) if len(ids) else pa.array([], pa.string()),
     }, schema=BOILERPLATE_SCHEMA.with_metadata({"min_groups": str(min_groups)}))  # fmt: skip
     _atomic_parquet(table, out / "boilerplate.parquet")

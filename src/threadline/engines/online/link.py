@@ -316,15 +316,21 @@ def link(n: int, key_rows: np.ndarray, keys: np.ndarray, key_kinds: np.ndarray, 
     id_groups = _components(n, s0, d0)
     # 2. boilerplate, then MinHash/LSH on the distinctive shingles. The whole-text candidates do not depend on
     # the boilerplate: a thread finds them meanwhile (numpy's sorts release the GIL, so a second core helps)
+    if active is not None and active.all():
+        active = None  # no duplicates: no masked copy of the band keys
     if active is not None:
         bands = np.where(active[:, None], bands, np.uint64(0))
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         whole_text = pool.submit(candidate_pairs, bands, opts.max_bucket)
         bp = learn(shingles, sh_offsets, id_groups, opts.boilerplate_min_groups, active)
         sig_d, bands_d, _ = distinctive_signatures(shingles, sh_offsets, bp, opts.min_distinctive, opts.bands)
         if active is not None:
             bands_d[~active] = 0
-        pair = merge_unique(candidate_pairs(bands_d, opts.max_bucket), whole_text.result())
+        # the distinctive bands in two halves, one of them by the thread (done with the whole texts by now)
+        half = bands_d.shape[1] // 2
+        other = pool.submit(candidate_pairs, bands_d[:, half:], opts.max_bucket)
+        pair = merge_unique(candidate_pairs(bands_d[:, :half], opts.max_bucket), whole_text.result())
+        pair = merge_unique(pair, other.result())
     similar = TextSimilarity(sig, sig_d, opts.text_threshold, opts.text_support)
     lo, hi = pair // max(n, 1), pair % max(n, 1)
     ok = similar(lo, hi)

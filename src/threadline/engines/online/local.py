@@ -338,14 +338,17 @@ def _stream_outputs(out: Path, parts: Path, task_ids: list[str], offsets: np.nda
                 lo, hi = int(offsets[i]), int(offsets[i + 1])
                 kslice = keep[lo:hi]
                 kmask = pa.array(kslice)
+                all_kept = bool(kslice.all())
                 ads = nxt.result()
                 nxt = prefetch.submit(pq.read_table, paths[i + 1]) if i + 1 < len(paths) else None
-                if not kslice.all():
+                if not all_kept:
                     dropped = ads.filter(pc.invert(kmask))
                     for a, fsrc, line in zip(dropped["ad_id"].to_pylist(), dropped["source_file"].to_pylist(),
                                              dropped["source_line"].to_pylist(), strict=True):  # fmt: skip
                         dup_rejects.append({"file": fsrc, "line": line, "reason": DUPLICATE_REASON, "id": a})
-                ads = ads.append_column("network_id", nid_all.slice(lo, hi - lo)).filter(kmask)
+                ads = ads.append_column("network_id", nid_all.slice(lo, hi - lo))
+                if not all_kept:  # a filter copies every column, even when it keeps every row
+                    ads = ads.filter(kmask)
                 if writer is None:
                     writer = pq.ParquetWriter(out / "ads.parquet.tmp", ads.schema, compression="zstd")
                 writer.write_table(ads)
@@ -373,7 +376,9 @@ def _stream_outputs(out: Path, parts: Path, task_ids: list[str], offsets: np.nda
                 rows = tbl["row"].to_numpy()
                 if len(rows):
                     tbl = tbl.append_column("network_id", nid_all.take(pa.array(lo + rows.astype(np.int64))))
-                    tbl = tbl.filter(pa.array(keep[lo + rows]))
+                    kept = keep[lo + rows]
+                    if not kept.all():
+                        tbl = tbl.filter(pa.array(kept))
                 else:
                     tbl = tbl.append_column("network_id", pa.array([], pa.string()))
                 tbl = tbl.drop_columns(["row"])
